@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs dependencies, builds kdive (Release with -g, and ASan+UBSan), builds the
+# real fixtures if they are missing, and runs every test through CTest in both builds.
+# Ends with the line "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+
+./scripts/setup-deps.sh || { echo "setup-deps failed"; exit 1; }
+
+WERROR=OFF
+[ "${CI:-}" = "true" ] && WERROR=ON
+build() {  # build DIR EXTRA_CMAKE_ARGS...
+  local dir=$1; shift
+  cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKDIVE_WERROR=$WERROR "$@" >/dev/null &&
+    ninja -C "$dir" ${NINJA_JOBS:+-j$NINJA_JOBS}
+}
+build build/release || { echo "release build failed"; echo "0 passed, 1 failed"; exit 1; }
+build build/asan -DKDIVE_SANITIZE=ON || { echo "sanitizer build failed"; echo "0 passed, 1 failed"; exit 1; }
+
+./scripts/fixtures/build-all.sh || { echo "fixture build failed"; echo "0 passed, 1 failed"; exit 1; }
+
+passed=0; failed=0
+run_ctest() {  # run_ctest DIR LABEL
+  local log="$1/ctest.log"
+  (cd "$1" && ctest --output-on-failure --timeout 900 ${CTEST_ARGS:-} 2>&1) | tee "$log"
+  local p f
+  p=$(grep -cE '^ *[0-9]+/[0-9]+ Test +#[0-9]+: .* Passed' "$log")
+  f=$(grep -cE '^ *[0-9]+/[0-9]+ Test +#[0-9]+: .*(\*\*\*|Failed|Timeout|Not Run|Exception)' "$log")
+  echo "$2: $p passed, $f failed"
+  passed=$((passed + p)); failed=$((failed + f))
+}
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+run_ctest build/release release
+run_ctest build/asan asan
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
