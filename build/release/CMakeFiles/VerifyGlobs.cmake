@@ -98,6 +98,7 @@ endif()
 # layer_sources at CMakeLists.txt:41 (file)
 file(GLOB NEW_GLOB LIST_DIRECTORIES true "/work/main/src/types/*.cpp")
 set(OLD_GLOB
+  "/work/main/src/types/type.cpp"
   )
 if(NOT "${NEW_GLOB}" STREQUAL "${OLD_GLOB}")
   message("-- GLOB mismatch!")
