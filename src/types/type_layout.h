@@ -1,0 +1,56 @@
+// Layout queries on the C type model: sizeof, alignof (C's natural alignment computed
+// from members, since DWARF does not record alignment), member lookup through anonymous
+// members, offsetof with nested designators ("a.b[3].c"), and drgn's member_at_offset.
+//
+//   uint64_t bits = bit_offset_of({task_struct, 0}, "pi_lock.raw_lock.val");
+//   std::string s = member_at_offset({task_struct, 0}, 0x6fc);
+//   // "pi_lock.raw_lock.val.counter or pi_lock.raw_lock.locked or ..."
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "kdive/type.h"
+
+namespace kdive {
+
+// sizeof(type) in bytes; TypeError for void, functions and incomplete types
+// ("cannot get size of incomplete struct type").
+uint64_t type_sizeof(QualifiedType type);
+// C's natural alignment (the largest member alignment; a scalar's own size capped at
+// 16); TypeError for void, functions and incomplete types.
+uint64_t type_alignof(QualifiedType type);
+// True when sizeof is defined (not void, function or incomplete).
+bool type_has_size(QualifiedType type);
+
+// A member found by name, with the offset accumulated through anonymous members.
+struct FoundMember {
+  QualifiedType type;
+  uint64_t bit_offset = 0;      // from the start of the searched type
+  uint64_t bit_field_size = 0;  // 0 when not a bit field
+};
+
+// Member `name` of a struct/union/class type (typedefs followed), looking inside
+// anonymous members. nullopt when absent; TypeError when `type` is not compound.
+std::optional<FoundMember> find_member(QualifiedType type, std::string_view name);
+// Same, but LookupError "'struct foo' has no member 'bar'" when absent.
+FoundMember member_of(QualifiedType type, std::string_view name);
+
+// Resolves a member designator: "a", "a.b", "a[3].c", "[2]" (array types), with
+// whitespace allowed around tokens. Returns the designated member's type and offset.
+// SyntaxError for a malformed designator, LookupError for a missing member, TypeError
+// for indexing a non-array.
+FoundMember resolve_designator(QualifiedType type, std::string_view designator);
+// offsetof in bits (valid for bit fields).
+uint64_t bit_offset_of(QualifiedType type, std::string_view designator);
+// offsetof in bytes; TypeError "offsetof() of bit field" when the designator names a
+// bit field (as drgn's offsetof()).
+uint64_t offset_of(QualifiedType type, std::string_view designator);
+
+// drgn.helpers.common.type.member_at_offset(): the member(s) at byte `offset` of
+// `type`, as drgn spells it ("a.b or c", "<padding>", "a+0x4", "<end>" ...).
+std::string member_at_offset(QualifiedType type, uint64_t offset);
+
+}  // namespace kdive
