@@ -37,6 +37,7 @@ ValueEncoding value_encoding(QualifiedType t);
 class Object {
  public:
   // Absent object of type void, no environment (a default-constructed placeholder).
+  // Every Object keeps a pointer to its ObjectEnv: the env must outlive its objects.
   Object() = default;
 
   // --- constructors -------------------------------------------------------------
@@ -105,9 +106,15 @@ class Object {
   Object dereference() const;
   // `&obj` of a reference (TypeError for values, absent objects and bit fields).
   Object address_of() const;
+  // The sub-object of type `type` starting `bit_offset` bits into this one (how members
+  // and elements are made): a reference for a reference, a value cut from a compound
+  // value. TypeError "not a buffer object" for scalars, "object absent" for absent.
+  Object slice(QualifiedType type, uint64_t bit_offset, uint64_t bit_field_size = 0) const;
+  // True when the value is all zero (a compound: every member; floats: == 0.0).
+  // Reads memory for references.
+  bool is_zero() const;
 
  private:
-  friend class ObjectBuilder;
   const ObjectEnv* env_ = nullptr;
   QualifiedType type_;
   ObjectKind kind_ = ObjectKind::Absent;

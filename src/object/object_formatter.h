@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 #include "object/object.h"
@@ -16,7 +17,9 @@ namespace kdive {
 
 // drgn's Object.format_() keyword arguments, with drgn's defaults.
 struct FormatOptions {
-  size_t columns = 80;            // wrap arrays/structs that do not fit in this width
+  // Width for wrapping arrays and structs. str() in drgn uses SIZE_MAX (arrays stay on
+  // one line); drgn's interactive display uses the terminal width.
+  size_t columns = SIZE_MAX;
   bool dereference = true;        // a reference to a compound prints "*(T *)0x... = {...}"
   bool symbolize = true;          // pointers print "symbol+0x... = 0x..." when known
   bool string = true;             // char arrays and char pointers as strings
