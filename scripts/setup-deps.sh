@@ -18,6 +18,8 @@ PACKAGES=(
   bc flex bison libssl-dev dpkg-dev
   # reference tools (oracles for tests/diff) and benchmarks
   python3 python3-drgn crash gdb dwarves binutils elfutils hyperfine
+  # debug info of libc, so gdb and drgn name and unwind libc frames in user-space cores
+  libc6-dbg
 )
 
 missing=()
