@@ -422,7 +422,19 @@ std::string Object::read_c_string(size_t limit) const {
     size_t chunk = static_cast<size_t>(4096 - (a & 4095));
     if (chunk > max_len - s.size()) chunk = max_len - s.size();
     char buf[4096];
-    env_->memory->read(a, buf, chunk);
+    try {
+      env_->memory->read(a, buf, chunk);
+    } catch (const FaultError&) {
+      // Memory may end inside the page (a segment boundary): read byte by byte up to
+      // the NUL or the first unreadable byte, which then faults as drgn's does.
+      for (size_t i = 0; i < chunk; ++i) {
+        char c;
+        env_->memory->read(a + i, &c, 1);
+        if (!c) return s;
+        s += c;
+      }
+      continue;
+    }
     size_t n = strnlen(buf, chunk);
     s.append(buf, n);
     if (n < chunk) break;

@@ -23,7 +23,7 @@ struct FormatOptions {
   bool dereference = true;        // a reference to a compound prints "*(T *)0x... = {...}"
   bool symbolize = true;          // pointers print "symbol+0x... = 0x..." when known
   bool string = true;             // char arrays and char pointers as strings
-  bool chars = true;              // char values as 'c' ... (drgn's "char" option)
+  bool chars = false;             // char values as 'c' ... (drgn's "char" option)
   bool type_name = true;          // "(type)" prefix
   bool member_type_names = true;  // "(type)" before each member value
   bool element_type_names = false;

@@ -583,9 +583,12 @@ Object cast(QualifiedType type, const Object& obj) {
       case ValueEncoding::Float:
         if (is_pointer(from)) throw convert_error();
         return Object::float_value(env, type, convert_float(obj));
+      case ValueEncoding::None:
       case ValueEncoding::Incomplete: {
         std::string what;
         switch (underlying_type(type).type->kind()) {
+          case TypeKind::Void: what = "void"; break;
+          case TypeKind::Function: what = "function"; break;
           case TypeKind::Struct: what = "incomplete structure"; break;
           case TypeKind::Union: what = "incomplete union"; break;
           case TypeKind::Class: what = "incomplete class"; break;
@@ -594,8 +597,6 @@ Object cast(QualifiedType type, const Object& obj) {
         }
         throw TypeError(fmt::format("cannot cast to {} type", what));
       }
-      case ValueEncoding::None:
-        throw convert_error();
     }
   } catch (const TypeError& e) {
     std::string what = e.what();

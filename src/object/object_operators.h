@@ -40,8 +40,9 @@ int compare_objects(const Object& lhs, const Object& rhs);
 QualifiedType promoted_type(const Object& obj);
 
 // `(type)obj` by C's rules: between arithmetic types, enums, bool, pointers and
-// integers; to void gives an absent void object; a struct/union may only be cast to a
-// compatible (same) type. Result is a value (a cast of a reference reads it).
+// integers. As in drgn, casts to struct/union/array types ("cannot cast to 'struct
+// foo'") and to void ("cannot cast to void type") are errors. Result is a value (a
+// cast of a reference reads it).
 Object cast(QualifiedType type, const Object& obj);
 // Same bits, new type: a reference stays a reference at the same address; a value is
 // reinterpreted from its bytes.
