@@ -15,6 +15,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # fixtures: boot a real kernel, pack an initramfs, convert dumps, build modules
   qemu-system-x86 busybox-static cpio kmod xz-utils zstd makedumpfile
+  python3-snappy python3-zstandard
   bc flex bison libssl-dev dpkg-dev
   # reference tools (oracles for tests/diff) and benchmarks
   python3 python3-drgn crash gdb dwarves binutils elfutils hyperfine
