@@ -1,0 +1,57 @@
+// PageCache: a bounded LRU cache of decoded (decompressed) dump pages, keyed by page
+// frame number. Memory is reserved once and touched only as slots fill, so a small
+// dump costs little RSS; a hit is a hash lookup and a memcpy. Thread-safe (one mutex:
+// fills run under it, which also serialises the decompressor state they share).
+//
+//   PageCache cache(4096, /*capacity_pages=*/1024);
+//   cache.read(pfn, offset, buf, n, [&](uint8_t* page) { decompress_into(page); });
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+namespace kdive {
+
+class PageCache {
+ public:
+  // Fills a whole page (page_size bytes) or throws; a throwing fill caches nothing.
+  using FillFn = std::function<void(uint8_t* page)>;
+
+  PageCache(size_t page_size, size_t capacity_pages);
+
+  // Copies [offset, offset+n) of page `key` into `buf` (offset + n <= page_size),
+  // filling the page first on a miss.
+  void read(uint64_t key, size_t offset, void* buf, size_t n, const FillFn& fill);
+
+  size_t page_size() const { return page_size_; }
+  size_t capacity() const { return capacity_; }
+  uint64_t hits() const { return hits_; }
+  uint64_t misses() const { return misses_; }
+
+ private:
+  static constexpr uint32_t kNone = UINT32_MAX;
+  struct Slot {
+    uint64_t key = 0;
+    uint32_t prev = kNone;  // towards most recently used
+    uint32_t next = kNone;  // towards least recently used
+  };
+  void unlink(uint32_t i);
+  void push_front(uint32_t i);
+
+  size_t page_size_;
+  size_t capacity_;
+  std::unique_ptr<uint8_t[]> data_;  // capacity_ × page_size_, touched lazily
+  std::vector<Slot> slots_;          // grows up to capacity_
+  std::vector<uint32_t> free_;       // slots whose fill failed
+  std::unordered_map<uint64_t, uint32_t> index_;
+  uint32_t head_ = kNone, tail_ = kNone;
+  uint64_t hits_ = 0, misses_ = 0;
+  std::mutex mu_;
+};
+
+}  // namespace kdive
