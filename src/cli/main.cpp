@@ -1,10 +1,105 @@
-// kdive's command-line entry point: argument parsing and dispatch to subcommands.
-// Analysis lives in the library; each command here is a thin call into it.
-#include <cstdio>
+// kdive's command-line entry point: argument parsing (CLI11) and dispatch — a one-shot
+// command, -e/-x in order, a script file, or the REPL. Exit codes: 0 ok, 1 error, 2 usage.
+#include <unistd.h>
 
+#include <fstream>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/command_interpreter.h"
+#include "cli/repl.h"
 #include "kdive/error.h"
+#include "program/program.h"
+
+namespace {
+
+int report(const kdive::Error& e) {
+  std::cerr << "kdive: " << kdive::error_kind_name(e.kind()) << ": " << e.what() << "\n";
+  return e.kind() == kdive::ErrorKind::Usage ? 2 : 1;
+}
+
+std::string join(const std::vector<std::string>& v, size_t from) {
+  std::string s;
+  for (size_t i = from; i < v.size(); ++i) s += (i > from ? " " : "") + v[i];
+  return s;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
-  std::fprintf(stderr, "kdive: not implemented yet\n");
-  return 1;
+  CLI::App app{"kdive: a fast, programmable debugger for Linux kernel crash dumps and core dumps"};
+  app.set_version_flag("--version", "kdive 0.1.0");
+  std::string core;
+  std::vector<std::string> symbols;
+  std::vector<std::string> evals, commands;
+  std::vector<std::string> args;
+  bool json = false, allow_mismatch = false;
+  app.add_option("-c,--core", core, "crash dump or core file (vmcore, kdump-compressed, ELF core)");
+  app.add_option("-s,--symbols", symbols, "vmlinux, .ko, executable, or a directory of them (repeatable)");
+  auto* e_opt = app.add_option("-e,--eval", evals, "evaluate a C expression and print it (repeatable)");
+  auto* x_opt = app.add_option("-x,--execute", commands, "run a command (repeatable, in order with -e)");
+  app.add_flag("--json", json, "print records as JSON");
+  app.add_flag("--allow-build-id-mismatch", allow_mismatch, "open even if vmlinux does not match the dump");
+  app.add_option("args", args, "COMMAND [ARGS...] (print, ptype, sizeof, offsetof, member-at, read, info, ...) or a SCRIPT file");
+  app.positionals_at_end(false);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;
+  }
+  if (core.empty()) {
+    std::cerr << "kdive: UsageError: no dump given (-c CORE); live targets are not implemented yet\n";
+    return 2;
+  }
+  try {
+    kdive::ProgramOptions options;
+    options.debug_paths = symbols;
+    options.allow_build_id_mismatch = allow_mismatch;
+    auto program = kdive::Program::open(core, options);
+    kdive::CommandInterpreter interpreter(*program, std::cout, json);
+
+    // -e and -x run in the order given.
+    std::vector<std::pair<bool, std::string>> steps;
+    size_t ei = 0, xi = 0;
+    for (CLI::Option* o : app.parse_order()) {
+      if (o == e_opt && ei < evals.size()) steps.emplace_back(true, evals[ei++]);
+      else if (o == x_opt && xi < commands.size()) steps.emplace_back(false, commands[xi++]);
+    }
+    int rc = 0;
+    auto run = [&](bool is_expr, const std::string& text) {
+      try {
+        if (is_expr) interpreter.print_expression(text);
+        else interpreter.run_line(text);
+      } catch (const kdive::Error& e) {
+        std::cout.flush();
+        rc = report(e);
+      }
+    };
+    for (auto& [is_expr, text] : steps) run(is_expr, text);
+    if (!args.empty()) {
+      if (kdive::CommandInterpreter::is_command(args[0])) {
+        run(false, join(args, 0));
+      } else if (args.size() == 1 && access(args[0].c_str(), R_OK) == 0) {
+        std::ifstream script(args[0]);
+        for (std::string line; std::getline(script, line);) run(false, line);
+      } else {
+        std::cerr << "kdive: UsageError: unknown command or script '" << args[0] << "'\n";
+        return 2;
+      }
+    } else if (steps.empty()) {
+      if (isatty(STDIN_FILENO)) {
+        kdive::run_repl(interpreter, *program);
+      } else {
+        for (std::string line; std::getline(std::cin, line);) run(false, line);
+      }
+    }
+    return rc;
+  } catch (const kdive::Error& e) {
+    return report(e);
+  } catch (const std::exception& e) {
+    std::cerr << "kdive: error: " << e.what() << "\n";
+    return 1;
+  }
 }

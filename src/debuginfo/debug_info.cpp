@@ -1,0 +1,117 @@
+// DebugInfo / DebugModule implementation: module bookkeeping and cross-module lookups.
+#include "debuginfo/debug_info.h"
+
+#include <filesystem>
+
+#include "types/type_name_parser.h"
+
+namespace kdive {
+
+namespace {
+// x86-64 __START_KERNEL_map: below it, vmlinux symbols are per-CPU offsets.
+constexpr uint64_t kStartKernelMap = 0xffffffff80000000ull;
+}  // namespace
+
+DebugModule::DebugModule(std::string path, std::string name, Kind kind, uint64_t bias, TypeArena& arena,
+                         DwarfTypeTranslator::CompleteTypeFinder complete)
+    : name_(std::move(name)),
+      kind_(kind),
+      elf_(std::make_unique<ElfFile>(path)),
+      bias_(bias),
+      symbols_(*elf_, [this](uint64_t a) { return relocate(a); },
+               [kind](uint64_t a) { return kind != Kind::Kernel || a >= kStartKernelMap; }) {
+  translator_ = std::make_unique<DwarfTypeTranslator>(elf_->dwarf(), arena, path, std::move(complete));
+}
+
+uint64_t DebugModule::relocate(uint64_t file_address) const {
+  // x86-64 __START_KERNEL_map: below it, vmlinux addresses are per-CPU offsets.
+  if (kind_ == Kind::Kernel && file_address < kStartKernelMap) return file_address;
+  return file_address + bias_;
+}
+
+const DwarfIndex& DebugModule::index() const {
+  std::call_once(index_once_, [this] { index_ = DwarfIndex::build(*elf_, 0, &warnings_); });
+  return index_;
+}
+
+DebugModule& DebugInfo::add_file(const std::string& path, DebugModule::Kind kind, uint64_t bias,
+                                 const std::string& name) {
+  std::string n = name.empty() ? std::filesystem::path(path).filename().string() : name;
+  auto complete = [this](TypeKind kind, const std::string& tag) -> const Type* {
+    QualifiedType t = find_type(kind, tag);
+    return t.type && t.type->is_complete() ? t.type : nullptr;
+  };
+  modules_.push_back(std::make_unique<DebugModule>(path, n, kind, bias, arena_, complete));
+  return *modules_.back();
+}
+
+namespace {
+bool tag_matches(TypeKind kind, IndexTag tag) {
+  switch (kind) {
+    case TypeKind::Struct: return tag == IndexTag::Struct;
+    case TypeKind::Union: return tag == IndexTag::Union;
+    case TypeKind::Class: return tag == IndexTag::Class;
+    case TypeKind::Enum: return tag == IndexTag::Enum;
+    case TypeKind::Typedef: return tag == IndexTag::Typedef;
+    case TypeKind::Int: case TypeKind::Bool: case TypeKind::Float: return tag == IndexTag::BaseType;
+    default: return false;
+  }
+}
+}  // namespace
+
+QualifiedType DebugInfo::find_type(TypeKind kind, std::string_view name) {
+  bool primitive = kind == TypeKind::Int || kind == TypeKind::Bool || kind == TypeKind::Float;
+  for (auto& m : modules_) {
+    if (!m->has_dwarf()) continue;
+    const DwarfIndex& idx = m->index();
+    auto try_name = [&](std::string_view n) -> QualifiedType {
+      for (const IndexEntry& e : idx.find(n)) {
+        if (!tag_matches(kind, e.tag) || e.is_declaration) continue;
+        QualifiedType t = m->types().type_at(e.die_offset);
+        if (primitive && (!t.type || t.type->name() != name)) continue;
+        return t;
+      }
+      return {};
+    };
+    if (QualifiedType t = try_name(name); t.type) return t;
+    if (primitive) {
+      // DWARF names base types in gcc's spelling ("long unsigned int"); the parser asks
+      // in canonical form. Try the usual gcc spellings of the canonical name.
+      static const std::pair<const char*, const char*> gcc_names[] = {
+          {"unsigned long", "long unsigned int"}, {"long", "long int"},
+          {"unsigned int", "unsigned int"}, {"unsigned short", "short unsigned int"},
+          {"short", "short int"}, {"long long", "long long int"},
+          {"unsigned long long", "long long unsigned int"}, {"unsigned char", "unsigned char"},
+          {"signed char", "signed char"}, {"_Bool", "_Bool"}};
+      for (auto [canon, gcc] : gcc_names) {
+        if (name == canon) {
+          if (QualifiedType t = try_name(gcc); t.type) return t;
+        }
+      }
+    }
+  }
+  return {};
+}
+
+std::vector<GlobalDie> DebugInfo::find_globals(std::string_view name) const {
+  std::vector<GlobalDie> out;
+  for (auto& m : modules_) {
+    if (!m->has_dwarf()) continue;
+    for (const IndexEntry& e : m->index().find(name)) {
+      if (e.tag == IndexTag::Variable || e.tag == IndexTag::Function || e.tag == IndexTag::Enumerator)
+        out.push_back({m.get(), e});
+    }
+  }
+  return out;
+}
+
+std::optional<SymbolInfo> DebugInfo::symbolize(uint64_t address) const {
+  for (auto& m : modules_) {
+    if (auto s = m->symbols().symbolize(address)) {
+      return SymbolInfo{std::string(s->name), s->symbol_address, s->size};
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace kdive

@@ -1,0 +1,90 @@
+// DebugInfo: the debug files of one program (vmlinux and kernel modules, or an
+// executable and its libraries), each a DebugModule with its load bias, symbol table,
+// lazily built name index and type translator; answers name → type / global DIE and
+// address → symbol across all of them. Implements the Symbolizer used by the formatter.
+//
+//   DebugInfo dbg(arena);
+//   dbg.add_file("vmlinux", kaslr_offset);
+//   QualifiedType t = dbg.find_type(TypeKind::Struct, "task_struct");
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "debuginfo/dwarf_index.h"
+#include "debuginfo/dwarf_type_translator.h"
+#include "debuginfo/elf_file.h"
+#include "debuginfo/symbol_table.h"
+#include "kdive/type.h"
+#include "object/object_env.h"
+
+namespace kdive {
+
+class DebugModule {
+ public:
+  enum class Kind : uint8_t { Kernel, KernelModule, User };
+  DebugModule(std::string path, std::string name, Kind kind, uint64_t bias, TypeArena& arena,
+              DwarfTypeTranslator::CompleteTypeFinder complete);
+  Kind kind() const { return kind_; }
+
+  const std::string& name() const { return name_; }
+  const ElfFile& elf() const { return *elf_; }
+  uint64_t bias() const { return bias_; }
+  // The run-time address of a file address. For vmlinux (kind Kernel) only the kernel
+  // image mapping moves with KASLR: per-CPU variables are linked at small offsets of the
+  // zero-based .data..percpu section and stay as they are.
+  uint64_t relocate(uint64_t file_address) const;
+  bool has_dwarf() const { return elf_->has_dwarf(); }
+  // Built on first use (in parallel over CUs); warnings go to warnings().
+  const DwarfIndex& index() const;
+  const SymbolTable& symbols() const { return symbols_; }
+  DwarfTypeTranslator& types() { return *translator_; }
+  const std::vector<std::string>& warnings() const { return warnings_; }
+
+ private:
+  std::string name_;
+  Kind kind_;
+  std::unique_ptr<ElfFile> elf_;
+  uint64_t bias_;
+  SymbolTable symbols_;
+  std::unique_ptr<DwarfTypeTranslator> translator_;
+  mutable std::once_flag index_once_;
+  mutable DwarfIndex index_;
+  mutable std::vector<std::string> warnings_;
+};
+
+// A global found by name: its module and index entry.
+struct GlobalDie {
+  DebugModule* module = nullptr;
+  IndexEntry entry;
+};
+
+class DebugInfo : public Symbolizer {
+ public:
+  explicit DebugInfo(TypeArena& arena) : arena_(arena) {}
+
+  // Opens an ELF debug file; `bias` is added to its addresses (KASLR offset for
+  // vmlinux, load address for a shared library). Throws OsError/BadDataError.
+  DebugModule& add_file(const std::string& path, DebugModule::Kind kind, uint64_t bias,
+                        const std::string& name = "");
+  const std::vector<std::unique_ptr<DebugModule>>& modules() const { return modules_; }
+
+  // A type by tag kind (Struct/Union/Class/Enum), typedef name (Typedef) or base-type
+  // name (Int/Bool/Float: canonical C spelling). {nullptr} when not found.
+  QualifiedType find_type(TypeKind kind, std::string_view name);
+  // Variables, functions and enumerators named `name`, definitions first.
+  std::vector<GlobalDie> find_globals(std::string_view name) const;
+
+  std::optional<SymbolInfo> symbolize(uint64_t address) const override;
+
+ private:
+  TypeArena& arena_;
+  std::vector<std::unique_ptr<DebugModule>> modules_;
+};
+
+}  // namespace kdive

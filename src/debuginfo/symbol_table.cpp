@@ -1,0 +1,78 @@
+// SymbolTable implementation: reads the symbol table once through libelf, keeps
+// STT_FUNC/STT_OBJECT/STT_NOTYPE symbols with a name, sorted by address.
+#include "debuginfo/symbol_table.h"
+
+#include <algorithm>
+
+#include <gelf.h>
+
+#include "debuginfo/elf_file.h"
+
+namespace kdive {
+
+SymbolTable::SymbolTable(const ElfFile& file, std::function<uint64_t(uint64_t)> relocate,
+                         std::function<bool(uint64_t)> symbolizable) {
+  Elf_Scn* scn = file.find_section(".symtab");
+  if (!scn) scn = file.find_section(".dynsym");
+  if (!scn) return;
+  GElf_Shdr shdr;
+  if (!gelf_getshdr(scn, &shdr) || shdr.sh_entsize == 0) return;
+  Elf_Data* data = elf_getdata(scn, nullptr);
+  if (!data) return;
+  size_t count = shdr.sh_size / shdr.sh_entsize;
+  by_address_.reserve(count);
+  for (size_t i = 1; i < count; ++i) {
+    GElf_Sym sym;
+    if (!gelf_getsym(data, static_cast<int>(i), &sym)) continue;
+    int type = GELF_ST_TYPE(sym.st_info);
+    if (type != STT_FUNC && type != STT_OBJECT && type != STT_NOTYPE) continue;
+    if (sym.st_shndx == SHN_UNDEF || sym.st_shndx == SHN_ABS) continue;
+    const char* name = elf_strptr(file.elf(), shdr.sh_link, sym.st_name);
+    if (!name || !*name) continue;
+    // Local labels of assembly ("$x", ".L...") are noise for symbolization.
+    if (name[0] == '.' || name[0] == '$') continue;
+    Symbol s;
+    s.name = name;
+    s.address = relocate(sym.st_value);
+    s.symbolizable = !symbolizable || symbolizable(sym.st_value);
+    s.size = sym.st_size;
+    s.is_function = type == STT_FUNC;
+    s.is_global = GELF_ST_BIND(sym.st_info) != STB_LOCAL;
+    by_address_.push_back(s);
+  }
+  std::sort(by_address_.begin(), by_address_.end(), [](const Symbol& a, const Symbol& b) {
+    if (a.address != b.address) return a.address < b.address;
+    // Among symbols at one address, the preferred one sorts last, so that
+    // upper_bound-1 finds it: functions over others, sized over size 0, global over local.
+    auto rank = [](const Symbol& s) { return (s.is_function ? 4 : 0) + (s.size ? 2 : 0) + (s.is_global ? 1 : 0); };
+    return rank(a) < rank(b);
+  });
+  by_name_.reserve(by_address_.size());
+  for (size_t i = 0; i < by_address_.size(); ++i) by_name_.emplace(by_address_[i].name, i);
+}
+
+std::optional<SymbolizedAddress> SymbolTable::symbolize(uint64_t address) const {
+  auto it = std::upper_bound(by_address_.begin(), by_address_.end(), address,
+                             [](uint64_t a, const Symbol& s) { return a < s.address; });
+  // Walk back over symbols that start at or below the address until one contains it;
+  // bounded, because nested sized symbols are rare.
+  for (int steps = 0; it != by_address_.begin() && steps < 64; ++steps) {
+    --it;
+    const Symbol& s = *it;
+    if (!s.symbolizable) continue;
+    if (address < s.address + s.size || (s.size == 0 && address == s.address)) {
+      return SymbolizedAddress{s.name, s.address, address - s.address, s.size};
+    }
+  }
+  return std::nullopt;
+}
+
+std::vector<Symbol> SymbolTable::lookup(std::string_view name) const {
+  std::vector<Symbol> out;
+  auto [b, e] = by_name_.equal_range(name);
+  for (auto it = b; it != e; ++it) out.push_back(by_address_[it->second]);
+  std::sort(out.begin(), out.end(), [](const Symbol& a, const Symbol& b) { return a.address < b.address; });
+  return out;
+}
+
+}  // namespace kdive

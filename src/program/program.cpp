@@ -1,0 +1,188 @@
+// Program implementation: opening a dump (kernel: VMCOREINFO, KASLR offset, page-table
+// root, vmlinux by build ID; user space: the core's segments and the executable), and
+// turning global DIEs into Objects.
+#include "program/program.h"
+
+#include <dwarf.h>
+
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "kdive/error.h"
+#include "program/kernel_debug_files.h"
+#include "target/kernel_virtual_memory.h"
+#include "target/page_table_walker.h"
+
+namespace kdive {
+
+namespace {
+// x86-64: the kernel image is mapped at __START_KERNEL_map + (phys - phys_base).
+constexpr uint64_t kStartKernelMap = 0xffffffff80000000ull;
+}  // namespace
+
+Program::~Program() = default;
+
+std::unique_ptr<Program> Program::open(const std::string& core_path, const ProgramOptions& options) {
+  std::unique_ptr<Program> p(new Program());
+  p->core_ = open_core(core_path);
+  p->arena_ = std::make_unique<TypeArena>();
+  p->debug_info_ = std::make_unique<DebugInfo>(*p->arena_);
+  for (const std::string& w : p->core_->warnings()) p->warnings_.push_back(w);
+  if (p->core_->is_kernel()) {
+    p->setup_kernel();
+    p->load_kernel_debug_info(options);
+  } else {
+    p->setup_user(options);
+  }
+  p->setup_object_env();
+  return p;
+}
+
+std::string Program::kernel_release() const {
+  if (vmcoreinfo_) {
+    std::string r = vmcoreinfo_->osrelease();
+    if (!r.empty()) return r;
+  }
+  return core_->header_release().value_or("");
+}
+
+void Program::setup_kernel() {
+  const CoreNotes& notes = core_->notes();
+  if (notes.vmcoreinfo) {
+    vmcoreinfo_ = Vmcoreinfo::parse(*notes.vmcoreinfo);
+    vmcoreinfo_source_ = core_->format() == CoreFormat::Kdump || core_->format() == CoreFormat::KdumpFlattened
+                             ? "kdump header" : "ELF note";
+  }
+  if (!vmcoreinfo_) {
+    throw MissingDebugInfoError(fmt::format(
+        "{}: the dump has no VMCOREINFO (QEMU dumps need `-device vmcoreinfo` and the guest's "
+        "qemu_fw_cfg module)", core_->path()));
+  }
+  kaslr_offset_ = vmcoreinfo_->kernel_offset().value_or(0);
+  const MemoryReader* phys = core_->physical_memory();
+  if (!phys) throw BadDataError(fmt::format("{}: kernel dump without physical memory", core_->path()));
+
+  // The page-table root: swapper_pg_dir's physical address. VMCOREINFO's SYMBOL()
+  // values are run-time addresses (KASLR included); the image maps at
+  // __START_KERNEL_map + phys - phys_base.
+  auto pgd = vmcoreinfo_->symbol("swapper_pg_dir");
+  if (!pgd) pgd = vmcoreinfo_->symbol("init_top_pgt");
+  if (!pgd) throw BadDataError(fmt::format("{}: VMCOREINFO lacks SYMBOL(swapper_pg_dir)", core_->path()));
+  int64_t phys_base = vmcoreinfo_->number("phys_base").value_or(
+      static_cast<int64_t>(core_->header_phys_base().value_or(0)));
+  uint64_t root = *pgd - kStartKernelMap + static_cast<uint64_t>(phys_base);
+  int levels = vmcoreinfo_->number("pgtable_l5_enabled").value_or(0) ? 5 : 4;
+  kernel_memory_ = std::make_unique<KernelVirtualMemory>(*phys, PageTableWalker(*phys, root, levels));
+  memory_ = kernel_memory_.get();
+}
+
+void Program::load_kernel_debug_info(const ProgramOptions& options) {
+  KernelDebugFiles files = find_kernel_debug_files(options.debug_paths, kernel_release());
+  if (files.vmlinux.empty()) {
+    throw MissingDebugInfoError(fmt::format(
+        "no vmlinux found for kernel {} (give it with -s; searched {})", kernel_release(),
+        files.searched));
+  }
+  DebugModule& vmlinux = debug_info_->add_file(files.vmlinux, DebugModule::Kind::Kernel, kaslr_offset_, "vmlinux");
+  std::string dump_id = vmcoreinfo_->build_id();
+  const std::string& file_id = vmlinux.elf().build_id();
+  if (!dump_id.empty() && !file_id.empty() && dump_id != file_id && !options.allow_build_id_mismatch) {
+    throw MissingDebugInfoError(fmt::format(
+        "{} does not match the dump: its build ID is {}, the dump's is {} "
+        "(use --allow-build-id-mismatch to open anyway)",
+        files.vmlinux, file_id, dump_id));
+  }
+  if (!vmlinux.has_dwarf()) warnings_.push_back(files.vmlinux + ": no DWARF debug info");
+}
+
+void Program::setup_user(const ProgramOptions& options) {
+  memory_ = core_->virtual_segments();
+  if (!memory_) throw BadDataError(fmt::format("{}: core has no memory segments", core_->path()));
+  // The executable's load bias: AT_ENTRY (auxv type 9) minus the file's e_entry.
+  uint64_t at_entry = 0;
+  for (const AuxvEntry& a : core_->notes().auxv)
+    if (a.type == 9) at_entry = a.value;
+  for (const std::string& path : options.debug_paths) {
+    ElfFile probe(path);
+    uint64_t bias = 0;
+    if (probe.header().e_type == ET_DYN && at_entry) bias = at_entry - probe.header().e_entry;
+    debug_info_->add_file(path, DebugModule::Kind::User, bias);
+  }
+}
+
+void Program::setup_object_env() {
+  env_ = ObjectEnv::lp64(memory_, arena_.get(), debug_info_.get());
+  // drgn prints pointer differences and sizes with the program's own typedefs.
+  if (QualifiedType t = find_type(TypeKind::Typedef, "ptrdiff_t"); t.type) env_.prim.ptrdiff_t_type = t.type;
+  if (QualifiedType t = find_type(TypeKind::Typedef, "size_t"); t.type) env_.prim.size_t_type = t.type;
+}
+
+QualifiedType Program::find_type(TypeKind kind, std::string_view name) {
+  return debug_info_->find_type(kind, name);
+}
+
+QualifiedType Program::find_type(std::string_view type_name) {
+  TypeNameParser parser(*arena_, *this);
+  return parser.parse(type_name);
+}
+
+std::optional<Object> Program::find_object(std::string_view name) {
+  for (const GlobalDie& g : debug_info_->find_globals(name)) {
+    if (auto o = object_from_die(g)) return o;
+  }
+  return std::nullopt;
+}
+
+std::optional<Object> Program::object_from_die(const GlobalDie& g) {
+  DebugModule& m = *g.module;
+  Dwarf* dw = m.elf().dwarf();
+  Dwarf_Die die;
+  if (!dwarf_offdie(dw, g.entry.die_offset, &die)) return std::nullopt;
+  std::string name = dwarf_diename(&die) ? dwarf_diename(&die) : "";
+  switch (g.entry.tag) {
+    case IndexTag::Enumerator: {
+      QualifiedType et = m.types().type_at(g.entry.parent_offset);
+      for (const TypeEnumerator& e : et.type->enumerators()) {
+        if (e.name == name) {
+          return et.type->is_signed() ? Object::signed_value(env_, et, static_cast<int64_t>(e.value))
+                                      : Object::unsigned_value(env_, et, e.value);
+        }
+      }
+      return std::nullopt;
+    }
+    case IndexTag::Function: {
+      Dwarf_Addr low;
+      if (dwarf_lowpc(&die, &low) != 0) return std::nullopt;
+      QualifiedType ft = m.types().type_at(g.entry.die_offset);
+      return Object::reference(env_, ft, m.relocate(low));
+    }
+    case IndexTag::Variable: {
+      QualifiedType t = m.types().type_of(&die);
+      Dwarf_Attribute a;
+      if (dwarf_attr(&die, DW_AT_location, &a)) {
+        Dwarf_Op* ops;
+        size_t nops;
+        if (dwarf_getlocation(&a, &ops, &nops) == 0 && nops == 1 && ops[0].atom == DW_OP_addr)
+          return Object::reference(env_, t, m.relocate(ops[0].number));
+        return std::nullopt;
+      }
+      if (dwarf_attr(&die, DW_AT_const_value, &a)) {
+        Dwarf_Word w;
+        if (dwarf_formudata(&a, &w) == 0) return Object::unsigned_value(env_, t, w);
+        return std::nullopt;
+      }
+      // A declaration only (e.g. jiffies, defined by the linker script): the ELF symbol
+      // gives the address, the declaration the type.
+      std::string sym = dwarf_diename(&die) ? dwarf_diename(&die) : "";
+      for (const auto& mod : debug_info_->modules()) {
+        auto syms = mod->symbols().lookup(sym);
+        if (!syms.empty()) return Object::reference(env_, t, syms.front().address);
+      }
+      return std::nullopt;
+    }
+    default: return std::nullopt;
+  }
+}
+
+}  // namespace kdive

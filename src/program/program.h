@@ -1,0 +1,90 @@
+// Program: one opened target — a core dump (kernel or user space) with its debug info —
+// composed from owned subsystems: the CoreDump (target/), the memory view (kernel
+// virtual memory through the page tables, or the core's own segments), DebugInfo
+// (debuginfo/), the TypeArena and the ObjectEnv. It implements the expression
+// language's EvalEnvironment and TypeFinder, so lang/ never sees the Program itself.
+//
+//   ProgramOptions opts; opts.debug_paths = {"vmlinux"};
+//   auto prog = Program::open("vmcore", opts);
+//   Object t = *prog->find_object("init_task");
+//   QualifiedType ts = prog->find_type("struct task_struct *");
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "debuginfo/debug_info.h"
+#include "kdive/type.h"
+#include "lang/eval_environment.h"
+#include "object/object.h"
+#include "target/core_dump.h"
+#include "target/vmcoreinfo.h"
+#include "types/type_name_parser.h"
+
+namespace kdive {
+
+class KernelVirtualMemory;
+
+struct ProgramOptions {
+  // -s arguments: vmlinux, .ko files, executables, or directories to search.
+  std::vector<std::string> debug_paths;
+  // Open even when vmlinux's build ID differs from the dump's.
+  bool allow_build_id_mismatch = false;
+};
+
+class Program : public EvalEnvironment, public TypeFinder {
+ public:
+  // Opens a dump and its debug info. Throws OsError / BadDataError for unreadable or
+  // malformed files, MissingDebugInfoError when no vmlinux matches a kernel dump.
+  static std::unique_ptr<Program> open(const std::string& core_path, const ProgramOptions& options);
+  ~Program() override;
+
+  const CoreDump& core() const { return *core_; }
+  bool is_kernel() const { return core_->is_kernel(); }
+  DebugInfo& debug_info() { return *debug_info_; }
+  TypeArena& types() { return *arena_; }
+  const MemoryReader& memory() const { return *memory_; }
+  // Kernel dumps: VMCOREINFO and where it came from ("ELF note", "kdump header",
+  // "found by scanning memory").
+  const Vmcoreinfo* vmcoreinfo() const { return vmcoreinfo_ ? &*vmcoreinfo_ : nullptr; }
+  const std::string& vmcoreinfo_source() const { return vmcoreinfo_source_; }
+  uint64_t kaslr_offset() const { return kaslr_offset_; }
+  std::string kernel_release() const;
+  const std::vector<std::string>& warnings() const { return warnings_; }
+
+  // A type by C type name ("struct task_struct *", "u64", "int (*)(void)").
+  QualifiedType find_type(std::string_view type_name);
+
+  // EvalEnvironment
+  const ObjectEnv& object_env() const override { return env_; }
+  TypeFinder& type_finder() override { return *this; }
+  std::optional<Object> find_object(std::string_view name) override;
+
+  // TypeFinder
+  QualifiedType find_type(TypeKind kind, std::string_view name) override;
+
+ private:
+  Program() = default;
+  void setup_kernel();
+  void setup_user(const ProgramOptions& options);
+  void load_kernel_debug_info(const ProgramOptions& options);
+  void setup_object_env();
+  std::optional<Object> object_from_die(const GlobalDie& g);
+
+  std::unique_ptr<CoreDump> core_;
+  std::unique_ptr<TypeArena> arena_;
+  std::unique_ptr<DebugInfo> debug_info_;
+  std::unique_ptr<KernelVirtualMemory> kernel_memory_;
+  const MemoryReader* memory_ = nullptr;
+  std::optional<Vmcoreinfo> vmcoreinfo_;
+  std::string vmcoreinfo_source_;
+  uint64_t kaslr_offset_ = 0;
+  ObjectEnv env_;
+  std::vector<std::string> warnings_;
+};
+
+}  // namespace kdive

@@ -1,0 +1,69 @@
+#include "debuginfo/dwarf_index.h"
+
+#include <gtest/gtest.h>
+
+#include "debuginfo/elf_file.h"
+#include "unit/debuginfo/compiled_program.h"
+
+namespace kdive {
+namespace {
+
+const char* kSource = R"(
+struct point { int x, y; };
+typedef struct point point_t;
+union u { int i; float f; };
+enum color { RED, GREEN = 5, BLUE };
+enum { ANON_A = 7 } anon_var;
+extern int declared_only;
+int counter = 3;
+static long hidden = 4;
+point_t origin;
+int add(int a, int b) { return a + b + (int)hidden + declared_only; }
+static int helper(void) { struct local_only { int z; } l = {1}; return l.z; }
+int use(void) { union u v; enum color c = BLUE; v.i = c; return helper() + v.i + origin.x; }
+)";
+
+TEST(DwarfIndex, IndexesTopLevelNamesOfACompiledObject) {
+  for (const char* flags : {"-g -O0 -c -gdwarf-4", "-g -O0 -c -gdwarf-5"}) {
+    SCOPED_TRACE(flags);
+    testing::CompiledProgram prog(kSource, flags);
+    ElfFile elf(prog.path());
+    std::vector<std::string> warnings;
+    DwarfIndex index = DwarfIndex::build(elf, 2, &warnings);
+    EXPECT_TRUE(warnings.empty());
+    auto tag_of = [&](const char* name) {
+      auto e = index.find(name);
+      return e.empty() ? -1 : int(e[0].tag);
+    };
+    EXPECT_EQ(tag_of("point"), int(IndexTag::Struct));
+    EXPECT_EQ(tag_of("point_t"), int(IndexTag::Typedef));
+    EXPECT_EQ(tag_of("u"), int(IndexTag::Union));
+    EXPECT_EQ(tag_of("color"), int(IndexTag::Enum));
+    EXPECT_EQ(tag_of("GREEN"), int(IndexTag::Enumerator));
+    EXPECT_EQ(tag_of("ANON_A"), int(IndexTag::Enumerator));
+    EXPECT_EQ(tag_of("counter"), int(IndexTag::Variable));
+    EXPECT_EQ(tag_of("hidden"), int(IndexTag::Variable));
+    EXPECT_EQ(tag_of("add"), int(IndexTag::Function));
+    EXPECT_EQ(tag_of("helper"), int(IndexTag::Function));
+    EXPECT_EQ(tag_of("int"), int(IndexTag::BaseType));
+    EXPECT_TRUE(index.find("local_only").empty());  // not at CU level
+    EXPECT_TRUE(index.find("z").empty());
+    ASSERT_EQ(index.find("counter").size(), 1u);
+    EXPECT_TRUE(index.find("counter")[0].has_address);
+    EXPECT_FALSE(index.find("counter")[0].is_declaration);
+    ASSERT_FALSE(index.find("declared_only").empty());
+    EXPECT_TRUE(index.find("declared_only")[0].is_declaration);
+    EXPECT_NE(index.find("GREEN")[0].parent_offset, 0u);
+  }
+}
+
+TEST(DwarfIndex, FileWithoutDebugInfoGivesEmptyIndex) {
+  testing::CompiledProgram prog("int f(void) { return 1; }", "-O0 -c");
+  ElfFile elf(prog.path());
+  DwarfIndex index = DwarfIndex::build(elf, 1);
+  EXPECT_EQ(index.stats().units, 0u);
+  EXPECT_TRUE(index.find("f").empty());
+}
+
+}  // namespace
+}  // namespace kdive
