@@ -6,7 +6,9 @@
 //   ci.run_line("init_task.comm");   // prints (char [16])"swapper/0"
 #pragma once
 
+#include <functional>
 #include <iosfwd>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -18,6 +20,36 @@
 
 namespace kdive {
 
+// What a command handler gets: the program, the session's evaluator (for arguments
+// that are expressions), where to write, and whether --json was asked for.
+struct CommandContext {
+  Program& program;
+  Evaluator& evaluator;
+  std::ostream& out;
+  bool json;
+  const BuiltinRegistry& builtins;
+};
+
+// Helpers for command handlers.
+std::string_view trim_text(std::string_view s);
+// "TYPE, REST" split at the last top-level comma.
+std::pair<std::string_view, std::string_view> split_last_comma(std::string_view s);
+// The unsigned value of an expression (a pointer's value for pointers).
+uint64_t eval_unsigned(CommandContext& ctx, std::string_view expr);
+
+struct Command {
+  std::string name;
+  std::string usage;  // "bt [PID]"
+  std::string help;   // one line
+  std::function<void(CommandContext&, std::string_view arg)> run;
+};
+
+// The commands of a subject register themselves from their own file
+// (src/cli/<subject>_commands.cpp) through one function each, called in
+// register_all_commands() (command_interpreter.cpp).
+using CommandTable = std::map<std::string, Command, std::less<>>;
+void register_core_commands(CommandTable& table);
+
 class CommandInterpreter {
  public:
   CommandInterpreter(Program& program, std::ostream& out, bool json = false);
@@ -26,23 +58,14 @@ class CommandInterpreter {
   void run_line(std::string_view line);
   // Evaluates an expression and prints it as drgn's str() does.
   void print_expression(std::string_view expr);
-  // Command names, for completion and dispatch.
-  static const std::vector<std::string>& command_names();
+  // Every registered command, by name (for help, completion and dispatch).
+  static const CommandTable& commands();
   static bool is_command(std::string_view word);
 
   Evaluator& evaluator() { return *evaluator_; }
+  const BuiltinRegistry& builtins() const { return builtins_; }
 
  private:
-  void cmd_ptype(std::string_view arg);
-  void cmd_sizeof(std::string_view arg);
-  void cmd_offsetof(std::string_view arg);
-  void cmd_member_at(std::string_view arg);
-  void cmd_read(std::string_view arg);
-  void cmd_info();
-  void cmd_help();
-  QualifiedType type_or_expression_type(std::string_view arg);
-  uint64_t eval_unsigned(std::string_view expr);
-
   Program& program_;
   std::ostream& out_;
   bool json_;

@@ -56,7 +56,7 @@ char* completion_generator(const char* text, int state) {
       }
     } else {
       if (start == 0)
-        for (auto& n : CommandInterpreter::command_names())
+        for (const auto& [n, c] : CommandInterpreter::commands())
           if (n.rfind(prefix, 0) == 0) g_matches.push_back(n);
       if (prefix.size() >= 2) {
         for (const auto& m : g_program->debug_info().modules()) {
