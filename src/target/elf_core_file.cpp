@@ -192,16 +192,16 @@ void ElfCoreFile::add_file_segment(SegmentedMemory& mem, uint64_t start,
   mem.add(std::move(s));
 }
 
-void ElfCoreFile::add_user_tail(uint64_t start, uint64_t size) {
-  // Not dumped: read through to the mapped file where NT_FILE says there is one.
-  uint64_t end = start + size;
+void ElfCoreFile::add_file_mappings() {
+  // Everything NT_FILE maps reads through to the file unless the core holds the bytes
+  // (segments registered earlier win): the kernel leaves unmodified read-only file
+  // pages out (p_filesz < p_memsz), gdb's gcore leaves such mappings out entirely.
   for (const FileMapping& m : notes_.files) {
-    uint64_t lo = std::max(start, m.start), hi = std::min(end, m.end);
-    if (lo >= hi) continue;
+    if (m.end <= m.start) continue;
     SegmentedMemory::Segment s;
-    s.start = lo;
-    s.size = hi - lo;
-    s.backed_size = hi - lo;
+    s.start = m.start;
+    s.size = m.end - m.start;
+    s.backed_size = s.size;
     const FileMapping* mapping = &m;  // notes_ outlives virtual_
     const FileMappingReader* files = mapped_files_.get();
     s.read = [mapping, files](uint64_t address, uint64_t, void* buf, size_t n) {
@@ -237,9 +237,7 @@ void ElfCoreFile::build_memory() {
     }
     if (!kernel_ && !notes_.files.empty()) {
       mapped_files_ = std::make_unique<FileMappingReader>(options_.resolve_mapped_file);
-      for (const ElfLoadSegment& s : loads_) {
-        if (s.memsz > s.filesz) add_user_tail(s.vaddr + s.filesz, s.memsz - s.filesz);
-      }
+      add_file_mappings();
     }
     for (const ElfLoadSegment& s : loads_) {
       if (virtual_ok(s) && s.memsz > s.filesz) {

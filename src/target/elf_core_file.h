@@ -69,7 +69,7 @@ class ElfCoreFile : public CoreDump {
   void parse_headers();
   void build_memory();
   void add_file_segment(SegmentedMemory& mem, uint64_t start, const ElfLoadSegment& seg);
-  void add_user_tail(uint64_t start, uint64_t size);
+  void add_file_mappings();
 
   std::shared_ptr<const ByteSource> source_;
   Options options_;
