@@ -13,20 +13,36 @@ constexpr uint64_t kStartKernelMap = 0xffffffff80000000ull;
 }  // namespace
 
 DebugModule::DebugModule(std::string path, std::string name, Kind kind, uint64_t bias, TypeArena& arena,
-                         DwarfTypeTranslator::CompleteTypeFinder complete)
+                         DwarfTypeTranslator::CompleteTypeFinder complete, const SectionAddresses* sections)
     : name_(std::move(name)),
       kind_(kind),
-      elf_(std::make_unique<ElfFile>(path)),
+      elf_(std::make_unique<ElfFile>(path, sections)),
       bias_(bias),
       symbols_(*elf_, [this](uint64_t a) { return relocate(a); },
                [kind](uint64_t a) { return kind != Kind::Kernel || a >= kStartKernelMap; }) {
+  for (auto& sec : elf_->section_layout())
+    if (sec.runtime_address && sec.size) placed_.push_back(sec);
   translator_ = std::make_unique<DwarfTypeTranslator>(elf_->dwarf(), arena, path, std::move(complete));
 }
 
 uint64_t DebugModule::relocate(uint64_t file_address) const {
+  for (const auto& sec : placed_) {
+    if (file_address - sec.offline_address < sec.size) return *sec.runtime_address + (file_address - sec.offline_address);
+  }
   // x86-64 __START_KERNEL_map: below it, vmlinux addresses are per-CPU offsets.
   if (kind_ == Kind::Kernel && file_address < kStartKernelMap) return file_address;
   return file_address + bias_;
+}
+
+std::optional<uint64_t> DebugModule::unrelocate(uint64_t runtime_address) const {
+  if (!placed_.empty()) {
+    for (const auto& sec : placed_) {
+      if (runtime_address - *sec.runtime_address < sec.size) return sec.offline_address + (runtime_address - *sec.runtime_address);
+    }
+    return std::nullopt;
+  }
+  if (kind_ == Kind::Kernel && runtime_address < kStartKernelMap) return runtime_address;
+  return runtime_address - bias_;
 }
 
 const DwarfIndex& DebugModule::index() const {
@@ -35,13 +51,13 @@ const DwarfIndex& DebugModule::index() const {
 }
 
 DebugModule& DebugInfo::add_file(const std::string& path, DebugModule::Kind kind, uint64_t bias,
-                                 const std::string& name) {
+                                 const std::string& name, const SectionAddresses* sections) {
   std::string n = name.empty() ? std::filesystem::path(path).filename().string() : name;
   auto complete = [this](TypeKind kind, const std::string& tag) -> const Type* {
     QualifiedType t = find_type(kind, tag);
     return t.type && t.type->is_complete() ? t.type : nullptr;
   };
-  modules_.push_back(std::make_unique<DebugModule>(path, n, kind, bias, arena_, complete));
+  modules_.push_back(std::make_unique<DebugModule>(path, n, kind, bias, arena_, complete, sections));
   return *modules_.back();
 }
 

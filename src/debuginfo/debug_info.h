@@ -29,7 +29,8 @@ class DebugModule {
  public:
   enum class Kind : uint8_t { Kernel, KernelModule, User };
   DebugModule(std::string path, std::string name, Kind kind, uint64_t bias, TypeArena& arena,
-              DwarfTypeTranslator::CompleteTypeFinder complete);
+              DwarfTypeTranslator::CompleteTypeFinder complete,
+              const SectionAddresses* sections = nullptr);
   Kind kind() const { return kind_; }
 
   const std::string& name() const { return name_; }
@@ -38,7 +39,12 @@ class DebugModule {
   // The run-time address of a file address. For vmlinux (kind Kernel) only the kernel
   // image mapping moves with KASLR: per-CPU variables are linked at small offsets of the
   // zero-based .data..percpu section and stay as they are.
+  // For a kernel module, "file address" means libdwfl's offline layout of its sections
+  // (what its relocated DWARF holds), mapped section by section to the dump's addresses.
   uint64_t relocate(uint64_t file_address) const;
+  // The inverse, for looking up DWARF by a run-time PC; nullopt when no section of this
+  // module contains the address.
+  std::optional<uint64_t> unrelocate(uint64_t runtime_address) const;
   bool has_dwarf() const { return elf_->has_dwarf(); }
   // Built on first use (in parallel over CUs); warnings go to warnings().
   const DwarfIndex& index() const;
@@ -53,6 +59,7 @@ class DebugModule {
   uint64_t bias_;
   SymbolTable symbols_;
   std::unique_ptr<DwarfTypeTranslator> translator_;
+  std::vector<ElfFile::PlacedSection> placed_;  // kernel modules: sections with run-time addresses
   mutable std::once_flag index_once_;
   mutable DwarfIndex index_;
   mutable std::vector<std::string> warnings_;
@@ -70,8 +77,9 @@ class DebugInfo : public Symbolizer {
 
   // Opens an ELF debug file; `bias` is added to its addresses (KASLR offset for
   // vmlinux, load address for a shared library). Throws OsError/BadDataError.
+  // `sections` places a relocatable file's sections (kernel modules).
   DebugModule& add_file(const std::string& path, DebugModule::Kind kind, uint64_t bias,
-                        const std::string& name = "");
+                        const std::string& name = "", const SectionAddresses* sections = nullptr);
   const std::vector<std::unique_ptr<DebugModule>>& modules() const { return modules_; }
 
   // A type by tag kind (Struct/Union/Class/Enum), typedef name (Typedef) or base-type

@@ -21,7 +21,7 @@ void ensure_libelf() {
 }
 }  // namespace
 
-ElfFile::ElfFile(const std::string& path) : path_(path) {
+ElfFile::ElfFile(const std::string& path, const SectionAddresses* sections) : path_(path) {
   ensure_libelf();
   fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd_ < 0) throw OsError(errno, path);
@@ -34,17 +34,46 @@ ElfFile::ElfFile(const std::string& path) : path_(path) {
     fd_ = -1;
     throw BadDataError(fmt::format("{}: {}", path, msg));
   }
-  if (ehdr_.e_type == ET_REL) open_relocated();
+  if (ehdr_.e_type == ET_REL) open_relocated(sections);
   read_build_id();
 }
 
-void ElfFile::open_relocated() {
+std::optional<uint64_t> ElfFile::section_address(size_t shndx) const {
+  if (sections_.empty()) return std::nullopt;
+  size_t shstrndx;
+  Elf_Scn* scn = elf_getscn(elf_, shndx);
+  GElf_Shdr shdr;
+  if (!scn || !gelf_getshdr(scn, &shdr) || elf_getshdrstrndx(elf_, &shstrndx) != 0) return std::nullopt;
+  const char* name = elf_strptr(elf_, shstrndx, shdr.sh_name);
+  if (!name) return std::nullopt;
+  auto it = sections_.find(name);
+  if (it == sections_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::vector<ElfFile::PlacedSection> ElfFile::section_layout() const {
+  std::vector<PlacedSection> out;
+  size_t shstrndx;
+  if (!is_relocatable() || elf_getshdrstrndx(elf_, &shstrndx) != 0) return out;
+  for (Elf_Scn* scn = elf_nextscn(elf_, nullptr); scn; scn = elf_nextscn(elf_, scn)) {
+    GElf_Shdr shdr;
+    if (!gelf_getshdr(scn, &shdr) || !(shdr.sh_flags & SHF_ALLOC)) continue;
+    const char* name = elf_strptr(elf_, shstrndx, shdr.sh_name);
+    PlacedSection p{name ? name : "", shdr.sh_addr, shdr.sh_size, std::nullopt};
+    if (auto it = sections_.find(p.name); it != sections_.end()) p.runtime_address = it->second;
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+void ElfFile::open_relocated(const SectionAddresses* sections) {
   static const Dwfl_Callbacks callbacks = {
       .find_elf = dwfl_build_id_find_elf,
       .find_debuginfo = dwfl_standard_find_debuginfo,
       .section_address = dwfl_offline_section_address,
       .debuginfo_path = nullptr,
   };
+  if (sections) sections_ = *sections;
   dwfl_ = dwfl_begin(&callbacks);
   if (!dwfl_) return;
   Dwfl_Module* mod = dwfl_report_offline(dwfl_, path_.c_str(), path_.c_str(), -1);

@@ -7,10 +7,12 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
@@ -18,10 +20,17 @@
 
 namespace kdive {
 
+// Run-time addresses of a relocatable file's allocated sections, by section name (a
+// kernel module's sections as the dump's `struct module` records them).
+using SectionAddresses = std::map<std::string, uint64_t, std::less<>>;
+
 class ElfFile {
  public:
   // Throws OsError when the file cannot be opened, BadDataError when it is not ELF.
-  explicit ElfFile(const std::string& path);
+  // A relocatable file's DWARF is relocated by libdwfl with its sections laid out one
+  // after another from a small base ("offline" addresses: see section_layout());
+  // `sections` gives their run-time addresses, used by section_address().
+  explicit ElfFile(const std::string& path, const SectionAddresses* sections = nullptr);
   ~ElfFile();
   ElfFile(const ElfFile&) = delete;
   ElfFile& operator=(const ElfFile&) = delete;
@@ -43,14 +52,24 @@ class ElfFile {
   Dwarf* dwarf() const;
   bool has_dwarf() const { return dwarf() != nullptr; }
 
-  // Opens a separate libelf+libdw handle over the same file, for a worker thread
-  // (libdw handles are not safe to share between threads).
-  std::unique_ptr<ElfFile> reopen() const { return std::make_unique<ElfFile>(path_); }
+  // The run-time address of a relocatable file's section, by section index; nullopt
+  // when unknown (not placed, or not a relocatable file).
+  std::optional<uint64_t> section_address(size_t shndx) const;
+
+  // A relocatable file's allocated sections: their offline address (what its DWARF
+  // holds), size, and run-time address when `sections` named them.
+  struct PlacedSection {
+    std::string name;
+    uint64_t offline_address = 0;
+    uint64_t size = 0;
+    std::optional<uint64_t> runtime_address;
+  };
+  std::vector<PlacedSection> section_layout() const;
 
  private:
   void read_build_id();
 
-  void open_relocated();
+  void open_relocated(const SectionAddresses* sections);
 
   std::string path_;
   int fd_ = -1;
@@ -58,6 +77,7 @@ class ElfFile {
   // relocations of their debug sections (string offsets, cross-unit references) in
   // memory; elf_ and dwarf_ then belong to dwfl_.
   Dwfl* dwfl_ = nullptr;
+  SectionAddresses sections_;
   Elf* elf_ = nullptr;
   GElf_Ehdr ehdr_{};
   std::string build_id_;

@@ -33,8 +33,15 @@ SymbolTable::SymbolTable(const ElfFile& file, std::function<uint64_t(uint64_t)> 
     if (name[0] == '.' || name[0] == '$') continue;
     Symbol s;
     s.name = name;
-    s.address = relocate(sym.st_value);
-    s.symbolizable = !symbolizable || symbolizable(sym.st_value);
+    if (file.is_relocatable()) {
+      // Relocatable (.ko): st_value is an offset into its section, placed at run time.
+      auto base = file.section_address(sym.st_shndx);
+      if (!base) continue;
+      s.address = *base + sym.st_value;
+    } else {
+      s.address = relocate(sym.st_value);
+      s.symbolizable = !symbolizable || symbolizable(sym.st_value);
+    }
     s.size = sym.st_size;
     s.is_function = type == STT_FUNC;
     s.is_global = GELF_ST_BIND(sym.st_info) != STB_LOCAL;

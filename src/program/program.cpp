@@ -5,6 +5,7 @@
 
 #include <dwarf.h>
 
+#include <cstring>
 #include <filesystem>
 
 #include <fmt/format.h>
@@ -34,8 +35,8 @@ std::unique_ptr<Program> Program::open(const std::string& core_path, const Progr
     p->load_kernel_debug_info(options);
   } else {
     p->setup_user(options);
+    p->setup_object_env();
   }
-  p->setup_object_env();
   return p;
 }
 
@@ -94,6 +95,48 @@ void Program::load_kernel_debug_info(const ProgramOptions& options) {
         files.vmlinux, file_id, dump_id));
   }
   if (!vmlinux.has_dwarf()) warnings_.push_back(files.vmlinux + ": no DWARF debug info");
+  setup_object_env();
+  load_kernel_module_debug_info(files);
+}
+
+namespace {
+// Module names use '_' where file names may use '-' (kbuild's convention).
+std::string module_name_of_file(const std::string& path) {
+  std::string name = std::filesystem::path(path).filename().string();
+  for (const char* ext : {".ko.debug", ".ko"}) {
+    if (name.ends_with(ext)) {
+      name.resize(name.size() - std::strlen(ext));
+      break;
+    }
+  }
+  for (char& c : name) if (c == '-') c = '_';
+  return name;
+}
+}  // namespace
+
+void Program::load_kernel_module_debug_info(const KernelDebugFiles& files) {
+  std::vector<LoadedKernelModule> loaded;
+  try {
+    loaded = loaded_kernel_modules(*this, warnings_);
+  } catch (const Error& e) {
+    warnings_.push_back(std::string("cannot list loaded modules: ") + e.what());
+    return;
+  }
+  for (LoadedKernelModule& m : loaded) {
+    const std::string* file = nullptr;
+    for (const std::string& f : files.modules)
+      if (module_name_of_file(f) == m.name) { file = &f; break; }
+    if (!file) {
+      missing_module_debug_info_.push_back(m.name);
+      continue;
+    }
+    try {
+      debug_info_->add_file(*file, DebugModule::Kind::KernelModule, 0, m.name, &m.sections);
+    } catch (const Error& e) {
+      warnings_.push_back(fmt::format("module {}: {}", m.name, e.what()));
+    }
+  }
+  loaded_modules_ = std::move(loaded);
 }
 
 void Program::setup_user(const ProgramOptions& options) {

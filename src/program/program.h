@@ -20,6 +20,8 @@
 #include "debuginfo/debug_info.h"
 #include "kdive/type.h"
 #include "lang/eval_environment.h"
+#include "program/kernel_debug_files.h"
+#include "program/loaded_kernel_modules.h"
 #include "object/object.h"
 #include "target/core_dump.h"
 #include "target/vmcoreinfo.h"
@@ -55,6 +57,9 @@ class Program : public EvalEnvironment, public TypeFinder {
   uint64_t kaslr_offset() const { return kaslr_offset_; }
   std::string kernel_release() const;
   const std::vector<std::string>& warnings() const { return warnings_; }
+  // Kernel modules loaded in the dump, and those for which no .ko was found.
+  const std::vector<LoadedKernelModule>& loaded_modules() const { return loaded_modules_; }
+  const std::vector<std::string>& modules_without_debug_info() const { return missing_module_debug_info_; }
 
   // A type by C type name ("struct task_struct *", "u64", "int (*)(void)").
   QualifiedType find_type(std::string_view type_name);
@@ -72,6 +77,7 @@ class Program : public EvalEnvironment, public TypeFinder {
   void setup_kernel();
   void setup_user(const ProgramOptions& options);
   void load_kernel_debug_info(const ProgramOptions& options);
+  void load_kernel_module_debug_info(const KernelDebugFiles& files);
   void setup_object_env();
   std::optional<Object> object_from_die(const GlobalDie& g);
 
@@ -85,6 +91,8 @@ class Program : public EvalEnvironment, public TypeFinder {
   uint64_t kaslr_offset_ = 0;
   ObjectEnv env_;
   std::vector<std::string> warnings_;
+  std::vector<LoadedKernelModule> loaded_modules_;
+  std::vector<std::string> missing_module_debug_info_;
 };
 
 }  // namespace kdive

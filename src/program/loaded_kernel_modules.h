@@ -1,0 +1,36 @@
+// The kernel modules loaded in a dump: walks the kernel's `modules` list and reads
+// each `struct module` (name, core base and size, and the run-time address of every
+// section from sect_attrs) — what relocating a module's .ko debug info needs.
+// Layouts come from DWARF; 6.1's core_layout and 6.4+'s mem[] are told apart by
+// member presence.
+//
+//   for (const LoadedKernelModule& m : loaded_kernel_modules(env, finder, warnings)) ...
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "debuginfo/elf_file.h"
+#include "lang/eval_environment.h"
+
+namespace kdive {
+
+struct LoadedKernelModule {
+  std::string name;
+  uint64_t address = 0;  // of its struct module
+  uint64_t base = 0;     // start of its core (text) allocation
+  uint64_t size = 0;
+  SectionAddresses sections;
+};
+
+// At most this many modules are read: a corrupt list cannot make it loop.
+inline constexpr size_t kMaxKernelModules = 65536;
+
+// Throws LookupError when the kernel has no `modules` list (CONFIG_MODULES=n gives an
+// empty result instead, if the symbol is absent the caller decides). Problems with one
+// module (unreadable name, cycle) are reported in `warnings` and the walk stops there.
+std::vector<LoadedKernelModule> loaded_kernel_modules(EvalEnvironment& env,
+                                                      std::vector<std::string>& warnings);
+
+}  // namespace kdive
