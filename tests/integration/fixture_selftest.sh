@@ -129,7 +129,9 @@ def check_kernel_dump(d, truth):
     name, path, fmt = d["name"], d["path"], d["format"]
     size = os.path.getsize(path)
     release = truth.get("kernel", {}).get("release", "")
-    if fmt.startswith("elf"):
+    with open(path, "rb") as f:
+        magic = f.read(16)
+    if magic.startswith(b"\x7fELF"):
         with open(path, "rb") as f:
             notes = elf_notes(f, size)
         vmci = [desc for (n, desc) in notes if n == b"VMCOREINFO"]
@@ -138,15 +140,17 @@ def check_kernel_dump(d, truth):
         text = vmci[0].decode(errors="replace")
         if not any(n == b"CORE" for n, _ in notes):
             raise ValueError("no NT_PRSTATUS (CORE) notes")
-    elif fmt == "kdump-flat-zlib":
+    elif magic.startswith(b"makedumpfile"):
         image = flat_image(path, 1 << 20)
         text = kdump_check(lambda o, n: image[o:o + n], size, False)
-    else:
+    elif magic.startswith(b"KDUMP   "):
         with open(path, "rb") as f:
             def reader(o, n):
                 f.seek(o)
                 return f.read(n)
             text = kdump_check(reader, size, True)
+    else:
+        raise ValueError(f"unknown signature {magic!r} for format {fmt}")
     if f"OSRELEASE={release}" not in text:
         raise ValueError(f"VMCOREINFO lacks OSRELEASE={release}")
 
