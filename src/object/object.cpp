@@ -380,6 +380,12 @@ bool Object::is_zero() const {
         if (!slice(m.type.get(), m.bit_offset, m.bit_field_size).is_zero()) return false;
       return true;
     }
+    case ValueEncoding::Incomplete: {
+      // An incomplete array has no known elements (drgn: length 0, so zero).
+      const Type* u = underlying().type;
+      if (u && u->kind() == TypeKind::Array) return true;
+      throw TypeError("object cannot be converted to boolean");
+    }
     default:
       throw TypeError("object cannot be converted to boolean");
   }
@@ -446,6 +452,13 @@ Object Object::slice(QualifiedType type, uint64_t bit_offset, uint64_t bit_field
   switch (kind_) {
     case ObjectKind::Value: {
       if (encoding_ != ValueEncoding::Buffer) throw TypeError("not a buffer object");
+      if (value_encoding(type) == ValueEncoding::Incomplete) {
+        // A flexible array member of a value (e.g. mm_struct.cpu_bitmap[]): no bytes
+        // are known past the struct, so it is a value with no elements, which formats
+        // as "{}" like drgn's reference to it.
+        Object o(*env_, type, ObjectKind::Value);
+        return o;
+      }
       uint64_t sub_bits = bit_field_size ? bit_field_size
                                          : (type_has_size(type) ? type_sizeof(type) * 8 : 0);
       uint64_t end;

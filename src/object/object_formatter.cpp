@@ -298,7 +298,7 @@ class Formatter {
   // Reads a compound/array reference in one go; on a fault keeps the reference so that
   // member-by-member reads fail (or succeed) exactly where drgn's would.
   static Object prefetch(const Object& obj) {
-    if (!obj.is_reference()) return obj;
+    if (!obj.is_reference() || obj.encoding() != ValueEncoding::Buffer) return obj;
     try {
       return obj.read();
     } catch (const FaultError&) {

@@ -241,6 +241,20 @@ TEST_F(FormatterTest, Pointers) {
   EXPECT_EQ(str(ptrval(p.int_t, TestProgram::gint), plain), "(int *)0x404020");
 }
 
+TEST_F(FormatterTest, IncompleteArrays) {
+  // drgn on the 6.1 kernel dump: str(prog['linux_banner']) == "(const char []){}" and
+  // init_mm's flexible member prints ".cpu_bitmap = (unsigned long []){},".
+  const Type* flex = p.arena.array_of({p.ulong_t, 0}, std::nullopt);
+  EXPECT_EQ(str(Object::reference(p.env, p.q(p.arena.array_of({p.char_t, kQualConst}, std::nullopt)),
+                                  TestProgram::gname)),
+            "(const char []){}");
+  const Type* s = p.arena.make_compound(TypeKind::Struct, "mm", 8,
+                                        {testing::member("n", p.int_t, 0), testing::member("cpu_bitmap", flex, 8)});
+  const char* kExpected = "(struct mm){\n\t.n = (int)5,\n\t.cpu_bitmap = (unsigned long []){},\n}";
+  EXPECT_EQ(str(p.ref(s, TestProgram::gint)), kExpected);         // read as one value
+  EXPECT_EQ(str(p.ref(s, TestProgram::gint).read()), kExpected);  // explicitly a value
+}
+
 TEST_F(FormatterTest, Errors) {
   EXPECT_THROW(str(Object::absent(p.env, p.q(p.void_t))), TypeError);
   try {
