@@ -30,44 +30,44 @@ void PageCache::push_front(uint32_t i) {
   if (tail_ == kNone) tail_ = i;
 }
 
-void PageCache::read(uint64_t key, size_t offset, void* buf, size_t n, const FillFn& fill) {
-  std::lock_guard<std::mutex> lock(mu_);
+bool PageCache::copy_if_cached(uint64_t key, size_t offset, void* buf, size_t n) {
   auto it = index_.find(key);
-  if (it != index_.end()) {
-    ++hits_;
-    uint32_t i = it->second;
-    if (head_ != i) {
-      unlink(i);
-      push_front(i);
-    }
-    std::memcpy(buf, data_.get() + size_t{i} * page_size_ + offset, n);
-    return;
+  if (it == index_.end()) {
+    ++misses_;
+    return false;
   }
-  ++misses_;
-  uint32_t i;
-  if (!free_.empty()) {
-    i = free_.back();
-    free_.pop_back();
-  } else if (slots_.size() < capacity_) {
-    i = static_cast<uint32_t>(slots_.size());
-    slots_.emplace_back();
-  } else {
-    // Evict first: if the fill throws, the slot must not still claim the old key.
-    i = tail_;
-    index_.erase(slots_[i].key);
+  ++hits_;
+  uint32_t i = it->second;
+  if (head_ != i) {
     unlink(i);
+    push_front(i);
   }
-  uint8_t* page = data_.get() + size_t{i} * page_size_;
-  try {
-    fill(page);
-  } catch (...) {
-    free_.push_back(i);
-    throw;
+  std::memcpy(buf, slot_data(i) + offset, n);
+  return true;
+}
+
+uint32_t PageCache::acquire_slot() {
+  if (!free_.empty()) {
+    uint32_t i = free_.back();
+    free_.pop_back();
+    return i;
   }
-  slots_[i].key = key;
-  index_.emplace(key, i);
-  push_front(i);
-  std::memcpy(buf, page + offset, n);
+  if (slots_.size() < capacity_) {
+    slots_.emplace_back();
+    return static_cast<uint32_t>(slots_.size() - 1);
+  }
+  // Evict the least recently used page first: should the fill throw, the slot must
+  // not still claim its old key.
+  uint32_t i = tail_;
+  index_.erase(slots_[i].key);
+  unlink(i);
+  return i;
+}
+
+void PageCache::commit(uint32_t slot, uint64_t key) {
+  slots_[slot].key = key;
+  index_.emplace(key, slot);
+  push_front(slot);
 }
 
 }  // namespace kdive

@@ -9,7 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <functional>
+#include <cstring>
 #include <memory>
 #include <mutex>
 #include <unordered_map>
@@ -19,14 +19,27 @@ namespace kdive {
 
 class PageCache {
  public:
-  // Fills a whole page (page_size bytes) or throws; a throwing fill caches nothing.
-  using FillFn = std::function<void(uint8_t* page)>;
-
   PageCache(size_t page_size, size_t capacity_pages);
 
   // Copies [offset, offset+n) of page `key` into `buf` (offset + n <= page_size),
-  // filling the page first on a miss.
-  void read(uint64_t key, size_t offset, void* buf, size_t n, const FillFn& fill);
+  // filling the page first on a miss. `fill(uint8_t* page)` writes a whole page or
+  // throws; a throwing fill caches nothing. A template, not std::function, so that a
+  // capturing lambda costs no allocation per read.
+  template <typename Fill>
+  void read(uint64_t key, size_t offset, void* buf, size_t n, Fill&& fill) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (copy_if_cached(key, offset, buf, n)) return;
+    uint32_t slot = acquire_slot();
+    uint8_t* page = slot_data(slot);
+    try {
+      fill(page);
+    } catch (...) {
+      free_.push_back(slot);
+      throw;
+    }
+    commit(slot, key);
+    std::memcpy(buf, page + offset, n);
+  }
 
   size_t page_size() const { return page_size_; }
   size_t capacity() const { return capacity_; }
@@ -42,6 +55,10 @@ class PageCache {
   };
   void unlink(uint32_t i);
   void push_front(uint32_t i);
+  bool copy_if_cached(uint64_t key, size_t offset, void* buf, size_t n);
+  uint32_t acquire_slot();
+  void commit(uint32_t slot, uint64_t key);
+  uint8_t* slot_data(uint32_t slot) { return data_.get() + size_t{slot} * page_size_; }
 
   size_t page_size_;
   size_t capacity_;

@@ -17,7 +17,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
-#include "target/byte_source.h"
+#include "target/memory_source.h"
 
 namespace kdive::testing {
 
@@ -328,26 +328,6 @@ inline std::vector<uint8_t> flatten(const std::vector<uint8_t>& file, size_t chu
   f.be64(~uint64_t{0});  // end marker size = -1
   return f.b;
 }
-
-// A ByteSource over bytes in memory (mapped-like: contiguous).
-class MemorySource : public ByteSource {
- public:
-  MemorySource(std::vector<uint8_t> bytes, std::string name = "mem")
-      : bytes_(std::move(bytes)), name_(std::move(name)) {}
-  const std::string& name() const override { return name_; }
-  uint64_t size() const override { return bytes_.size(); }
-  const uint8_t* data() const override { return bytes_.data(); }
-  size_t read_at(uint64_t offset, void* buf, size_t n) const override {
-    if (offset >= bytes_.size()) return 0;
-    n = std::min<size_t>(n, bytes_.size() - offset);
-    std::memcpy(buf, bytes_.data() + offset, n);
-    return n;
-  }
-
- private:
-  std::vector<uint8_t> bytes_;
-  std::string name_;
-};
 
 // A temporary directory removed at scope exit.
 class TempDir {

@@ -10,7 +10,6 @@ namespace kdive {
 namespace {
 
 using testing::ElfSegment;
-using testing::MemorySource;
 
 std::string fault_of(const MemoryReader& m, uint64_t addr, size_t n) {
   std::vector<uint8_t> buf(n);
@@ -102,7 +101,7 @@ TEST(ElfCoreFile, QemuDumpWithPagingHasVirtualSegments) {
 TEST(ElfCoreFile, TruncatedDumpOpensAndFaultsPastEof) {
   auto page = testing::pattern(0x3000, 0);
   auto core = testing::elf_core(kernel_notes(), {ElfSegment{0, 0x0, page, 0x3000}});
-  core.resize(core.size() - 0x1800);  // cut the last 1.5 pages
+  core.erase(core.end() - 0x1800, core.end());  // cut the last 1.5 pages
   ElfCoreFile f(std::make_shared<MemorySource>(core, "cut.elf"));
   uint64_t w = 0;
   f.physical_memory()->read(0x1000, &w, 8);
@@ -232,6 +231,37 @@ TEST(ElfCoreFile, UserCoreReadsThroughToMappedFiles) {
     EXPECT_EQ(e.address(), 0x500010u);
     EXPECT_EQ(e.reason(), "mapped file not readable: " + missing + ": No such file or directory");
   }
+}
+
+// /proc/kcore cannot be mapped; open_kcore reads it with pread. Same shape here: RAM
+// segments have a physical address, vmalloc/module segments have p_paddr = -1.
+TEST(ElfCoreFile, KcoreReadsWithPreadAndSkipsUnphysicalSegments) {
+  testing::TempDir dir;
+  std::string vi = "OSRELEASE=6.1.0-test\nPAGESIZE=4096\n";
+  auto core = testing::elf_core(
+      {testing::note("CORE", 1, testing::prstatus(0, 0, 0)),
+       testing::note("CORE", 4, std::vector<uint8_t>(64, 0)),  // NT_TASKSTRUCT
+       testing::note("VMCOREINFO", 0, std::vector<uint8_t>(vi.begin(), vi.end()))},
+      {ElfSegment{0xffff888000100000, 0x100000, testing::pattern(0x1000, 0x100), 0x1000},
+       ElfSegment{0xffffc90000000000, ~uint64_t{0}, testing::pattern(0x1000, 0xc90), 0x2000}});
+  std::string path = dir.write("kcore", core);
+  auto k = open_kcore(path);
+  EXPECT_EQ(k->format(), CoreFormat::Kcore);
+  EXPECT_EQ(k->description(), "/proc/kcore (live kernel)");
+  uint64_t w = 0;
+  k->virtual_segments()->read(0xffffc90000000010, &w, 8);
+  EXPECT_EQ(w, 0xc92u);
+  k->physical_memory()->read(0x100008, &w, 8);
+  EXPECT_EQ(w, 0x101u);
+  EXPECT_EQ(fault_of(*k->virtual_segments(), 0xffffc90000001000, 8), "page excluded from dump: 0xffffc90000001000");
+  auto ranges = k->physical_ranges();
+  ASSERT_EQ(ranges.size(), 1u);
+  EXPECT_EQ(ranges[0].start, 0x100000u);
+  // Through pread, a cut file faults "truncated dump" at the first missing byte.
+  core.erase(core.end() - 0x800, core.end());
+  std::string cut = dir.write("kcore-cut", core);
+  auto kc = open_kcore(cut);
+  EXPECT_EQ(fault_of(*kc->virtual_segments(), 0xffffc900000007f8, 16), "truncated dump: 0xffffc90000000800");
 }
 
 TEST(OpenCore, UnknownFormatNamesFirstBytes) {

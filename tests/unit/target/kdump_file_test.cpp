@@ -11,7 +11,6 @@ namespace kdive {
 namespace {
 
 using testing::KdumpPage;
-using testing::MemorySource;
 
 const char kVmcoreinfo[] = "OSRELEASE=6.1.0-test\nPAGESIZE=4096\nNUMBER(phys_base)=16777216\n";
 
