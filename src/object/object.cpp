@@ -351,8 +351,12 @@ std::vector<uint8_t> Object::bytes() const {
   return out;
 }
 
-bool Object::is_zero() const {
+bool Object::is_zero() const { return is_zero_impl(0); }
+
+bool Object::is_zero_impl(int depth) const {
   if (kind_ == ObjectKind::Absent) throw TypeError("object absent");
+  // Only a self-containing type from corrupt debug info nests this deep.
+  if (depth > 512) throw TypeError("object is too deeply nested");
   switch (encoding_) {
     case ValueEncoding::Signed:
     case ValueEncoding::Unsigned:
@@ -373,11 +377,11 @@ bool Object::is_zero() const {
           return true;
         }
         for (uint64_t i = 0; i < n; ++i)
-          if (!slice(element, i * element_bits).is_zero()) return false;
+          if (!slice(element, i * element_bits).is_zero_impl(depth + 1)) return false;
         return true;
       }
       for (const TypeMember& m : u->members())
-        if (!slice(m.type.get(), m.bit_offset, m.bit_field_size).is_zero()) return false;
+        if (!slice(m.type.get(), m.bit_offset, m.bit_field_size).is_zero_impl(depth + 1)) return false;
       return true;
     }
     case ValueEncoding::Incomplete: {

@@ -131,6 +131,7 @@ class Object {
   std::string absent_reason_;
 
   Object(const ObjectEnv& env, QualifiedType type, ObjectKind kind);
+  bool is_zero_impl(int depth) const;
 };
 
 }  // namespace kdive

@@ -208,6 +208,14 @@ class Formatter {
 
   Status format(const Object& obj, size_t indent, size_t one_line, size_t multi_line,
                 uint32_t flags) {
+    // Only a self-containing type from corrupt debug info nests this deep; stop before
+    // the stack does.
+    if (depth_ > kMaxDepth) throw TypeError("object is too deeply nested to format");
+    ++depth_;
+    struct Restore {
+      int& d;
+      ~Restore() { --d; }
+    } restore{depth_};
     const Type* u = obj.underlying().type;
     if (!u || u->kind() == TypeKind::Void) throw TypeError("cannot format void object");
     if (u->kind() == TypeKind::Pointer && !obj.is_absent())
@@ -518,7 +526,9 @@ class Formatter {
     return Status::Ok;
   }
 
+  static constexpr int kMaxDepth = 512;
   std::string& sb_;
+  int depth_ = 0;
 };
 
 }  // namespace

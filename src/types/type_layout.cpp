@@ -313,9 +313,12 @@ std::string member_at_offset(QualifiedType type, uint64_t offset) {
     return true;
   };
 
-  for (size_t steps = 0; steps < 100000; ++steps) {
+  // Bounded: every step descends one level or emits one answer; only a self-containing
+  // type from corrupt debug info needs more.
+  bool done = false;
+  for (size_t steps = 0; steps < 100000 && !done; ++steps) {
     if (!cur) {
-      if (!emit_and_pop()) break;
+      if (!emit_and_pop()) done = true;
       continue;
     }
     if (cur->kind() == TypeKind::Array) {
@@ -334,12 +337,12 @@ std::string member_at_offset(QualifiedType type, uint64_t offset) {
         uint64_t total = length && element_bits ? *length * element_bits : 0;
         chain += bit_offset == total ? "<end>" : "<past end>";
         bit_offset = 0;
-        if (!emit_and_pop()) break;
+        if (!emit_and_pop()) done = true;
       }
       continue;
     }
     if (!cur->is_compound()) {
-      if (!emit_and_pop()) break;
+      if (!emit_and_pop()) done = true;
       continue;
     }
 
@@ -423,9 +426,10 @@ std::string member_at_offset(QualifiedType type, uint64_t offset) {
         chain += "<padding at end>";
     }
     bit_offset = 0;
-    if (!emit_and_pop()) break;
+    if (!emit_and_pop()) done = true;
   }
 
+  if (!done) throw TypeError("type is too deeply nested");
   std::string out;
   for (size_t i = 0; i < results.size(); ++i) {
     if (i) out += " or ";

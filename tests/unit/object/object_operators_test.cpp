@@ -190,3 +190,49 @@ TEST_F(OperatorsTest, StringsAndBytes) {
 
 }  // namespace
 }  // namespace kdive
+
+namespace kdive {
+namespace {
+
+TEST(ObjectTest, BigEndianBitFields) {
+  TypeArena arena;
+  ObjectEnv env = ObjectEnv::lp64(nullptr, &arena);
+  env.little_endian = false;
+  const Type* u32 = env.prim.unsigned_int_type;
+  // Big endian numbers bits from the most significant bit of the first byte.
+  std::vector<uint8_t> bytes = {0xb0, 0x00, 0x01, 0x02};
+  EXPECT_EQ(Object::from_bytes(env, {u32, 0}, bytes.data(), bytes.size(), 0, 3).as_unsigned(), 5u);
+  EXPECT_EQ(Object::from_bytes(env, {u32, 0}, bytes.data(), bytes.size()).as_unsigned(), 0xb0000102u);
+  EXPECT_EQ(Object::from_bytes(env, {u32, 0}, bytes.data(), bytes.size()).bytes(), bytes);
+  env.little_endian = true;
+  EXPECT_EQ(Object::from_bytes(env, {u32, 0}, bytes.data(), bytes.size()).as_unsigned(), 0x020100b0u);
+  EXPECT_EQ(Object::from_bytes(env, {env.prim.int_type, 0}, bytes.data(), bytes.size(), 4, 4).as_signed(), -5);
+}
+
+TEST(ObjectTest, SelfContainingTypeIsBounded) {
+  TypeArena arena;
+  testing::BufferMemory memory;
+  memory.map(0x1000, 64);
+  ObjectEnv env = ObjectEnv::lp64(&memory, &arena);
+  const Type* loop = nullptr;
+  loop = arena.make_compound(TypeKind::Struct, "loop", 8,
+                             {TypeMember{"inner", LazyType([&loop] { return QualifiedType{loop, 0}; }), 0, 0}});
+  Object o = Object::reference(env, {loop, 0}, 0x1000);
+  EXPECT_THROW(format_object(o), TypeError);
+  EXPECT_THROW(o.is_zero(), TypeError);
+}
+
+TEST(ObjectTest, MissingMemoryFaults) {
+  TypeArena arena;
+  ObjectEnv env = ObjectEnv::lp64(nullptr, &arena);
+  Object o = Object::reference(env, {env.prim.int_type, 0}, 0x1234);
+  try {
+    o.as_signed();
+    FAIL();
+  } catch (const FaultError& e) {
+    EXPECT_EQ(e.address(), 0x1234u);
+  }
+}
+
+}  // namespace
+}  // namespace kdive

@@ -152,3 +152,19 @@ TEST(TypeLayoutTest, MemberAtOffsetBitsArraysAndErrors) {
 
 }  // namespace
 }  // namespace kdive
+
+namespace kdive {
+namespace {
+
+TEST(TypeLayoutTest, SelfContainingTypeIsBounded) {
+  // struct loop { struct loop inner; } can only come from corrupt debug info.
+  TypeArena arena;
+  const Type* loop = nullptr;
+  loop = arena.make_compound(TypeKind::Struct, "loop", 8,
+                             {TypeMember{"inner", LazyType([&loop] { return QualifiedType{loop, 0}; }), 0, 0}});
+  EXPECT_EQ(error_of([&] { member_at_offset({loop, 0}, 0); }), "type is too deeply nested");
+  EXPECT_EQ(error_of([&] { type_alignof({loop, 0}); }), "type is too deeply nested");
+}
+
+}  // namespace
+}  // namespace kdive
