@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "object/object.h"
 #include "object/object_formatter.h"
@@ -30,6 +31,8 @@ class ExtensionValue {
   virtual Value member(std::string_view name) const;
   // `value[index]`: default TypeError "'stack trace' cannot be subscripted".
   virtual Value subscript(int64_t index) const;
+  // The names `member()` accepts, for REPL completion after '.'; default none.
+  virtual std::vector<std::string> member_names() const { return {}; }
   // How the REPL and `-e` print it.
   virtual std::string format() const = 0;
 };
