@@ -113,7 +113,7 @@ uint64_t Object::bit_size() const {
 namespace {
 
 // Validates a bit-field size against the type, as drgn_object_type() does.
-void check_bit_field(const Object& o, ValueEncoding enc, QualifiedType type, uint64_t bfs) {
+void check_bit_field(ValueEncoding enc, QualifiedType type, uint64_t bfs) {
   if (!bfs) return;
   if (enc != ValueEncoding::Signed && enc != ValueEncoding::Unsigned)
     throw TypeError("bit field must be integer");
@@ -125,7 +125,7 @@ void check_bit_field(const Object& o, ValueEncoding enc, QualifiedType type, uin
 Object Object::reference(const ObjectEnv& env, QualifiedType type, uint64_t address,
                          uint64_t bit_offset, uint64_t bit_field_size) {
   Object o(env, type, ObjectKind::Reference);
-  check_bit_field(o, o.encoding_, type, bit_field_size);
+  check_bit_field(o.encoding_, type, bit_field_size);
   address += bit_offset / 8;
   bit_offset %= 8;
   if (bit_offset && o.encoding_ != ValueEncoding::Signed && o.encoding_ != ValueEncoding::Unsigned &&
@@ -140,7 +140,7 @@ Object Object::reference(const ObjectEnv& env, QualifiedType type, uint64_t addr
 Object Object::absent(const ObjectEnv& env, QualifiedType type, std::string reason,
                       uint64_t bit_field_size) {
   Object o(env, type, ObjectKind::Absent);
-  check_bit_field(o, o.encoding_, type, bit_field_size);
+  check_bit_field(o.encoding_, type, bit_field_size);
   o.bit_field_size_ = bit_field_size;
   o.absent_reason_ = std::move(reason);
   return o;
@@ -149,7 +149,7 @@ Object Object::absent(const ObjectEnv& env, QualifiedType type, std::string reas
 Object Object::unsigned_value(const ObjectEnv& env, QualifiedType type, uint64_t value,
                               uint64_t bit_field_size) {
   Object o(env, type, ObjectKind::Value);
-  check_bit_field(o, o.encoding_, type, bit_field_size);
+  check_bit_field(o.encoding_, type, bit_field_size);
   o.bit_field_size_ = bit_field_size;
   switch (o.encoding_) {
     case ValueEncoding::Signed:
@@ -212,7 +212,7 @@ Object Object::float_value(const ObjectEnv& env, QualifiedType type, double valu
 Object Object::from_bytes(const ObjectEnv& env, QualifiedType type, const uint8_t* bytes,
                           size_t size, uint64_t bit_offset, uint64_t bit_field_size) {
   Object o(env, type, ObjectKind::Value);
-  check_bit_field(o, o.encoding_, type, bit_field_size);
+  check_bit_field(o.encoding_, type, bit_field_size);
   o.bit_field_size_ = bit_field_size;
   if (o.encoding_ == ValueEncoding::None || o.encoding_ == ValueEncoding::Incomplete)
     throw TypeError(fmt::format("cannot create object with {} type", incomplete_spelling(type)));

@@ -349,23 +349,15 @@ std::string member_at_offset(QualifiedType type, uint64_t offset) {
     const auto& members = cur->members();
     uint64_t orig_bit_offset = bit_offset;
     size_t orig_chain_len = chain.size();
-    bool found = false;
-    bool is_union = cur->kind() == TypeKind::Union;
-    const Type* next_type = nullptr;
-    auto contains = [&](const TypeMember& m, bool& ok) {
-      ok = true;
+    auto contains = [&](const TypeMember& m) {
       uint64_t bit_size = m.bit_field_size;
-      std::optional<uint64_t> size;
       if (!bit_size) {
         QualifiedType mt = m.type.get();
         if (type_has_size(mt)) {
           bit_size = type_sizeof(mt) * 8;
         } else {
           const Type* mu = underlying_type(mt).type;
-          if (!mu || mu->kind() != TypeKind::Array) {
-            ok = false;  // incomplete members other than arrays are ignored
-            return false;
-          }
+          if (!mu || mu->kind() != TypeKind::Array) return false;  // ignored, as drgn
           // Incomplete array: treated as infinitely long.
           return m.bit_offset <= orig_bit_offset;
         }
@@ -374,29 +366,25 @@ std::string member_at_offset(QualifiedType type, uint64_t offset) {
     };
     size_t first = members.size();
     for (size_t i = 0; i < members.size(); ++i) {
-      bool ok;
-      if (contains(members[i], ok)) {
+      if (contains(members[i])) {
         first = i;
         break;
       }
     }
     if (first < members.size()) {
-      found = true;
       const TypeMember& m = members[first];
-      if (is_union) {
+      if (cur->kind() == TypeKind::Union) {
         // Later matches are explored after this one, in declaration order: push them
         // last-to-first so the stack pops the earliest first.
         for (size_t i = members.size(); i-- > first + 1;) {
-          bool ok;
-          if (contains(members[i], ok)) stack.push_back({&members[i], orig_bit_offset, orig_chain_len});
+          if (contains(members[i])) stack.push_back({&members[i], orig_bit_offset, orig_chain_len});
         }
       }
-      next_type = underlying_type(m.type.get()).type;
       bit_offset -= m.bit_offset;
       append_name(m.name);
-      cur = next_type;
+      cur = underlying_type(m.type.get()).type;
+      continue;
     }
-    if (found) continue;
 
     // No member contains the offset: padding, the end, or past it.
     uint64_t bit_size = type_sizeof({cur, 0}) * 8;
