@@ -44,6 +44,19 @@ void append_groups(const LineMatch& m, std::vector<std::string>* args) {
   for (const auto& g : m.groups) args->push_back(g.value_or(""));
 }
 
+// A pattern with "[\s\S]" (a task name) may run into the next lines when a
+// message was split; search a window of three lines, but the match must start in
+// the first.
+bool search_across_lines(const LinePattern& p, const std::vector<std::string_view>& lines, size_t i,
+                         LineMatch* m) {
+  if (p.pattern().find("[\\s\\S]") == std::string::npos || i + 1 >= lines.size() || !p.may_match(lines[i])) {
+    return false;
+  }
+  std::string window(lines[i]);
+  for (size_t j = i + 1; j < lines.size() && j <= i + 2; ++j) window.append("\n").append(lines[j]);
+  return p.search(window, m) && m->position < lines[i].size();
+}
+
 // Finds a multi-line pattern: step 0 in some line, each later step in a later line.
 std::optional<SeqMatch> find_seq(const PatternSeq& seq, const std::vector<std::string_view>& lines) {
   if (seq.empty()) return std::nullopt;
@@ -53,7 +66,7 @@ std::optional<SeqMatch> find_seq(const PatternSeq& seq, const std::vector<std::s
   for (size_t i = 0; i < lines.size(); ++i) {
     if (anchored && i > 0) break;
     LineMatch m;
-    if (!first.search(lines[i], &m)) continue;
+    if (!first.search(lines[i], &m) && !search_across_lines(first, lines, i, &m)) continue;
     SeqMatch result{{i, m.position}, {}};
     append_groups(m, &result.args);
     size_t at = i;

@@ -34,6 +34,10 @@ class LinePattern {
 
   bool search(std::string_view text, LineMatch* match = nullptr) const;
   const std::string& pattern() const { return pattern_; }
+  // False when `text` cannot contain a match (it lacks the pattern's literal prefix).
+  bool may_match(std::string_view text) const {
+    return literal_.empty() || text.substr(0, kMaxText).find(literal_) != std::string_view::npos;
+  }
 
  private:
   std::string pattern_;

@@ -68,7 +68,7 @@ enum class StackSection {
 };
 const char* stack_section_name(StackSection section);
 
-struct StackFrame {
+struct ReportFrame {
   CodeLocation location;
   bool reliable = true;        // false for "? func+..." (stale return address)
   StackSection section = StackSection::Task;
@@ -116,7 +116,7 @@ struct OopsReport {
   std::map<std::string, uint64_t> registers;  // the first value printed for each name
   std::optional<uint64_t> cr2;
   std::optional<CodeBytes> code;
-  std::vector<StackFrame> frames;
+  std::vector<ReportFrame> frames;
   std::vector<std::string> modules;  // "Modules linked in:"
   std::optional<int> cpu;
   std::optional<int> pid;

@@ -259,9 +259,9 @@ std::optional<SectionMarker> section_marker(std::string_view t) {
 
 // A frame line: "[<addr>] ? func+0x1/0x2 [mod]", " func+0x1/0x2 mm/x.c:12", or a
 // symbolized inline frame " func mm/x.c:12 [inline]".
-std::optional<StackFrame> parse_frame(std::string_view line) {
+std::optional<ReportFrame> parse_frame(std::string_view line) {
   std::string_view t = trim(line);
-  StackFrame f;
+  ReportFrame f;
   auto addr = take_bracket_address(&t);
   if (starts_with(t, "? ")) {
     f.reliable = false;
@@ -310,7 +310,7 @@ std::optional<StackFrame> parse_frame(std::string_view line) {
 void parse_cpu_line(std::string_view line, OopsReport* r) {
   // "CPU: 0 UID: 0 PID: 906 Comm: fio Kdump: loaded Not tainted 6.11.0 #1"
   static const std::regex kCpu(
-      R"(CPU: (\d+) (?:UID: \d+ )?PID: (\d+) Comm: (.*?)(?: Kdump: loaded)? (Not tainted|Tainted: ([A-Z ]*?)) +(\S+)(?: #|$| ))");
+      R"(CPU: (\d+) (?:UID: \d+ )?PID: (\d+) Comm: (.*?)(?: Kdump: loaded)? (Not tainted|Tainted: ([A-Z ]*?)) +([0-9]\S*)(?: #|$| ))");
   std::match_results<std::string_view::const_iterator> m;
   line = cut(line);
   if (!std::regex_search(line.begin(), line.end(), m, kCpu)) return;

@@ -62,7 +62,7 @@ nlohmann::json report_to_json(const OopsReport& r) {
     if (r.code->trap_offset) j["code"]["trap_offset"] = *r.code->trap_offset;
   }
   nlohmann::json frames = nlohmann::json::array();
-  for (const StackFrame& f : r.frames) {
+  for (const ReportFrame& f : r.frames) {
     nlohmann::json fj = location_json(f.location);
     fj["reliable"] = f.reliable;
     fj["section"] = stack_section_name(f.section);
