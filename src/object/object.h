@@ -1,5 +1,6 @@
 // Object: a typed value, a reference to target memory (address + bit offset, optional
-// bit-field size), or absent (optimized out, with the reason). The model of drgn's
+// bit-field size), or absent (optimized out, with the reason). Using an absent object's
+// value throws TypeError "object absent" (error.h has no ObjectAbsent kind). The model of drgn's
 // drgn_object. Taking a member, subscript or dereference of a reference reads no
 // memory; memory is read when a value is asked for (read(), as_*(), formatting).
 //
@@ -88,15 +89,16 @@ class Object {
   // The value's bytes as in target memory (for a bit field: the bits shifted down to
   // bit 0, ceil(bits/8) bytes).
   std::vector<uint8_t> bytes() const;
-  // C truthiness: nonzero scalar. TypeError for structs, unions, arrays of unknown... as drgn.
+  // C truthiness: a nonzero scalar; arrays are true. TypeError "cannot convert 'T' to
+  // bool" for structs and unions (as drgn).
   bool truthy() const;
   // The NUL-terminated string an object of pointer or array type points to / holds,
   // at most `limit` bytes (arrays: at most their length).
   std::string read_c_string(size_t limit = SIZE_MAX) const;
 
   // --- access (lazy on references) --------------------------------------------
-  // `.name`, through anonymous members. LookupError-like TypeError when no such member
-  // ("'struct foo' has no member 'bar'").
+  // `.name`, through anonymous members. LookupError "'struct foo' has no member 'bar'";
+  // TypeError "'int' is not a structure, union, or class".
   Object member(std::string_view name) const;
   // `->name` (pointer to struct/union; reads the pointer value).
   Object member_dereference(std::string_view name) const;

@@ -20,7 +20,8 @@ namespace kdive {
 // ("cannot get size of incomplete struct type").
 uint64_t type_sizeof(QualifiedType type);
 // C's natural alignment (the largest member alignment; a scalar's own size capped at
-// 16); TypeError for void, functions and incomplete types.
+// 16); TypeError for void, functions and incomplete types. Packed structs are not
+// detectable from DWARF and get their natural alignment.
 uint64_t type_alignof(QualifiedType type);
 // True when sizeof is defined (not void, function or incomplete).
 bool type_has_size(QualifiedType type);
@@ -38,15 +39,15 @@ std::optional<FoundMember> find_member(QualifiedType type, std::string_view name
 // Same, but LookupError "'struct foo' has no member 'bar'" when absent.
 FoundMember member_of(QualifiedType type, std::string_view name);
 
-// Resolves a member designator: "a", "a.b", "a[3].c", "[2]" (array types), with
-// whitespace allowed around tokens. Returns the designated member's type and offset.
+// Resolves a member designator: "a", "a.b", "a[3].c" (starting with a member name, as
+// drgn), with whitespace allowed around tokens. Returns the designated member's type and offset.
 // SyntaxError for a malformed designator, LookupError for a missing member, TypeError
 // for indexing a non-array.
 FoundMember resolve_designator(QualifiedType type, std::string_view designator);
 // offsetof in bits (valid for bit fields).
 uint64_t bit_offset_of(QualifiedType type, std::string_view designator);
-// offsetof in bytes; TypeError "offsetof() of bit field" when the designator names a
-// bit field (as drgn's offsetof()).
+// offsetof in bytes; TypeError "member is not byte-aligned" when the designated member
+// does not start on a byte (a bit field), as drgn's offsetof().
 uint64_t offset_of(QualifiedType type, std::string_view designator);
 
 // drgn.helpers.common.type.member_at_offset(): the member(s) at byte `offset` of
