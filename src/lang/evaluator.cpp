@@ -3,6 +3,8 @@
 // literal typing follows C11 6.4.4.1 with the environment's primitive sizes.
 #include "lang/evaluator.h"
 
+#include <array>
+
 #include <fmt/format.h>
 
 #include "kdive/error.h"
@@ -81,19 +83,21 @@ Object Evaluator::int_literal(const Expr& e) {
   const ObjectEnv& oe = env_.object_env();
   const CPrimitiveTypes& p = oe.prim;
   struct Candidate {
-    const Type* type;
-    bool is_signed;
+    const Type* type = nullptr;
+    bool is_signed = false;
   };
-  std::vector<Candidate> list;
+  std::array<Candidate, 7> list;
+  size_t n = 0;
   auto add = [&](const Type* s, const Type* u) {
-    if (!e.int_unsigned) list.push_back({s, true});
-    if (e.int_unsigned || !e.int_decimal) list.push_back({u, false});
+    if (!e.int_unsigned) list[n++] = {s, true};
+    if (e.int_unsigned || !e.int_decimal) list[n++] = {u, false};
   };
   if (e.int_longs == 0) add(p.int_type, p.unsigned_int_type);
   if (e.int_longs <= 1) add(p.long_type, p.unsigned_long_type);
   add(p.long_long_type, p.unsigned_long_long_type);
-  list.push_back({p.unsigned_long_long_type, false});
-  for (const Candidate& c : list) {
+  list[n++] = {p.unsigned_long_long_type, false};
+  for (size_t i = 0; i < n; ++i) {
+    const Candidate& c = list[i];
     uint64_t bits = c.type->size() * 8;
     uint64_t max = bits >= 64 ? UINT64_MAX : (uint64_t(1) << bits) - 1;
     if (c.is_signed) max >>= 1;

@@ -46,6 +46,7 @@ class Lexer {
 
   std::vector<Token> run() {
     std::vector<Token> out;
+    out.reserve(text_.size() / 2 + 2);
     for (;;) {
       while (pos_ < text_.size() && is_space(text_[pos_])) ++pos_;
       Token t;
@@ -91,13 +92,13 @@ class Lexer {
     t.kind = TokenKind::Punct;
     std::string_view rest = text_.substr(pos_);
     for (auto p : kPunct3) {
-      if (rest.substr(0, 3) == p) {
+      if (rest[0] == p[0] && rest.substr(0, 3) == p) {
         pos_ += 3;
         return;
       }
     }
     for (auto p : kPunct2) {
-      if (rest.substr(0, 2) == p) {
+      if (rest[0] == p[0] && rest.substr(0, 2) == p) {
         pos_ += 2;
         return;
       }

@@ -56,12 +56,14 @@ constexpr CompoundInfo kCompound[] = {
 
 // Words that begin a type name or are C keywords: never an identifier expression.
 bool is_c_keyword(std::string_view w) {
+  // Sorted for binary search.
   static constexpr std::string_view kWords[] = {
-      "void", "char", "short", "int", "long", "signed", "unsigned", "_Bool", "float",
-      "double", "struct", "union", "enum", "const", "volatile", "restrict", "_Atomic",
-      "sizeof", "_Alignof", "typedef", "static", "extern", "return", "if", "else",
-      "while", "for", "do", "switch", "case", "default", "break", "continue", "goto"};
-  return std::find(std::begin(kWords), std::end(kWords), w) != std::end(kWords);
+      "_Alignof", "_Atomic", "_Bool",    "break",  "case",   "char",     "const",
+      "continue", "default", "do",       "double", "else",   "enum",     "extern",
+      "float",    "for",     "goto",     "if",     "int",    "long",     "restrict",
+      "return",   "short",   "signed",   "sizeof", "static", "struct",   "switch",
+      "typedef",  "union",   "unsigned", "void",   "volatile", "while"};
+  return std::binary_search(std::begin(kWords), std::end(kWords), w);
 }
 
 std::string describe(const Token& t) {
@@ -152,7 +154,7 @@ class Parser {
     bool plain = op.text == "=";
     const CompoundInfo* compound = nullptr;
     for (const auto& c : kCompound) {
-      if (op.text == c.spelling) compound = &c;
+      if (op.text[0] == c.spelling[0] && op.text == c.spelling) compound = &c;
     }
     if (!plain && !compound) return lhs;
     if (lhs->kind != ExprKind::Variable) fail("only '$' variables can be assigned", op);
@@ -187,7 +189,7 @@ class Parser {
   const BinaryInfo* binary_at(const Token& t) const {
     if (t.kind != TokenKind::Punct) return nullptr;
     for (const auto& b : kBinary) {
-      if (t.text == b.spelling) return &b;
+      if (t.text[0] == b.spelling[0] && t.text == b.spelling) return &b;
     }
     return nullptr;
   }
