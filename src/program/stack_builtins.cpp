@@ -27,6 +27,10 @@ Value StackFrameValue::member(std::string_view name) const {
   return Value(frame_variable(trace_->context(), f, name));
 }
 
+std::vector<std::string> StackFrameValue::member_names() const {
+  return frame_locals(trace_->frames()[index_]);
+}
+
 std::string StackFrameValue::format() const { return format_frame(trace_->frames()[index_]); }
 
 namespace {

@@ -10,6 +10,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "lang/builtin_registry.h"
 #include "lang/value.h"
@@ -50,6 +51,7 @@ class StackFrameValue : public ExtensionValue {
       : trace_(std::move(trace)), index_(index) {}
   std::string kind_name() const override { return "stack frame"; }
   Value member(std::string_view name) const override;
+  std::vector<std::string> member_names() const override;
   std::string format() const override;
 
  private:

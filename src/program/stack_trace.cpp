@@ -32,6 +32,9 @@ struct CodeRange {
   Dwarf_CFI* cfi = nullptr;
   uint64_t cfi_bias = 0;
   const SymbolTable* symbols = nullptr;  // for files DebugInfo does not know
+  // A kernel module's debug file, placed section by section: the bias depends on
+  // the section the PC is in (DebugModule::unrelocate).
+  const DebugModule* placed = nullptr;
 };
 
 // Executable PT_LOAD ranges of an ELF file, at file addresses.
@@ -79,13 +82,25 @@ class ProgramFrameContext : public FrameContext {
   std::optional<CodeModule> code_module(uint64_t pc) const override {
     const CodeRange* r = find(pc);
     if (!r || !r->dwarf) return std::nullopt;
-    return CodeModule{r->dwarf, r->dwarf_bias, r->types};
+    uint64_t bias = r->dwarf_bias;
+    if (r->placed) {
+      std::optional<uint64_t> file = r->placed->unrelocate(pc);
+      if (!file) return std::nullopt;
+      bias = pc - *file;
+    }
+    return CodeModule{r->dwarf, bias, r->types};
   }
 
   CodeUnwindInfo unwind_info(uint64_t pc) const override {
     const CodeRange* r = find(pc);
     if (!r) return {};
-    return CodeUnwindInfo{r->orc, r->cfi, r->cfi_bias};
+    uint64_t bias = r->cfi_bias;
+    if (r->placed && r->cfi) {
+      std::optional<uint64_t> file = r->placed->unrelocate(pc);
+      if (!file) return CodeUnwindInfo{r->orc, nullptr, 0};
+      bias = pc - *file;
+    }
+    return CodeUnwindInfo{r->orc, r->cfi, bias};
   }
 
  private:
@@ -172,6 +187,15 @@ class ProgramFrameContext : public FrameContext {
         mem.read(orc_addr, orcs.data(), orcs.size());
         orc_tables_.push_back(std::make_unique<OrcTable>(ips, ip_addr, orcs, mod.member("name").read_c_string(64)));
         r.orc = orc_tables_.back().get();
+      }
+      // Its debug file, when one was loaded and placed at this module's sections.
+      for (const auto& m : program_.debug_info().modules()) {
+        if (m->kind() != DebugModule::Kind::KernelModule || !m->unrelocate(base)) continue;
+        r.placed = m.get();
+        r.dwarf = m->elf().dwarf();
+        r.types = &m->types();
+        r.cfi = r.dwarf ? dwarf_getcfi(r.dwarf) : nullptr;
+        break;
       }
       if (size) ranges_.push_back(r);
     }
