@@ -13,6 +13,7 @@
 #include "lang/value.h"
 #include "object/object_formatter.h"
 #include "program/program_builtins.h"
+#include "program/stack_builtins.h"
 #include "types/type_layout.h"
 #include "types/type_printer.h"
 
@@ -46,6 +47,7 @@ uint64_t eval_unsigned(CommandContext& ctx, std::string_view expr) {
 CommandInterpreter::CommandInterpreter(Program& program, std::ostream& out, bool json)
     : program_(program), out_(out), json_(json) {
   register_program_builtins(builtins_, program_);
+  register_stack_builtins(builtins_, program_);
   evaluator_ = std::make_unique<Evaluator>(program_, builtins_);
 }
 
@@ -55,6 +57,7 @@ const CommandTable& CommandInterpreter::commands() {
     // One line per subject file (src/cli/<subject>_commands.cpp); later ones may
     // replace the "not implemented yet" placeholders of register_core_commands.
     register_core_commands(t);
+    register_stack_commands(t);
     return t;
   }();
   return table;
