@@ -17,11 +17,12 @@ DebugModule::DebugModule(std::string path, std::string name, Kind kind, uint64_t
     : name_(std::move(name)),
       kind_(kind),
       elf_(std::make_unique<ElfFile>(path, sections)),
-      bias_(bias),
-      symbols_(*elf_, [this](uint64_t a) { return relocate(a); },
-               [kind](uint64_t a) { return kind != Kind::Kernel || a >= kStartKernelMap; }) {
+      bias_(bias) {
   for (auto& sec : elf_->section_layout())
     if (sec.runtime_address && sec.size) placed_.push_back(sec);
+  // After placed_: relocate() needs it.
+  symbols_ = SymbolTable(*elf_, [this](uint64_t a) { return relocate(a); },
+                         [kind](uint64_t a) { return kind != Kind::Kernel || a >= kStartKernelMap; });
   translator_ = std::make_unique<DwarfTypeTranslator>(elf_->dwarf(), arena, path, std::move(complete));
 }
 
