@@ -29,13 +29,16 @@ constexpr size_t kShdrSize = 64;
 constexpr uint64_t kMaxProgramHeaders = 1u << 20;
 constexpr uint64_t kMaxNoteBytes = 256u << 20;
 
-// p_memsz beyond p_filesz: in memory, not in the file.
-SegmentedMemory::Segment unbacked(uint64_t start, uint64_t size) {
+// p_memsz beyond p_filesz: in memory, not in the file. In a kernel dump only
+// makedumpfile's ELF output (-E with -d) does this, for the pages it filtered out
+// (/proc/vmcore and QEMU always write p_filesz = p_memsz), so the fault says so; in a
+// process core these are pages the kernel chose not to dump.
+SegmentedMemory::Segment unbacked(uint64_t start, uint64_t size, const char* reason) {
   SegmentedMemory::Segment s;
   s.start = start;
   s.size = size;
   s.tail = SegmentedMemory::Tail::Fault;
-  s.tail_reason = kReasonExcluded;
+  s.tail_reason = reason;
   return s;
 }
 }  // namespace
@@ -213,6 +216,7 @@ void ElfCoreFile::add_file_mappings() {
 
 void ElfCoreFile::build_memory() {
   const std::string& file = source_->name();
+  const char* tail_reason = kernel_ && !kcore_ ? kReasonFiltered : kReasonExcluded;
   if (kernel_) {
     physical_ = std::make_unique<SegmentedMemory>(file + " (physical)");
     for (const ElfLoadSegment& s : loads_) {
@@ -223,7 +227,7 @@ void ElfCoreFile::build_memory() {
     for (const ElfLoadSegment& s : loads_) {
       if (kcore_ && (s.paddr == UINT64_MAX || s.paddr == 0)) continue;
       if (s.memsz > s.filesz) {
-        physical_->add(unbacked(s.paddr + s.filesz, s.memsz - s.filesz));
+        physical_->add(unbacked(s.paddr + s.filesz, s.memsz - s.filesz, tail_reason));
       }
     }
   }
@@ -241,7 +245,7 @@ void ElfCoreFile::build_memory() {
     }
     for (const ElfLoadSegment& s : loads_) {
       if (virtual_ok(s) && s.memsz > s.filesz) {
-        virtual_->add(unbacked(s.vaddr + s.filesz, s.memsz - s.filesz));
+        virtual_->add(unbacked(s.vaddr + s.filesz, s.memsz - s.filesz, tail_reason));
       }
     }
   }

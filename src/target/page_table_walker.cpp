@@ -56,6 +56,9 @@ Translation PageTableWalker::walk(uint64_t vaddr) const {
     try {
       physical_.read(entry_addr, raw, sizeof raw, AddressSpace::Physical);
     } catch (const FaultError& e) {
+      // makedumpfile's filters (-d: zero, cache, user, free pages) can only drop a
+      // page-table page because it is all zeros — no entry is present.
+      if (e.reason() == kReasonFiltered) throw FaultError(vaddr, kReasonNotMapped);
       throw FaultError(vaddr, fmt::format("page table unreadable ({} at physical {:#x})",
                                           e.reason(), e.address()));
     }

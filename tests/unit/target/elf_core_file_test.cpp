@@ -109,10 +109,13 @@ TEST(ElfCoreFile, TruncatedDumpOpensAndFaultsPastEof) {
   EXPECT_EQ(fault_of(*f.physical_memory(), 0x17f8, 16), "truncated dump: 0x1800");
 }
 
-TEST(ElfCoreFile, MemszBeyondFileszIsExcluded) {
-  auto core = testing::elf_core(kernel_notes(), {ElfSegment{0, 0x0, testing::pattern(0x1000, 0), 0x2000}});
+// makedumpfile -E -d N leaves filtered pages out of the file: p_memsz > p_filesz.
+TEST(ElfCoreFile, MemszBeyondFileszIsFilteredInKernelDumps) {
+  auto core = testing::elf_core(kernel_notes(), {ElfSegment{0xffff888000000000, 0x0, testing::pattern(0x1000, 0), 0x2000}});
   ElfCoreFile f(std::make_shared<MemorySource>(core, "x.elf"));
-  EXPECT_EQ(fault_of(*f.physical_memory(), 0x1000, 1), "page excluded from dump: 0x1000");
+  EXPECT_EQ(fault_of(*f.physical_memory(), 0x1000, 1), "page filtered out by makedumpfile: 0x1000");
+  EXPECT_EQ(fault_of(*f.virtual_segments(), 0xffff888000001ff8, 1),
+            "page filtered out by makedumpfile: 0xffff888000001ff8");
 }
 
 TEST(ElfCoreFile, HeaderErrorsNameTheProblem) {
@@ -184,7 +187,9 @@ TEST(ElfCoreFile, UserCoreReadsThroughToMappedFiles) {
       // Anonymous, dumped.
       ElfSegment{0x7ffff000, 0, testing::pattern(0x1000, 0xbeef0000), 0x1000, 6},
       // Mapping of a file that does not exist.
-      ElfSegment{0x500000, 0, {}, 0x1000, 4}};
+      ElfSegment{0x500000, 0, {}, 0x1000, 4},
+      // Anonymous memory the kernel did not dump (e.g. VM_IO, or coredump_filter).
+      ElfSegment{0x600000, 0, {}, 0x1000, 6}};
   testing::Blob files;
   files.u64(2);      // count
   files.u64(4096);   // page_size
@@ -231,6 +236,7 @@ TEST(ElfCoreFile, UserCoreReadsThroughToMappedFiles) {
     EXPECT_EQ(e.address(), 0x500010u);
     EXPECT_EQ(e.reason(), "mapped file not readable: " + missing + ": No such file or directory");
   }
+  EXPECT_EQ(fault_of(v, 0x600010, 8), "page excluded from dump: 0x600010");
 }
 
 // /proc/kcore cannot be mapped; open_kcore reads it with pread. Same shape here: RAM

@@ -124,5 +124,24 @@ TEST(PageTableWalker, UnreadableTablePage) {
   }
 }
 
+// makedumpfile -d 1 drops all-zero pages, which includes empty page tables: walking
+// into one means "not mapped", not "unreadable".
+TEST(PageTableWalker, FilteredTablePageMeansNotMapped) {
+  Phys ph;
+  SegmentedMemory mem;
+  mem.add({.start = 0, .size = 0x2000, .backed_size = 0x2000, .data = ph.bytes.data(), .read = {}});
+  mem.add({.start = 0x2000, .size = 0x1000, .backed_size = 0, .data = nullptr, .read = {},
+           .tail = SegmentedMemory::Tail::Fault, .tail_reason = kReasonFiltered});
+  const uint64_t va = 0xffffffff81000000;
+  ph.entry(0x1000, idx(va, 4), 0x2000 | P);
+  PageTableWalker w(mem, 0x1000, 4);
+  try {
+    w.translate(va);
+    FAIL();
+  } catch (const FaultError& e) {
+    EXPECT_EQ(std::string(e.what()), "not mapped in page table: 0xffffffff81000000");
+  }
+}
+
 }  // namespace
 }  // namespace kdive
