@@ -32,6 +32,10 @@ std::string expand(std::string p) {
 P re(std::string p, bool icase = false) {
   return std::make_shared<const LinePattern>(expand(std::move(p)), icase);
 }
+// A pattern whose every match contains one of `needles` (a cheap prefilter).
+P re_with(std::string p, std::vector<std::string> needles) {
+  return std::make_shared<const LinePattern>(expand(std::move(p)), false, std::move(needles));
+}
 
 // A title or report pattern: the first string matches in one line, each further one
 // in a later line.
@@ -109,11 +113,11 @@ const char* kRipFrame =
 const char* kCallTrace = R"((?:Call (?:T|t)race:)|(?:Backtrace:))";
 
 P rip_frame() {
-  static const P p = re(kRipFrame);
+  static const P p = re_with(kRipFrame, {"IP", "pc ", "PC is at"});
   return p;
 }
 P call_trace() {
-  static const P p = re(kCallTrace);
+  static const P p = re_with(kCallTrace, {"all ", "Backtrace:"});
   return p;
 }
 const P kParse = nullptr;  // "parse a stack trace here"
@@ -132,7 +136,9 @@ std::shared_ptr<const StackSpec> stack(std::vector<P> parts, std::initializer_li
 // Warnings trap through an invalid instruction in newer kernels, so the guilty frame is
 // at RIP (or powerpc's "--- interrupt:"); older kernels just print "Call Trace:".
 std::shared_ptr<const StackSpec> warning_stack(std::initializer_list<std::string> skip = {}) {
-  return stack({re(std::string("(?:") + kRipFrame + "|--- interrupt: [0-9]+ at {{FUNC}})"), kParse},
+  return stack({re_with(std::string("(?:") + kRipFrame + "|--- interrupt: [0-9]+ at {{FUNC}})",
+                        {"IP", "pc ", "PC is at", "--- interrupt: "}),
+                kParse},
                skip, FrameChoice::First, {call_trace(), kParse});
 }
 
@@ -285,7 +291,8 @@ std::vector<OopsRule> build_rules() {
                 re("WARNING: See https.* for mitigation options."),
                 re("WARNING: kernel not compiled with CPU_SRSO"),
                 re("EXT4-[Ff][Ss](?: \\(.*\\))?:"),
-                re("warning: .* uses (deprecated v2 capabilities|wireless extensions)", true),
+                std::make_shared<const LinePattern>("warning: .* uses (deprecated v2 capabilities|wireless extensions)",
+                                                    true, std::vector<std::string>{"v2 ", "V2 ", "xtensions", "XTENSIONS"}),
                 re("XFS \\(\\w+\\): WARNING")}};
     auto& f = o.formats;
     f.push_back(fmt(seq({"WARNING: .*lib/debugobjects\\.c.* (?:debug_print|debug_check|at)"}),
@@ -367,7 +374,7 @@ std::vector<OopsRule> build_rules() {
     OopsRule o{"INFO:", {},
                {re("INFO: lockdep is turned off"), re("INFO: Stall ended before state dump start"),
                 re("INFO: NMI handler"), re("INFO: recovery required on readonly filesystem"),
-                re("(handler|interrupt).*took too long"), re("INFO: sys_.* is not present in /proc/kallsyms"),
+                re_with("(handler|interrupt).*took too long", {"took too long"}), re("INFO: sys_.* is not present in /proc/kallsyms"),
                 re("INFO: no syscalls can create resource"), re("rmt_storage:INFO:"), re("_INFO:")}};
     auto& f = o.formats;
     f.push_back(with_report(fmt(seq({"INFO: possible circular locking dependency detected"}), "possible deadlock in {1}"),
@@ -519,12 +526,12 @@ StackVocabulary build_vocabulary() {
   v.stack_starts = {re("Call (?:T|t)race"), re("Allocated:"), re("Allocated by task [0-9]+:"), re("Freed:"),
                     re("Freed by task [0-9]+:"),
                     // "backtrace:" but not "stack backtrace:"; kmemleak adds a crc.
-                    re("[^k] backtrace(?: \\(crc [0-9a-fA-F]*\\))?:"), re("Backtrace:"),
+                    re_with("[^k] backtrace(?: \\(crc [0-9a-fA-F]*\\))?:", {" backtrace"}), re("Backtrace:"),
                     re("Uninit was stored to memory at"), v.riscv_stack_start};
-  v.frame_lines = {re("^ *(?:{{PC}} ){0,2}{{FUNC}}"),
+  v.frame_lines = {re_with("^ *(?:{{PC}} ){0,2}{{FUNC}}", {"+", "."}),
                    // arm: "[<pc>] (func) from [<pc>] (caller+...)" names two frames.
-                   re("^ *{{PC}} \\(([a-zA-Z0-9_.]+)\\) from {{PC}} \\({{FUNC}}")};
-  v.corrupted_lines = {re("^( \\[<?(?:0x)?[0-9a-f]+>?\\])? should_fail(slab)?(\\.[a-z0-9.]+)?\\+0x")};
+                   re_with("^ *{{PC}} \\(([a-zA-Z0-9_.]+)\\) from {{PC}} \\({{FUNC}}", {") from "})};
+  v.corrupted_lines = {re_with("^( \\[<?(?:0x)?[0-9a-f]+>?\\])? should_fail(slab)?(\\.[a-z0-9.]+)?\\+0x", {"should_fail"})};
   v.strip_prefixes = {"SYSC_", "SyS_", "sys_", "__x64_", "__ia32_", "__arm64_", "____sys_", "___sys_", "__sys_",
                       "__se_", "__se_sys_", "__do_sys_", "compat_SYSC_", "compat_SyS_", "ksys_"};
   for (const char* a :

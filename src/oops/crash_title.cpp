@@ -15,6 +15,11 @@ constexpr std::string_view kNoFrames = "extracted no frames";
 // Searches for multi-line patterns give up after this many candidate first lines;
 // keeps a pathological report (thousands of header lines) linear.
 constexpr size_t kMaxSeqAttempts = 16;
+// A title is in the report's first lines (the header line, or the access line right
+// after a KASAN header); the later parts of a multi-line pattern follow within a
+// screenful. Bounding both keeps titling independent of the report's length.
+constexpr size_t kMaxTitleLines = 256;
+constexpr size_t kMaxStepDistance = 256;
 
 std::vector<std::string_view> split_lines(std::string_view text) {
   std::vector<std::string_view> lines;
@@ -63,7 +68,7 @@ std::optional<SeqMatch> find_seq(const PatternSeq& seq, const std::vector<std::s
   const LinePattern& first = *seq[0].pattern;
   bool anchored = !first.pattern().empty() && first.pattern()[0] == '^';
   size_t attempts = 0;
-  for (size_t i = 0; i < lines.size(); ++i) {
+  for (size_t i = 0; i < lines.size() && i < kMaxTitleLines; ++i) {
     if (anchored && i > 0) break;
     LineMatch m;
     if (!first.search(lines[i], &m) && !search_across_lines(first, lines, i, &m)) continue;
@@ -83,7 +88,7 @@ std::optional<SeqMatch> find_seq(const PatternSeq& seq, const std::vector<std::s
         continue;
       }
       ok = false;
-      for (size_t j = at + 1; j < lines.size(); ++j) {
+      for (size_t j = at + 1; j < lines.size() && j <= at + kMaxStepDistance; ++j) {
         LineMatch mj;
         if (step.pattern->search(lines[j], &mj)) {
           append_groups(mj, &result.args);

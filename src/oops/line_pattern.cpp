@@ -53,13 +53,25 @@ std::string literal_prefix(const std::string& p) {
 
 }  // namespace
 
-LinePattern::LinePattern(std::string pattern, bool icase)
+LinePattern::LinePattern(std::string pattern, bool icase, std::vector<std::string> needles)
     : pattern_(std::move(pattern)),
       re_(pattern_, icase ? std::regex::ECMAScript | std::regex::icase : std::regex::ECMAScript),
-      literal_(icase ? std::string() : literal_prefix(pattern_)) {}
+      literal_(icase ? std::string() : literal_prefix(pattern_)),
+      needles_(std::move(needles)) {}
+
+bool LinePattern::may_match(std::string_view text) const {
+  text = text.substr(0, kMaxText);
+  if (!literal_.empty() && text.find(literal_) == std::string_view::npos) return false;
+  if (needles_.empty()) return true;
+  for (const auto& n : needles_) {
+    if (text.find(n) != std::string_view::npos) return true;
+  }
+  return false;
+}
 
 bool LinePattern::search(std::string_view text, LineMatch* match) const {
   if (text.size() > kMaxText) text = text.substr(0, kMaxText);
+  if (!needles_.empty() && !may_match(text)) return false;
   size_t start = 0;
   if (!literal_.empty()) {
     start = text.find(literal_);

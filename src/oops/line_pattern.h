@@ -30,20 +30,21 @@ class LinePattern {
   static constexpr size_t kMaxText = 4096;
 
   // `pattern` is ECMAScript syntax. Throws std::regex_error on a bad pattern (a bug).
-  explicit LinePattern(std::string pattern, bool icase = false);
+  // `needles`, when given, are strings of which every match contains at least one: a
+  // prefilter for patterns that do not start with a literal.
+  explicit LinePattern(std::string pattern, bool icase = false, std::vector<std::string> needles = {});
 
   bool search(std::string_view text, LineMatch* match = nullptr) const;
   const std::string& pattern() const { return pattern_; }
   // False when `text` cannot contain a match (it lacks the pattern's literal prefix).
-  bool may_match(std::string_view text) const {
-    return literal_.empty() || text.substr(0, kMaxText).find(literal_) != std::string_view::npos;
-  }
+  bool may_match(std::string_view text) const;
 
  private:
   std::string pattern_;
   std::regex re_;
   // Text every match must contain (a literal prefix of the pattern); empty when unknown.
   std::string literal_;
+  std::vector<std::string> needles_;
 };
 
 }  // namespace kdive
