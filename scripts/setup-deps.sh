@@ -21,6 +21,8 @@ PACKAGES=(
   python3 python3-drgn crash gdb dwarves binutils elfutils hyperfine
   # debug info of libc, so gdb and drgn name and unwind libc frames in user-space cores
   libc6-dbg
+  # fuzzing: libFuzzer targets in tests/fuzz (configure with clang and KDIVE_FUZZ=ON)
+  clang libclang-rt-dev
 )
 
 missing=()
