@@ -1,6 +1,7 @@
 // libFuzzer target for the expression language: the input is an expression, parsed and
 // evaluated against a small in-memory program (a struct with a self-pointer, an array,
-// a typedef) and, with a leading '#', parsed as a C type name instead. Any kdive::Error
+// a typedef); with a leading '#' it is parsed as a C type name instead, and with a
+// leading '?' it is completed as a REPL line (member completion). Any kdive::Error
 // is an expected outcome; any other exception, crash, hang or sanitizer report is a bug.
 //
 //   clang++ -std=c++20 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc \
@@ -16,6 +17,7 @@
 #include "kdive/memory_reader.h"
 #include "lang/evaluator.h"
 #include "lang/generic_builtins.h"
+#include "lang/member_completion.h"
 #include "object/object_formatter.h"
 
 namespace {
@@ -97,6 +99,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {
     if (!text.empty() && text[0] == '#') {
       TypeNameParser(env->arena, *env).parse(text.substr(1));
+    } else if (!text.empty() && text[0] == '?') {
+      Evaluator evaluator(*env, *builtins);
+      (void)complete_member(evaluator, text.substr(1));
     } else {
       // A fresh evaluator per input, so `$` variables do not carry over between inputs.
       Evaluator evaluator(*env, *builtins);
