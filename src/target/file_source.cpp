@@ -33,9 +33,9 @@ FileSource::FileSource(const std::string& path, Mode mode) : path_(path) {
     void* m = mmap(nullptr, static_cast<size_t>(size_), PROT_READ, MAP_PRIVATE, fd_, 0);
     if (m != MAP_FAILED) map_ = static_cast<const uint8_t*>(m);
   }
-  // Procfs files report st_size 0 (or, for kcore, the size of the address space);
-  // pread then decides where the data ends.
-  if (!map_ && size_ == 0) size_ = UINT64_MAX;
+  // Procfs files opened for pread report st_size 0 (kcore: the size of the address
+  // space); pread then decides where the data ends. An empty regular file stays empty.
+  if (mode == Mode::Pread && size_ == 0) size_ = UINT64_MAX;
 }
 
 FileSource::~FileSource() {

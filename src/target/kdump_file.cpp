@@ -144,6 +144,11 @@ void KdumpFile::parse() {
   ByteCursor s(sb, file, "kdump sub header", true, sub_off);
   phys_base_ = s.u64();
   dump_level_ = s.s32();
+  const int32_t split = header_version_ >= 2 ? s.s32() : 0;
+  if (split) {
+    warnings_.push_back(file + ": one part of a split dump (makedumpfile --split); pages of "
+                               "the other parts read as not in dump");
+  }
   uint64_t off_vmcoreinfo = 0, size_vmcoreinfo = 0, off_note = 0, size_note = 0;
   if (header_version_ >= 3) {
     s.seek(32);
@@ -249,6 +254,8 @@ void KdumpFile::read_page(uint64_t pfn, size_t offset, void* buf, size_t n) cons
   const uint64_t address = (pfn << page_shift_) + offset;
   if (pfn >= max_mapnr_ || !bit(bitmap1_, pfn)) throw FaultError(address, kReasonNotInDump);
   if (!bit(bitmap2_, pfn)) throw FaultError(address, kReasonFiltered);
+  // A cached page needs no descriptor lookup (a random access into the file).
+  if (cache_->try_read(pfn, offset, buf, n)) return;
   const uint64_t desc_pos = desc_offset_ + rank2(pfn) * kDescSize;
   uint8_t local[kDescSize];
   const uint8_t* d = source_->contiguous(desc_pos, kDescSize);

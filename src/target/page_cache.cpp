@@ -32,10 +32,7 @@ void PageCache::push_front(uint32_t i) {
 
 bool PageCache::copy_if_cached(uint64_t key, size_t offset, void* buf, size_t n) {
   auto it = index_.find(key);
-  if (it == index_.end()) {
-    ++misses_;
-    return false;
-  }
+  if (it == index_.end()) return false;
   ++hits_;
   uint32_t i = it->second;
   if (head_ != i) {

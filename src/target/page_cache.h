@@ -25,10 +25,17 @@ class PageCache {
   // filling the page first on a miss. `fill(uint8_t* page)` writes a whole page or
   // throws; a throwing fill caches nothing. A template, not std::function, so that a
   // capturing lambda costs no allocation per read.
+  // The hit path alone: copies and returns true when page `key` is cached.
+  bool try_read(uint64_t key, size_t offset, void* buf, size_t n) {
+    std::lock_guard<std::mutex> lock(mu_);
+    return copy_if_cached(key, offset, buf, n);
+  }
+
   template <typename Fill>
   void read(uint64_t key, size_t offset, void* buf, size_t n, Fill&& fill) {
     std::lock_guard<std::mutex> lock(mu_);
     if (copy_if_cached(key, offset, buf, n)) return;
+    ++misses_;  // counted here only: a try_read miss followed by read is one miss
     uint32_t slot = acquire_slot();
     uint8_t* page = slot_data(slot);
     try {
@@ -44,7 +51,7 @@ class PageCache {
   size_t page_size() const { return page_size_; }
   size_t capacity() const { return capacity_; }
   uint64_t hits() const { return hits_; }
-  uint64_t misses() const { return misses_; }
+  uint64_t misses() const { return misses_; }  // = fills
 
  private:
   static constexpr uint32_t kNone = UINT32_MAX;
