@@ -121,6 +121,79 @@ Value Evaluator::call(const Expr& e) {
   return builtins_.call(ctx, args);
 }
 
+// C11 6.5.15p5: arithmetic operands of ?: are converted to their common type. The
+// common type is found by adding zeros of the two types, which applies the usual
+// arithmetic conversions of binary_op().
+Value Evaluator::conditional(const Expr& e) {
+  bool cond = eval_rvalue(e.child(0)).truthy();
+  const Expr& chosen = e.child(cond ? 1 : 2);
+  const Expr& other = e.child(cond ? 2 : 1);
+  Value v = eval(chosen);
+  if (!v.is_object()) return v;
+  Object value = decay(v.object());
+  if (!is_arithmetic_type(value.type())) return v;
+  std::optional<QualifiedType> other_type = static_type(other);
+  if (!other_type || !is_arithmetic_type(*other_type)) return v;
+  const ObjectEnv& oe = env_.object_env();
+  QualifiedType common = binary_op(BinaryOp::Add, Object::signed_value(oe, value.type(), 0),
+                                   Object::signed_value(oe, *other_type, 0))
+                             .type();
+  return cast(common, value);
+}
+
+// The type `e` would evaluate to, found without reading memory or evaluating
+// sub-expressions with effects; nullopt where that would need real evaluation.
+std::optional<QualifiedType> Evaluator::static_type(const Expr& e) {
+  if (e.height > kMaxExpressionDepth) return std::nullopt;
+  const ObjectEnv& oe = env_.object_env();
+  auto target_of = [](std::optional<QualifiedType> t) -> std::optional<QualifiedType> {
+    if (!t) return std::nullopt;
+    QualifiedType u = underlying_type(*t);
+    if (!u.type || (u.type->kind() != TypeKind::Pointer && u.type->kind() != TypeKind::Array)) {
+      return std::nullopt;
+    }
+    return u.type->target();
+  };
+  try {
+    switch (e.kind) {
+      case ExprKind::IntLiteral: return int_literal(e).type();
+      case ExprKind::CharLiteral: return QualifiedType{oe.prim.int_type, 0};
+      case ExprKind::FloatLiteral:
+        return QualifiedType{e.float_single ? oe.prim.float_type : oe.prim.double_type, 0};
+      case ExprKind::Identifier: {
+        std::optional<Object> o = env_.find_object(e.name);
+        if (!o) return std::nullopt;
+        return o->type();
+      }
+      case ExprKind::Variable: {
+        const Value* v = variable(e.name);
+        if (!v || !v->is_object()) return std::nullopt;
+        return v->object().type();
+      }
+      case ExprKind::Cast: return e.type;
+      case ExprKind::SizeofType:
+      case ExprKind::SizeofExpr:
+      case ExprKind::AlignofType:
+      case ExprKind::Offsetof: return size_value(0).type();
+      case ExprKind::Member:
+      case ExprKind::Arrow: {
+        std::optional<QualifiedType> t = static_type(e.child(0));
+        if (!t) return std::nullopt;
+        QualifiedType u = underlying_type(*t);
+        if (u.type && u.type->kind() == TypeKind::Pointer) t = u.type->target();
+        std::optional<FoundMember> m = find_member(*t, e.name);
+        if (!m) return std::nullopt;
+        return m->type;
+      }
+      case ExprKind::Subscript: return target_of(static_type(e.child(0)));
+      case ExprKind::Dereference: return target_of(static_type(e.child(0)));
+      default: return std::nullopt;
+    }
+  } catch (const Error&) {
+    return std::nullopt;
+  }
+}
+
 Value Evaluator::eval(const Expr& e) {
   const ObjectEnv& oe = env_.object_env();
   switch (e.kind) {
@@ -207,7 +280,7 @@ Value Evaluator::eval(const Expr& e) {
       return int_value(eval_rvalue(e.child(1)).truthy() ? 1 : 0);
     }
     case ExprKind::Conditional:
-      return eval(eval_rvalue(e.child(0)).truthy() ? e.child(1) : e.child(2));
+      return conditional(e);
     case ExprKind::Assign: {
       Value v = eval(e.child(0));
       if (e.has_compound_op) {

@@ -7,11 +7,15 @@
 //   ev.evaluate("$t = &init_task");  ev.evaluate("$t->comm");  ev.evaluate("$_");
 //
 // Semantics beyond C: `.` on a pointer to a struct or union dereferences it (as drgn's
-// Object attribute access); `a ? b : c` yields the chosen operand unconverted.
+// Object attribute access). `a ? b : c` evaluates only the chosen operand; when both
+// operands are arithmetic and the other one's type is known without evaluating it
+// (literals, names, casts, sizeof, members, subscripts), the result is converted to
+// their common type as C does; otherwise the chosen operand is returned unconverted.
 #pragma once
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -49,6 +53,8 @@ class Evaluator {
   Object size_value(uint64_t size);
   Object int_value(int64_t v);
   Value call(const Expr& e);
+  Value conditional(const Expr& e);
+  std::optional<QualifiedType> static_type(const Expr& e);
 
   EvalEnvironment& env_;
   const BuiltinRegistry& builtins_;

@@ -52,6 +52,22 @@ TEST_F(EvaluatorTest, Arithmetic) {
   EXPECT_EQ(eval("0 ? 2 : init_task.pid"), "(int)42");
 }
 
+TEST_F(EvaluatorTest, ConditionalConvertsToTheCommonType) {
+  EXPECT_EQ(eval("1 ? 1 : 2.0"), "(double)1.0");
+  EXPECT_EQ(eval("0 ? 1u : -1"), "(unsigned int)4294967295");
+  EXPECT_EQ(eval("1 ? init_task.pid : jiffies"), "(unsigned long)42");
+  EXPECT_EQ(eval("0 ? (char)1 : (char)2"), "(int)2");
+  EXPECT_EQ(eval("1 ? 'a' : 2.5f"), "(float)97.0");
+  EXPECT_EQ(eval("1 ? nums[0] : init_task.tasks.next->next"), "(int)1");  // not arithmetic
+  // The other operand's type is found without evaluating it: no fault here.
+  EXPECT_EQ(eval("0 ? *(int *)0 : 2ul"), "(unsigned long)2");
+  EXPECT_EQ(eval("1 ? 2ul : *(int *)0"), "(unsigned long)2");
+  EXPECT_EQ(eval("1 ? 2 : ((struct task_struct *)0)->parent->pid"), "(int)2");
+  EXPECT_EQ(eval("0 ? other_task.parent->comm[1] : 7u"), "(unsigned int)7");
+  // Unknown other type (an unset variable): the chosen operand is returned as is.
+  EXPECT_EQ(eval("1 ? 5 : $unset"), "(int)5");
+}
+
 TEST_F(EvaluatorTest, LogicalOperatorsShortCircuit) {
   EXPECT_EQ(eval("0 && *(int *)0"), "(int)0");
   EXPECT_EQ(eval("1 || *(int *)0"), "(int)1");
