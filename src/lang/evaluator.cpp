@@ -260,6 +260,8 @@ Value Evaluator::eval(const Expr& e) {
     case ExprKind::SizeofType:
       return size_value(type_sizeof(e.type));
     case ExprKind::SizeofExpr: {
+      // C does not evaluate sizeof's operand: use its static type when it is known.
+      if (std::optional<QualifiedType> t = static_type(e.child(0))) return size_value(type_sizeof(*t));
       Object o = eval_object(e.child(0));
       if (o.is_bit_field()) throw TypeError("cannot apply sizeof to a bit field");
       return size_value(type_sizeof(o.type()));

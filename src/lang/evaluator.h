@@ -11,6 +11,8 @@
 // operands are arithmetic and the other one's type is known without evaluating it
 // (literals, names, casts, sizeof, members, subscripts), the result is converted to
 // their common type as C does; otherwise the chosen operand is returned unconverted.
+// `sizeof expr` likewise uses the operand's static type and reads no memory; only for
+// other operands (e.g. "sizeof(a + b)") is the operand evaluated.
 #pragma once
 
 #include <functional>

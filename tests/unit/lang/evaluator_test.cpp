@@ -106,6 +106,11 @@ TEST_F(EvaluatorTest, CastsAndTypeOperators) {
   EXPECT_EQ(eval("sizeof init_task.comm"), "(size_t)16");
   EXPECT_EQ(eval("sizeof(init_task)"), "(size_t)48");
   EXPECT_EQ(eval("sizeof nums / sizeof nums[0]"), "(size_t)4");
+  // The operand of sizeof is not evaluated: no memory is read.
+  EXPECT_EQ(eval("sizeof(*(struct task_struct *)0x9000)"), "(size_t)48");
+  EXPECT_EQ(eval("sizeof ((struct task_struct *)0x9000)->parent->comm"), "(size_t)16");
+  EXPECT_EQ(eval("sizeof(((struct task_struct *)0)->tasks)"), "(size_t)16");
+  EXPECT_EQ(eval("sizeof(init_task.pid + 1L)"), "(size_t)8");  // evaluated: no static type
   EXPECT_EQ(eval("_Alignof(struct task_struct)"), "(size_t)8");
   EXPECT_EQ(eval("offsetof(struct task_struct, tasks.prev)"), "(size_t)32");
   EXPECT_EQ(eval("offsetof(struct task_struct, comm[3])"), "(size_t)11");
