@@ -1,0 +1,116 @@
+#!/bin/bash
+# Differential battery (tests/diff/expressions.tsv, made by gen_expressions.py): every row
+# is a kdive command and the drgn expression whose str() must print the same bytes.
+# - Every kernel dump drgn 0.0.22 opens: drgn answers all rows in one Python process
+#   (drgn_eval.py), kdive answers all rows in one run (a script file); the answers must be
+#   byte-identical (an error on both sides must be the same kind, e.g. a FaultError on a
+#   page that makedumpfile -d 31 filtered out).
+# - The formats drgn cannot open (elf-phys, kdump-flat-zlib, kdump-qemu-zlib): kdive's
+#   answers must equal its answers on the elf-paging dump of the same scenario.
+# Rows listed in expressions_known_failing.txt (kdive bugs, see KNOWN_DIFFERENCES.md) are
+# left out unless KDIVE_DIFF_ALL=1; the run then reports them instead of failing.
+set -uo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+FIXTURES=${KDIVE_FIXTURES:-$HOME/.cache/kdive/fixtures}
+KDIVE=${KDIVE_BINARY:?set KDIVE_BINARY}
+MANIFEST=$FIXTURES/manifest.json
+[ -f "$MANIFEST" ] || { echo "no $MANIFEST: run scripts/fixtures/build-all.sh"; exit 1; }
+PY=/usr/bin/python3
+MARKER_EXPR=0x4b44495645          # a constant kdive prints as the marker line below
+MARKER='(long)323268204101'
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+
+# The battery, minus the known failures (unless asked for all).
+if [ "${KDIVE_DIFF_ALL:-0}" = 1 ]; then
+  grep -v '^#' "$HERE/expressions.tsv" >"$TMP/battery.tsv"
+else
+  grep -v '^#' "$HERE/expressions_known_failing.txt" | sed '/^$/d' >"$TMP/known.txt"
+  awk -F"\t" -v k="$TMP/known.txt" 'BEGIN { while ((getline l < k) > 0) known[l] = 1 } !($1 in known)' "$HERE/expressions.tsv" >"$TMP/battery.tsv"
+fi
+rows=$(wc -l <"$TMP/battery.tsv")
+[ "$rows" -ge 300 ] || { echo "FAIL: only $rows rows in the battery"; exit 1; }
+awk -F'\t' -v m="print $MARKER_EXPR" '{ print $1; print m }' "$TMP/battery.tsv" >"$TMP/script.kdive"
+
+# kdive's answers: errors "kdive: Kind: message" become "ERROR Kind" as drgn's do.
+run_kdive() {  # OUT DUMP SYMBOLS...
+  local out=$1 dump=$2; shift 2
+  # Commands on stdin: a script path after -s would be taken as one more -s value.
+  "$KDIVE" -c "$dump" "$@" <"$TMP/script.kdive" >"$out.raw" 2>&1
+  local rc=$?
+  if [ $rc -ge 128 ]; then echo "CRASH: kdive exited with $rc on $dump"; tail -3 "$out.raw"; return 1; fi
+  sed -E 's/^kdive: ([A-Za-z]+): .*/ERROR \1/' "$out.raw" >"$out"
+}
+
+# Compare two answer files row by row; print the differing rows.
+compare() {  # LABEL EXPECTED ACTUAL
+  $PY - "$TMP/battery.tsv" "$MARKER" "$@" <<'PYEOF'
+import sys
+tsv, marker, label, exp_path, act_path = sys.argv[1:6]
+rows = [l.rstrip("\n").split("\t")[0] for l in open(tsv)]
+def split(path):
+    items, cur = [], []
+    for line in open(path).read().split("\n"):
+        if line == marker:
+            items.append("\n".join(cur)); cur = []
+        else:
+            cur.append(line)
+    return items
+exp, act = split(exp_path), split(act_path)
+bad = 0
+for i, r in enumerate(rows):
+    e = exp[i] if i < len(exp) else "<missing>"
+    a = act[i] if i < len(act) else "<missing>"
+    if e != a:
+        bad += 1
+        if bad <= 40:
+            el, al = e.split("\n"), a.split("\n")
+            n = next((j for j in range(max(len(el), len(al)))
+                      if j >= len(el) or j >= len(al) or el[j] != al[j]), 0)
+            line = lambda ls: ls[n] if n < len(ls) else "<end>"  # noqa: E731
+            print("  DIFF %s: %s (line %d of %d/%d)\n    expected: %s\n    kdive:    %s" % (
+                label, r, n + 1, len(el), len(al), line(el), line(al)))
+faults = sum(1 for e in exp if e == "ERROR FaultError")
+print("%s %s: %d/%d rows identical (%d are FaultError on both sides)" % ("ok  " if not bad else "FAIL", label,
+      len(rows) - bad, len(rows), faults))
+sys.exit(1 if bad else 0)
+PYEOF
+}
+
+mapfile -t DUMPS < <($PY -c '
+import json, sys
+m = json.load(open(sys.argv[1]))
+for d in m["dumps"]:
+    if d["kind"] == "kernel":
+        print("\t".join([d["name"], d["scenario"], d["format"], "1" if d.get("drgn_opens") else "0",
+                         d["path"], d["vmlinux"]] + d["modules"]))
+' "$MANIFEST")
+[ ${#DUMPS[@]} -gt 0 ] || { echo "no kernel dumps in $MANIFEST"; exit 1; }
+
+fail=0
+declare -A PAGING
+# Dumps drgn opens first (elf-paging among them), then the others against elf-paging.
+for pass in 1 0; do
+  for line in "${DUMPS[@]}"; do
+    IFS=$'\t' read -r -a f <<<"$line"
+    name=${f[0]} scenario=${f[1]} format=${f[2]} opens=${f[3]} dump=${f[4]}
+    [ "$opens" = "$pass" ] || continue
+    sargs=()
+    for s in "${f[@]:5}"; do sargs+=(-s "$s"); done
+    run_kdive "$TMP/$name.kdive" "$dump" "${sargs[@]}" || { fail=1; continue; }
+    if [ "$pass" = 1 ]; then
+      $PY "$HERE/drgn_eval.py" "$TMP/battery.tsv" "$MARKER" "$dump" "${f[@]:5}" >"$TMP/$name.drgn" 2>"$TMP/$name.drgn.err" ||
+        { echo "FAIL $name: drgn failed: $(tail -1 "$TMP/$name.drgn.err")"; fail=1; continue; }
+      compare "$name (vs drgn)" "$TMP/$name.drgn" "$TMP/$name.kdive" || fail=1
+      [ "$format" = elf-paging ] && PAGING[$scenario]=$TMP/$name.kdive
+    else
+      ref=${PAGING[$scenario]:-}
+      [ -n "$ref" ] || { echo "FAIL $name: no elf-paging dump of scenario $scenario to compare with"; fail=1; continue; }
+      compare "$name (vs kdive on $scenario elf-paging)" "$ref" "$TMP/$name.kdive" || fail=1
+    fi
+  done
+done
+if [ "${KDIVE_DIFF_ALL:-0}" != 1 ]; then
+  echo "($(wc -l <"$TMP/known.txt") rows left out as known kdive bugs: tests/diff/expressions_known_failing.txt)"
+fi
+exit $fail
