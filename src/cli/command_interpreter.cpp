@@ -12,6 +12,7 @@
 #include "kdive/error.h"
 #include "lang/value.h"
 #include "object/object_formatter.h"
+#include "program/linux_builtins.h"
 #include "program/program_builtins.h"
 #include "program/stack_builtins.h"
 #include "types/type_layout.h"
@@ -47,6 +48,7 @@ uint64_t eval_unsigned(CommandContext& ctx, std::string_view expr) {
 CommandInterpreter::CommandInterpreter(Program& program, std::ostream& out, bool json)
     : program_(program), out_(out), json_(json) {
   register_program_builtins(builtins_, program_);
+  register_linux_builtins(builtins_, program_);
   register_stack_builtins(builtins_, program_);
   evaluator_ = std::make_unique<Evaluator>(program_, builtins_);
 }
@@ -57,6 +59,7 @@ const CommandTable& CommandInterpreter::commands() {
     // One line per subject file (src/cli/<subject>_commands.cpp); later ones may
     // replace the "not implemented yet" placeholders of register_core_commands.
     register_core_commands(t);
+    register_linux_commands(t);
     register_stack_commands(t);
     return t;
   }();

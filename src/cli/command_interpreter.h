@@ -49,6 +49,7 @@ struct Command {
 // register_all_commands() (command_interpreter.cpp).
 using CommandTable = std::map<std::string, Command, std::less<>>;
 void register_core_commands(CommandTable& table);
+void register_linux_commands(CommandTable& table);
 void register_stack_commands(CommandTable& table);
 
 class CommandInterpreter {

@@ -1,0 +1,98 @@
+#!/bin/bash
+# Differential test of kdive's Linux helpers against drgn 0.0.22 (Debian's
+# python3-drgn) on every kernel fixture dump drgn can open: the task list
+# (for_each_task: PID, comm, address) and state letters (task_state_to_char), the
+# test module's xarray (xa_for_each) and rbtree (rbtree_inorder_for_each_entry),
+# find_task(pid)->comm, and dmesg (get_dmesg) — through the kdive CLI. drgn's get_dmesg
+# prefixes only the first line of a multi-line record while the console (and kdive)
+# prefix every line, so dmesg is compared on single-line records' lines only.
+set -euo pipefail
+FIXTURES=${KDIVE_FIXTURES:-$HOME/.cache/kdive/fixtures}
+KDIVE=${KDIVE_BINARY:?set KDIVE_BINARY}
+MANIFEST=$FIXTURES/manifest.json
+[ -f "$MANIFEST" ] || { echo "no $MANIFEST: run scripts/fixtures/build-all.sh"; exit 1; }
+PY=/usr/bin/python3
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+
+mapfile -t DUMPS < <($PY -c '
+import json, sys
+m = json.load(open(sys.argv[1]))
+for d in m["dumps"]:
+    if d["kind"] == "kernel" and d.get("drgn_opens") and d["format"] == "elf-paging":
+        print("\t".join([d["name"], d["path"], d["vmlinux"]] + d["modules"]))
+' "$MANIFEST")
+[ ${#DUMPS[@]} -gt 0 ] || { echo "no kernel dump drgn can open"; exit 1; }
+
+fail=0
+for line in "${DUMPS[@]}"; do
+  IFS=$'\t' read -r name dump vmlinux mods <<<"$line"
+  read -r -a modules <<<"${line#*$'\t'*$'\t'*$'\t'}"
+  sargs=(-s "$vmlinux")
+  for m in "${modules[@]}"; do sargs+=(-s "$m"); done
+
+  # drgn's answers.
+  $PY - "$dump" "$vmlinux" "${modules[@]}" >"$TMP/drgn.txt" <<'PYEOF'
+import sys
+import drgn
+from drgn import cast
+from drgn.helpers.linux.pid import for_each_task, find_task
+from drgn.helpers.linux.sched import task_state_to_char
+from drgn.helpers.linux.xarray import xa_for_each
+from drgn.helpers.linux.rbtree import rbtree_inorder_for_each_entry
+prog = drgn.Program()
+prog.set_core_dump(sys.argv[1])
+prog.load_debug_info(sys.argv[2:])
+for t in sorted(for_each_task(prog), key=lambda t: t.pid.value_()):
+    print(f"task {t.pid.value_()} {task_state_to_char(t)} {hex(t.value_())} {t.comm.string_().decode()}")
+for i, e in xa_for_each(prog["kdive_obj_xa"].address_of_()):
+    print(f"xa [{i}] {hex(e.value_())}")
+for o in rbtree_inorder_for_each_entry("struct kdive_obj", prog["kdive_obj_tree"].address_of_(), "rb"):
+    print(f"rb (struct kdive_obj *){hex(o.value_())}")
+print("comm", find_task(prog, 1).comm)
+PYEOF
+
+  # kdive's.
+  {
+    "$KDIVE" -c "$dump" "${sargs[@]}" --json -x ps | $PY -c '
+import json, sys
+rows = [json.loads(l) for l in sys.stdin]
+for r in sorted((r for r in rows if r["pid"] != 0), key=lambda r: r["pid"]):
+    print("task %d %s %s %s" % (r["pid"], r["state"], r["task"], r["comm"]))'
+    "$KDIVE" -c "$dump" "${sargs[@]}" -x 'tree &kdive_obj_xa' | sed 's/^/xa /'
+    "$KDIVE" -c "$dump" "${sargs[@]}" -x 'tree &kdive_obj_tree, struct kdive_obj, rb' | sed 's/^/rb /'
+    echo "comm $("$KDIVE" -c "$dump" "${sargs[@]}" -e 'find_task(1)->comm')"
+  } >"$TMP/kdive.txt"
+
+  if diff -u "$TMP/drgn.txt" "$TMP/kdive.txt"; then
+    echo "ok   $name: tasks ($(grep -c '^task' "$TMP/kdive.txt")), states, xarray ($(grep -c '^xa' "$TMP/kdive.txt")), rbtree ($(grep -c '^rb' "$TMP/kdive.txt")), find_task"
+  else
+    echo "FAIL $name"; fail=1
+  fi
+
+  # dmesg: drgn's lines for single-line records equal kdive's.
+  $PY - "$dump" "$vmlinux" >"$TMP/drgn_dmesg.txt" <<'PYEOF'
+import sys
+import drgn
+from drgn.helpers.linux.printk import get_printk_records
+prog = drgn.Program()
+prog.set_core_dump(sys.argv[1])
+prog.load_debug_info([sys.argv[2]])
+for r in get_printk_records(prog):
+    if b"\n" not in r.text:
+        sys.stdout.buffer.write(b"[% 5d.%06d] %s\n" % (r.timestamp // 10**9, r.timestamp % 10**9 // 1000, r.text))
+PYEOF
+  "$KDIVE" -c "$dump" "${sargs[@]}" --json -x dmesg | $PY -c '
+import json, sys
+for l in sys.stdin:
+    r = json.loads(l)
+    if "\n" not in r["text"]:
+        print("[%5d.%06d] %s" % (r["ts_nsec"] // 10**9, r["ts_nsec"] % 10**9 // 1000, r["text"]))' >"$TMP/kdive_dmesg.txt"
+  if cmp -s "$TMP/drgn_dmesg.txt" "$TMP/kdive_dmesg.txt"; then
+    echo "ok   $name: dmesg ($(wc -l <"$TMP/kdive_dmesg.txt") records identical)"
+  else
+    diff "$TMP/drgn_dmesg.txt" "$TMP/kdive_dmesg.txt" | head -20
+    echo "FAIL $name: dmesg"; fail=1
+  fi
+done
+exit $fail
