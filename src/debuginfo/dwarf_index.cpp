@@ -48,7 +48,7 @@ struct UnitHeader {
   uint64_t abbrev_offset = 0;
 };
 
-using LocalMap = std::unordered_map<std::string_view, std::vector<IndexEntry>>;
+using LocalMap = NameMap;
 
 // Tags of which one entry per name is kept: types, and enumerators (every CU that
 // includes a header repeats its enums).
@@ -364,14 +364,15 @@ DwarfIndex DwarfIndex::build(const ElfFile& file, unsigned threads, std::vector<
   // Merge into the first map with the same keep-rules, then order each name's entries.
   LocalMap& merged = maps[0];
   for (unsigned t = 1; t < threads; ++t)
-    for (auto& [name, entries] : maps[t])
+    maps[t].for_each([&](std::string_view name, const std::vector<IndexEntry>& entries) {
       for (const IndexEntry& e : entries) add_entry(merged, name, e);
-  for (auto& [name, entries] : merged) {
+    });
+  merged.for_each([](std::string_view, std::vector<IndexEntry>& entries) {
     std::sort(entries.begin(), entries.end(), [](const IndexEntry& a, const IndexEntry& b) {
       if (a.is_declaration != b.is_declaration) return !a.is_declaration;
       return a.die_offset < b.die_offset;
     });
-  }
+  });
   index.map_ = std::move(merged);
   for (unsigned t = 0; t < threads; ++t) {
     index.stats_.units += stats[t].units;
@@ -379,14 +380,14 @@ DwarfIndex DwarfIndex::build(const ElfFile& file, unsigned threads, std::vector<
     index.stats_.dies_visited += stats[t].dies_visited;
     if (warnings) warnings->insert(warnings->end(), thread_warnings[t].begin(), thread_warnings[t].end());
   }
-  for (const auto& [n, v] : index.map_) index.stats_.entries += v.size();
+  index.map_.for_each([&](std::string_view, const std::vector<IndexEntry>& v) { index.stats_.entries += v.size(); });
   return index;
 }
 
 std::span<const IndexEntry> DwarfIndex::find(std::string_view name) const {
-  auto it = map_.find(name);
-  if (it == map_.end()) return {};
-  return it->second;
+  const std::vector<IndexEntry>* v = map_.find(name);
+  if (!v) return {};
+  return *v;
 }
 
 }  // namespace kdive

@@ -13,33 +13,13 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
+
+#include "debuginfo/name_map.h"
 
 namespace kdive {
 
 class ElfFile;
-
-enum class IndexTag : uint8_t {
-  Struct,
-  Union,
-  Class,
-  Enum,
-  Typedef,
-  BaseType,
-  Variable,
-  Function,
-  Enumerator,
-};
-
-struct IndexEntry {
-  uint64_t die_offset = 0;  // offset of the DIE in .debug_info
-  uint64_t parent_offset = 0;  // for enumerators: the enumeration type DIE
-  IndexTag tag = IndexTag::Variable;
-  bool is_declaration = false;
-  // Variables: has DW_AT_location; functions: has DW_AT_low_pc or DW_AT_ranges.
-  bool has_address = false;
-};
 
 struct DwarfIndexStats {
   size_t units = 0;
@@ -63,14 +43,14 @@ class DwarfIndex {
   // Calls f(name, entry) for every entry (used for completion and listing).
   template <typename F>
   void for_each(F&& f) const {
-    for (const auto& [name, entries] : map_)
+    map_.for_each([&](std::string_view name, const std::vector<IndexEntry>& entries) {
       for (const IndexEntry& e : entries) f(name, e);
+    });
   }
   const DwarfIndexStats& stats() const { return stats_; }
 
  private:
-  std::vector<std::string> names_storage_;  // unused when names point into the file
-  std::unordered_map<std::string_view, std::vector<IndexEntry>> map_;
+  NameMap map_;  // names point into the file's string sections
   DwarfIndexStats stats_;
 };
 
