@@ -1,0 +1,157 @@
+#!/bin/bash
+# Bad input through the kdive CLI: missing, truncated and corrupted dumps and vmlinux
+# files (made here from the fixtures with head/dd), a build-ID mismatch, unknown names and
+# types, syntax and type errors, unmapped and filtered-out addresses, usage errors. Each
+# case asserts the exact stderr line (a '*' in the expected text matches any run of
+# characters, used only for dump-specific numbers) and the exit code (1 for errors, 2 for
+# usage errors); no case may crash (exit >= 128) or print a sanitizer report, so run it
+# with the ASan+UBSan build too: KDIVE_BINARY=build/asan/kdive bash bad_input.sh.
+# Cases in KNOWN_BUGS (see tests/diff/KNOWN_DIFFERENCES.md) run only with KDIVE_DIFF_ALL=1.
+set -uo pipefail
+FIXTURES=${KDIVE_FIXTURES:-$HOME/.cache/kdive/fixtures}
+KDIVE=${KDIVE_BINARY:?set KDIVE_BINARY}
+MANIFEST=$FIXTURES/manifest.json
+[ -f "$MANIFEST" ] || { echo "no $MANIFEST: run scripts/fixtures/build-all.sh"; exit 1; }
+PY=/usr/bin/python3
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+# A sanitizer report must not be mistaken for kdive's own exit code 1.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-exitcode=199:detect_leaks=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:exitcode=198:print_stacktrace=1}
+
+# Known kdive bugs: case names skipped unless KDIVE_DIFF_ALL=1.
+KNOWN_BUGS=(vmlinux-truncated-1k vmlinux-truncated-10m vmlinux-bad-shoff)
+
+field() {  # SCENARIO FORMAT KEY
+  $PY -c '
+import json, sys
+m = json.load(open(sys.argv[1]))
+d = next(d for d in m["dumps"] if d["kind"] == "kernel" and d["scenario"] == sys.argv[2] and d["format"] == sys.argv[3])
+v = d[sys.argv[4]]
+print(" ".join(v) if isinstance(v, list) else v)' "$MANIFEST" "$@"
+}
+ELF=$(field oops elf-paging path)
+KDUMP=$(field oops kdump-zlib path)
+VMLINUX=$(field oops elf-paging vmlinux)
+MODULE=$(field oops elf-paging modules | tr ' ' '\n' | grep kdive_fixture.ko)
+RELEASE=$("$KDIVE" -c "$KDUMP" -s "$VMLINUX" -x info | sed -n 's/^kernel: *//p')
+DUMP_ID=$("$KDIVE" -c "$KDUMP" -s "$VMLINUX" -x info | sed -n 's/^build ID: *//p')
+[ -n "$RELEASE" ] && [ -n "$DUMP_ID" ] || { echo "FAIL: kdive info on $KDUMP gave no release/build ID"; exit 1; }
+SEARCHED="/usr/lib/debug/boot/vmlinux-$RELEASE, /usr/lib/debug/lib/modules/$RELEASE/vmlinux, /boot/vmlinux-$RELEASE, /lib/modules/$RELEASE/build/vmlinux"
+
+fail=0 ran=0 skipped=0
+# check NAME RC EXPECTED_STDERR -- KDIVE_ARGS...
+check() {
+  local name=$1 want_rc=$2 want=$3; shift 4
+  if [ "${KDIVE_DIFF_ALL:-0}" != 1 ] && [[ " ${KNOWN_BUGS[*]} " == *" $name "* ]]; then
+    skipped=$((skipped + 1)); return
+  fi
+  ran=$((ran + 1))
+  "$KDIVE" "$@" >"$TMP/out" 2>"$TMP/err"
+  local rc=$? got
+  got=$(cat "$TMP/err")
+  if [ $rc -ge 128 ] || grep -q 'Sanitizer\|runtime error:' "$TMP/err"; then
+    echo "FAIL $name: crashed (exit $rc)"; head -20 "$TMP/err"; fail=1
+  elif [ $rc -ne "$want_rc" ] || [[ "$got" != $want ]]; then
+    printf 'FAIL %s: exit %d, stderr:\n  %s\nwanted exit %d, stderr:\n  %s\n' "$name" $rc "$got" "$want_rc" "$want"; fail=1
+  else
+    echo "ok   $name"
+  fi
+}
+
+# ---- dumps: missing, empty, truncated, corrupted ----
+check dump-missing 1 "kdive: OSError: $TMP/nonexistent: No such file or directory" -- -c "$TMP/nonexistent" -s "$VMLINUX" -e 1
+: >"$TMP/empty"
+check dump-empty 1 "kdive: BadDataError: $TMP/empty: empty file, not a core dump at offset 0x0" -- -c "$TMP/empty" -s "$VMLINUX" -e 1
+head -c 100 "$KDUMP" >"$TMP/kdump-100"
+check kdump-truncated-header 1 "kdive: BadDataError: $TMP/kdump-100: kdump header truncated (100 of 464 bytes) at offset 0x0" -- -c "$TMP/kdump-100" -s "$VMLINUX" -e 1
+head -c 4096 "$KDUMP" >"$TMP/kdump-4k"
+check kdump-truncated-subheader 1 "kdive: BadDataError: $TMP/kdump-4k: kdump sub header truncated at offset 0x1000" -- -c "$TMP/kdump-4k" -s "$VMLINUX" -e 1
+# Cut in the middle of the page data: opening works, reading a page past the cut faults
+# and names the address (the physical page-table address is dump-specific: '*').
+RELEASE_ADDR=$(printf '%#x' "$("$KDIVE" -c "$KDUMP" -s "$VMLINUX" -e '(unsigned long)&init_uts_ns.name.release' | sed 's/^(unsigned long)//')")
+head -c 20000000 "$KDUMP" >"$TMP/kdump-20m"
+check kdump-truncated-pages 1 "kdive: FaultError: page table unreadable (truncated dump at physical 0x*): $RELEASE_ADDR" -- -c "$TMP/kdump-20m" -s "$VMLINUX" -e init_uts_ns.name.release
+cp "$KDUMP" "$TMP/kdump-magic"
+printf 'XXXXXXXX' | dd of="$TMP/kdump-magic" bs=1 seek=0 conv=notrunc status=none
+check kdump-bad-signature 1 "kdive: BadDataError: $TMP/kdump-magic: unknown dump format (first bytes: 58 58 58 58 58 58 58 58 *) at offset 0x0" -- -c "$TMP/kdump-magic" -s "$VMLINUX" -e 1
+head -c 8192 "$KDUMP" >"$TMP/kdump-sub"
+head -c 4096 /dev/zero | tr '\0' '\377' | dd of="$TMP/kdump-sub" bs=1 seek=4096 conv=notrunc status=none
+check kdump-bad-subheader 1 "kdive: BadDataError: $TMP/kdump-sub: kdump bitmaps (4 blocks) extend past end of file at offset 0x3000" -- -c "$TMP/kdump-sub" -s "$VMLINUX" -e 1
+head -c 32 "$ELF" >"$TMP/elf-32"
+check elf-truncated-header 1 "kdive: BadDataError: $TMP/elf-32: ELF header truncated (32 of 64 bytes) at offset 0x0" -- -c "$TMP/elf-32" -s "$VMLINUX" -e 1
+head -c 1000000 "$ELF" >"$TMP/elf-1m"
+check elf-truncated-segments 1 "kdive: FaultError: page table unreadable (truncated dump at physical 0x*): $RELEASE_ADDR" -- -c "$TMP/elf-1m" -s "$VMLINUX" -e init_uts_ns.name.release
+cp "$TMP/elf-1m" "$TMP/elf-phoff"
+printf '\x00\x00\x00\x00\x00\x00\x00\x40' | dd of="$TMP/elf-phoff" bs=1 seek=32 conv=notrunc status=none  # e_phoff
+check elf-bad-phoff 1 "kdive: BadDataError: $TMP/elf-phoff: program headers extend past end of file at offset 0x4000000000000000" -- -c "$TMP/elf-phoff" -s "$VMLINUX" -e 1
+
+# ---- vmlinux: missing, truncated, corrupted, mismatched ----
+check vmlinux-missing 1 "kdive: MissingDebugInfoError: no vmlinux found for kernel $RELEASE (give it with -s; searched $TMP/nonexistent, $SEARCHED)" -- -c "$KDUMP" -s "$TMP/nonexistent" -e 1
+head -c 1000 "$VMLINUX" >"$TMP/vmlinux-1k"
+check vmlinux-truncated-1k 1 "kdive: BadDataError: $TMP/vmlinux-1k: *" -- -c "$KDUMP" -s "$TMP/vmlinux-1k" -e 1
+head -c 10000000 "$VMLINUX" >"$TMP/vmlinux-10m"
+check vmlinux-truncated-10m 1 "kdive: BadDataError: $TMP/vmlinux-10m: *" -- -c "$KDUMP" -s "$TMP/vmlinux-10m" -e jiffies_64
+head -c 65536 "$VMLINUX" >"$TMP/vmlinux-magic"
+printf '\x00\x00\x00\x00' | dd of="$TMP/vmlinux-magic" bs=1 seek=0 conv=notrunc status=none
+check vmlinux-bad-magic 1 "kdive: MissingDebugInfoError: no vmlinux found for kernel $RELEASE (give it with -s; searched $TMP/vmlinux-magic, $SEARCHED)" -- -c "$KDUMP" -s "$TMP/vmlinux-magic" -e 1
+head -c 65536 "$VMLINUX" >"$TMP/vmlinux-shoff"
+printf '\xff\xff\xff\xff\xff\xff\xff\x7f' | dd of="$TMP/vmlinux-shoff" bs=1 seek=40 conv=notrunc status=none  # e_shoff
+check vmlinux-bad-shoff 1 "kdive: BadDataError: $TMP/vmlinux-shoff: *" -- -c "$KDUMP" -s "$TMP/vmlinux-shoff" -e 1
+mkdir "$TMP/other"
+echo 'int main(void) { return 0; }' >"$TMP/other/m.c"
+gcc -g -no-pie -Wl,--build-id "$TMP/other/m.c" -o "$TMP/other/vmlinux"
+OTHER_ID=$(readelf -n "$TMP/other/vmlinux" | sed -n 's/.*Build ID: //p')
+check build-id-mismatch 1 "kdive: MissingDebugInfoError: $TMP/other/vmlinux does not match the dump: its build ID is $OTHER_ID, the dump's is $DUMP_ID (use --allow-build-id-mismatch to open anyway)" -- -c "$KDUMP" -s "$TMP/other/vmlinux" -e 1
+
+# ---- names, types, syntax, type errors ----
+K=(-c "$KDUMP" -s "$VMLINUX" -s "$MODULE")
+check unknown-name 1 "kdive: LookupError: could not find 'nosuch_symbol'" -- "${K[@]}" -e nosuch_symbol
+check unknown-type-cast 1 "kdive: LookupError: could not find 'struct nosuch_type'" -- "${K[@]}" -e '(struct nosuch_type *)0'
+check unknown-type-sizeof 1 "kdive: LookupError: could not find 'union nosuch'" -- "${K[@]}" -e 'sizeof(union nosuch)'
+check unknown-type-ptype 1 "kdive: LookupError: could not find 'struct nosuch_type'" -- "${K[@]}" -x 'ptype struct nosuch_type'
+check unknown-member 1 "kdive: LookupError: 'struct task_struct' has no member 'nosuch'" -- "${K[@]}" -e init_task.nosuch
+check unknown-member-offsetof 1 "kdive: LookupError: 'struct task_struct' has no member 'nosuch'" -- "${K[@]}" -x 'offsetof struct task_struct, nosuch'
+check syntax-missing-operand 1 "kdive: SyntaxError: expected expression (column 4)" -- "${K[@]}" -e '1 +'
+check syntax-unclosed-paren 1 "kdive: SyntaxError: expected ')' (column 5)" -- "${K[@]}" -e '(int'
+check syntax-member-name 1 "kdive: SyntaxError: expected identifier after '.' (column 11)" -- "${K[@]}" -e 'init_task.'
+check syntax-bad-char 1 "kdive: SyntaxError: invalid character '@' (column 3)" -- "${K[@]}" -e '1 @ 2'
+check syntax-unterminated-string 1 "kdive: SyntaxError: unterminated string literal (column 1)" -- "${K[@]}" -e '"abc'
+check syntax-bad-number 1 "kdive: SyntaxError: invalid number (column 1)" -- "${K[@]}" -e '0x'
+check syntax-extra-token 1 "kdive: SyntaxError: unexpected number '2' (column 3)" -- "${K[@]}" -e '1 2'
+check type-struct-plus-int 1 "kdive: TypeError: invalid operands to binary + ('struct task_struct' and 'int')" -- "${K[@]}" -e 'init_task + 1'
+check type-deref-integer 1 "kdive: TypeError: 'u64' is not an array or pointer" -- "${K[@]}" -e '*jiffies_64'
+check type-member-of-integer 1 "kdive: TypeError: 'u64' is not a structure, union, or class" -- "${K[@]}" -e 'jiffies_64.x'
+check type-arrow-on-struct 1 "kdive: TypeError: 'struct task_struct' is not a pointer to a structure, union, or class" -- "${K[@]}" -e 'init_task->pid'
+check type-address-of-value 1 "kdive: TypeError: cannot take address of value" -- "${K[@]}" -e '&1'
+check type-pointer-plus-pointer 1 "kdive: TypeError: invalid operands to binary + ('char *' and 'char *')" -- "${K[@]}" -e 'init_task.comm + init_task.comm'
+check type-member-at-scalar 1 "kdive: TypeError: must be compound type or array" -- "${K[@]}" -x 'member-at int, 0'
+check division-by-zero 1 "kdive: TypeError: division by zero" -- "${K[@]}" -e '1 / 0'
+
+# ---- addresses: unmapped, filtered out by makedumpfile -d 31 ----
+check unmapped-null 1 "kdive: FaultError: not mapped in page table: 0x0" -- "${K[@]}" -e '*(int *)0'
+check unmapped-hole 1 "kdive: FaultError: not mapped in page table: 0xffff000000000000" -- "${K[@]}" -e '*(long *)0xffff000000000000'
+check unmapped-read 1 "kdive: FaultError: not mapped in page table: 0x0" -- "${K[@]}" -x 'read 0, 16'
+# A free page (the first on DMA32's order-3 free list) is in the -d 0 dump but not in -d 31.
+FREE='node_data[0]->node_zones[1].free_area[3].free_list[0].next'
+FREE_ADDR="(unsigned long)page_offset_base + (unsigned long)(container_of($FREE, struct page, lru) - (struct page *)vmemmap_base) * 4096"
+for scenario in oops sysrq; do
+  d31=$(field $scenario kdump-d31 path)
+  d0=$(field $scenario kdump-zlib path)
+  addr=$(printf '%#x' "$("$KDIVE" -c "$d31" -s "$VMLINUX" -e "$FREE_ADDR" | sed 's/^(unsigned long)//')")
+  "$KDIVE" -c "$d0" -s "$VMLINUX" -e "*(unsigned long *)$addr" >/dev/null 2>&1 ||
+    { echo "FAIL filtered-$scenario: $addr is not readable in the -d 0 dump either"; fail=1; }
+  check filtered-$scenario 1 "kdive: FaultError: page filtered out by makedumpfile: $addr" -- -c "$d31" -s "$VMLINUX" -e "*(unsigned long *)$addr"
+  check filtered-read-$scenario 1 "kdive: FaultError: page filtered out by makedumpfile: $addr" -- -c "$d31" -s "$VMLINUX" -x "read $addr, 64"
+done
+
+# ---- usage errors: exit 2 ----
+check usage-no-dump 2 "kdive: UsageError: no dump given (-c CORE); live targets are not implemented yet" -- -s "$VMLINUX" -e 1
+check usage-bad-option 2 "The following argument was not expected: --bogus
+Run with --help for more information." -- -c "$KDUMP" -s "$VMLINUX" --bogus
+check usage-offsetof 2 "kdive: UsageError: offsetof: expected TYPE, MEMBER" -- "${K[@]}" -x 'offsetof struct task_struct'
+check usage-read 2 "kdive: UsageError: read: expected ADDR, SIZE" -- "${K[@]}" -x 'read 0'
+check usage-print 2 "kdive: UsageError: print: expected an expression" -- "${K[@]}" -x 'print'
+
+echo "$ran cases run, $skipped known kdive bugs skipped (KNOWN_BUGS)"
+exit $fail
