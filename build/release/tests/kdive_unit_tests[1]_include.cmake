@@ -1,5 +1,0 @@
-if(EXISTS "/work/main/build/release/tests/kdive_unit_tests[1]_tests.cmake")
-  include("/work/main/build/release/tests/kdive_unit_tests[1]_tests.cmake")
-else()
-  add_test(kdive_unit_tests_NOT_BUILT kdive_unit_tests_NOT_BUILT)
-endif()
