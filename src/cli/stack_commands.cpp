@@ -52,20 +52,25 @@ BtOptions parse_bt(std::string_view arg) {
   return o;
 }
 
-std::string variable_text(FrameContext& fc, const StackFrame& f, const std::string& name) {
+// `compact`: pointers print as values, not dereferenced (one line per variable in bt -v).
+std::string variable_text(const StackTrace& t, const StackFrame& f, const std::string& name, bool compact = false) {
+  FormatOptions opts;
+  opts.dereference = !compact;
   try {
-    return format_object(frame_variable(fc, f, name));
+    return format_object(frame_variable(t, f.index(), name), opts);
   } catch (const Error& e) {
     return fmt::format("<error: {}>", e.what());
   }
 }
 
-nlohmann::json frame_json(FrameContext& fc, const StackFrame& f, bool variables) {
+nlohmann::json frame_json(const StackTrace& t, const StackFrame& f, bool variables) {
   nlohmann::json j;
   j["index"] = f.index();
   j["pc"] = fmt::format("{:#x}", f.pc());
   j["function"] = f.name().empty() ? nlohmann::json(nullptr) : nlohmann::json(f.name());
   j["inlined"] = f.inlined();
+  j["sp"] = fmt::format("{:#x}", f.registers().sp());
+  j["unwound_by"] = f.unwound_by();
   if (f.symbol())
     j["symbol"] = fmt::format("{}+{:#x}/{:#x}", f.symbol()->name, f.pc() - f.symbol()->address, f.symbol()->size);
   if (f.position().known) {
@@ -75,7 +80,17 @@ nlohmann::json frame_json(FrameContext& fc, const StackFrame& f, bool variables)
   }
   if (variables) {
     nlohmann::json vars = nlohmann::json::object();
-    for (const std::string& n : frame_locals(f)) vars[n] = variable_text(fc, f, n);
+    for (const std::string& n : frame_locals(f)) {
+      nlohmann::json v;
+      try {
+        Object o = frame_variable(t, f.index(), n);
+        v["text"] = format_object(o);
+        if (o.is_absent()) v["absent_reason"] = o.absent_reason();
+      } catch (const Error& e) {
+        v["error"] = e.what();
+      }
+      vars[n] = v;
+    }
     j["variables"] = vars;
   }
   return j;
@@ -83,14 +98,14 @@ nlohmann::json frame_json(FrameContext& fc, const StackFrame& f, bool variables)
 
 void print_trace(CommandContext& ctx, StackSession& s, const ThreadRef& thread, const StackTrace& t,
                  bool header, bool variables) {
-  FrameContext& fc = s.engine.context();
+  (void)s;
   if (ctx.json) {
     nlohmann::json j;
     j["pid"] = thread.pid;
     j["comm"] = thread.comm;
     if (thread.cpu >= 0) j["cpu"] = thread.cpu;
     nlohmann::json frames = nlohmann::json::array();
-    for (const StackFrame& f : t.frames()) frames.push_back(frame_json(fc, f, variables));
+    for (const StackFrame& f : t.frames()) frames.push_back(frame_json(t, f, variables));
     j["frames"] = frames;
     j["end_reason"] = t.end_reason();
     ctx.out << j.dump() << "\n";
@@ -101,7 +116,7 @@ void print_trace(CommandContext& ctx, StackSession& s, const ThreadRef& thread, 
     ctx.out << format_trace_line(f) << "\n";
     if (variables) {
       for (const std::string& n : frame_locals(f)) {
-        std::string text = variable_text(fc, f, n);
+        std::string text = variable_text(t, f, n, true);
         // Indent continuation lines of multi-line values under the frame.
         std::string indented;
         for (char c : text) {
@@ -179,7 +194,7 @@ void register_stack_commands(CommandTable& t) {
                        [](CommandContext& ctx, std::string_view arg) {
                          auto s = session_of(ctx);
                          const StackFrame& f = current_frame(ctx, *s, arg);
-                         if (ctx.json) ctx.out << frame_json(s->engine.context(), f, false).dump() << "\n";
+                         if (ctx.json) ctx.out << frame_json(*s->current, f, false).dump() << "\n";
                          else ctx.out << format_frame(f) << "\n";
                        }};
   t["locals"] = Command{"locals", "locals N", "the parameters and local variables of frame N of the last bt",
@@ -187,11 +202,11 @@ void register_stack_commands(CommandTable& t) {
                           auto s = session_of(ctx);
                           const StackFrame& f = current_frame(ctx, *s, arg);
                           if (ctx.json) {
-                            ctx.out << frame_json(s->engine.context(), f, true)["variables"].dump() << "\n";
+                            ctx.out << frame_json(*s->current, f, true)["variables"].dump() << "\n";
                             return;
                           }
                           for (const std::string& n : frame_locals(f))
-                            ctx.out << fmt::format("{} = {}\n", n, variable_text(s->engine.context(), f, n));
+                            ctx.out << fmt::format("{} = {}\n", n, variable_text(*s->current, f, n));
                         }};
 }
 

@@ -23,8 +23,7 @@ std::string StackTraceValue::format() const {
 }
 
 Value StackFrameValue::member(std::string_view name) const {
-  const StackFrame& f = trace_->frames()[index_];
-  return Value(frame_variable(trace_->context(), f, name));
+  return Value(frame_variable(*trace_, index_, name));
 }
 
 std::vector<std::string> StackFrameValue::member_names() const {

@@ -243,23 +243,31 @@ struct Machine {
             pending = LocationPiece{LocationPiece::Kind::Value, 0, -1, a, {}, 0};
             break;
           case DW_OP_implicit_value: {
+            Dwarf_Block block;
+            if (!ctx.attr || dwarf_getlocation_implicit_value(ctx.attr, &op, &block) != 0 || block.length > 4096)
+              return fail("DW_OP_implicit_value unreadable");
             LocationPiece p;
             p.kind = LocationPiece::Kind::Implicit;
-            const auto* data = reinterpret_cast<const uint8_t*>(static_cast<uintptr_t>(op.number2));
-            if (op.number > 4096 || !data) return fail("bad DW_OP_implicit_value");
-            p.bytes.assign(data, data + op.number);
+            p.bytes.assign(block.data, block.data + block.length);
             pending = std::move(p);
             break;
           }
           case DW_OP_entry_value:
           case DW_OP_GNU_entry_value: {
             // Only the common form: the entry value of one register (DW_OP_regN).
-            const auto* data = reinterpret_cast<const uint8_t*>(static_cast<uintptr_t>(op.number2));
-            if (op.number != 1 || !data || data[0] < DW_OP_reg0 || data[0] > DW_OP_reg31)
+            Dwarf_Attribute inner;
+            Dwarf_Op* iops = nullptr;
+            size_t n = 0;
+            if (!ctx.attr || dwarf_getlocation_attr(ctx.attr, &op, &inner) != 0 ||
+                dwarf_getlocation(&inner, &iops, &n) != 0 || n != 1)
               return fail("unsupported DW_OP_entry_value");
+            int reg = -1;
+            if (iops[0].atom >= DW_OP_reg0 && iops[0].atom <= DW_OP_reg31) reg = iops[0].atom - DW_OP_reg0;
+            else if (iops[0].atom == DW_OP_regx) reg = static_cast<int>(iops[0].number);
+            if (reg < 0) return fail("unsupported DW_OP_entry_value");
             std::optional<uint64_t> v;
-            if (ctx.entry_register) v = ctx.entry_register(data[0] - DW_OP_reg0);
-            if (!v) return fail("entry value unknown");
+            if (ctx.entry_register) v = ctx.entry_register(reg);
+            if (!v) return fail(fmt::format("entry value of {} unknown", register_name(reg)));
             stack.push_back(*v);
             break;
           }

@@ -43,6 +43,9 @@ struct ExpressionContext {
   uint64_t address_bias = 0;           // added to DW_OP_addr operands (load bias)
   // DW_OP_entry_value: the value of a register at function entry, when known.
   std::function<std::optional<uint64_t>(int reg)> entry_register;
+  // The attribute the operations came from: DW_OP_implicit_value and
+  // DW_OP_entry_value blocks are read through it (libdw does not decode them).
+  Dwarf_Attribute* attr = nullptr;
   // Set when evaluation fails: why (an unknown register, an unsupported operation).
   mutable std::string why;
 };

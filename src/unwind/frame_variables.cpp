@@ -6,6 +6,7 @@
 #include <dwarf.h>
 
 #include <cstring>
+#include <functional>
 
 #include <fmt/format.h>
 
@@ -55,7 +56,128 @@ std::vector<std::string> frame_locals(const StackFrame& frame) {
   return out;
 }
 
+using EntryRegister = std::function<std::optional<uint64_t>(int reg)>;
+
+namespace {
+
+Object variable_in(FrameContext& ctx, const StackFrame& frame, std::string_view name, const EntryRegister& entry);
+
+// The frame base (DW_AT_frame_base) of the function of `frame`, when it evaluates.
+std::optional<uint64_t> frame_base(const StackFrame& frame, uint64_t file_pc, const ExpressionContext& ec) {
+  const FrameScope* fn = frame.outer_function();
+  if (!fn) return std::nullopt;
+  Dwarf_Die fdie = fn->function;
+  Dwarf_Attribute fb;
+  if (!dwarf_attr_integrate(&fdie, DW_AT_frame_base, &fb)) return std::nullopt;
+  Dwarf_Op* fops = nullptr;
+  size_t fn_ops = 0;
+  if (dwarf_getlocation_addr(&fb, file_pc, &fops, &fn_ops, 1) <= 0) return std::nullopt;
+  ExpressionContext fc = ec;
+  return evaluate_value(fops, fn_ops, fc);
+}
+
+// The call site DIE under `parent` whose return address is `return_pc` (a file address).
+bool find_call_site(Dwarf_Die* parent, uint64_t return_pc, Dwarf_Die* out, int depth) {
+  if (depth > 64) return false;
+  Dwarf_Die child;
+  if (dwarf_child(parent, &child) != 0) return false;
+  do {
+    int tag = dwarf_tag(&child);
+    if (tag == DW_TAG_call_site || tag == DW_TAG_GNU_call_site) {
+      Dwarf_Attribute a;
+      Dwarf_Addr pc = 0;
+      if ((dwarf_attr(&child, DW_AT_call_return_pc, &a) || dwarf_attr(&child, DW_AT_low_pc, &a)) &&
+          dwarf_formaddr(&a, &pc) == 0 && pc == return_pc) {
+        *out = child;
+        return true;
+      }
+    } else if (tag == DW_TAG_lexical_block || tag == DW_TAG_inlined_subroutine) {
+      if (find_call_site(&child, return_pc, out, depth + 1)) return true;
+    }
+  } while (dwarf_siblingof(&child, &child) == 0);
+  return false;
+}
+
+EntryRegister entry_values_for(const StackTrace& trace, size_t index, int depth);
+
+// What the caller frame (trace.frames()[caller_index]) passed in register `reg` at
+// the call it returns to. The value expression may itself use the caller's entry
+// values (a pointer passed straight through): `depth` bounds that chain.
+std::optional<uint64_t> caller_register_value(const StackTrace& trace, size_t caller_index, int reg, int depth) {
+  FrameContext& ctx = trace.context();
+  const StackFrame& caller = trace.frames()[caller_index];
+  const FrameScope* fn = caller.outer_function();
+  if (!fn || !caller.module()) return std::nullopt;
+  uint64_t bias = caller.module()->bias;
+  Dwarf_Die function = fn->function;
+  Dwarf_Die site;
+  if (!find_call_site(&function, caller.pc() - bias, &site, 0)) return std::nullopt;
+  Dwarf_Die param;
+  if (dwarf_child(&site, &param) != 0) return std::nullopt;
+  do {
+    int tag = dwarf_tag(&param);
+    if (tag != DW_TAG_call_site_parameter && tag != DW_TAG_GNU_call_site_parameter) continue;
+    Dwarf_Attribute loc;
+    Dwarf_Op* ops = nullptr;
+    size_t n = 0;
+    if (!dwarf_attr(&param, DW_AT_location, &loc) || dwarf_getlocation(&loc, &ops, &n) != 0 || n != 1) continue;
+    int preg = -1;
+    if (ops[0].atom >= DW_OP_reg0 && ops[0].atom <= DW_OP_reg31) preg = ops[0].atom - DW_OP_reg0;
+    else if (ops[0].atom == DW_OP_regx) preg = static_cast<int>(ops[0].number);
+    if (preg != reg) continue;
+    Dwarf_Attribute value;
+    if (!dwarf_attr(&param, DW_AT_call_value, &value) && !dwarf_attr(&param, DW_AT_GNU_call_site_value, &value))
+      return std::nullopt;
+    Dwarf_Op* vops = nullptr;
+    size_t vn = 0;
+    if (dwarf_getlocation(&value, &vops, &vn) != 0) return std::nullopt;
+    ExpressionContext ec;
+    ec.regs = &caller.registers();
+    ec.memory = &ctx.memory();
+    ec.cfa = caller.cfa();
+    ec.address_bias = bias;
+    ec.frame_base = frame_base(caller, caller.lookup_pc() - bias, ec);
+    ec.attr = &value;
+    if (depth < 16) ec.entry_register = entry_values_for(trace, caller_index, depth + 1);
+    try {
+      return evaluate_value(vops, vn, ec);
+    } catch (const FaultError&) {
+      return std::nullopt;
+    }
+  } while (dwarf_siblingof(&param, &param) == 0);
+  return std::nullopt;
+}
+
+// Entry values for frame `index`: from the call site in its caller (the first frame
+// of a different activation: inline frames share pc and sp), when that caller stopped
+// at a call (not interrupted).
+EntryRegister entry_values_for(const StackTrace& trace, size_t index, int depth) {
+  const auto& frames = trace.frames();
+  const StackFrame& frame = frames[index];
+  for (size_t j = index + 1; j < frames.size(); ++j) {
+    if (frames[j].pc() != frame.pc() || frames[j].registers().sp() != frame.registers().sp()) {
+      if (frames[j].exact_pc()) return nullptr;
+      const StackTrace* t = &trace;
+      return [t, j, depth](int reg) { return caller_register_value(*t, j, reg, depth); };
+    }
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+Object frame_variable(const StackTrace& trace, size_t index, std::string_view name) {
+  if (index >= trace.frames().size()) throw LookupError(fmt::format("no frame #{}", index));
+  return variable_in(trace.context(), trace.frames()[index], name, entry_values_for(trace, index, 0));
+}
+
 Object frame_variable(FrameContext& ctx, const StackFrame& frame, std::string_view name) {
+  return variable_in(ctx, frame, name, nullptr);
+}
+
+namespace {
+
+Object variable_in(FrameContext& ctx, const StackFrame& frame, std::string_view name, const EntryRegister& entry) {
   // The innermost declaration wins: remember the last one seen (blocks go outer to inner).
   Dwarf_Die found{};
   bool have = false;
@@ -93,18 +215,9 @@ Object frame_variable(FrameContext& ctx, const StackFrame& frame, std::string_vi
   ec.cfa = frame.cfa();
   ec.address_bias = mod.bias;
   // The frame base of the real function this frame belongs to.
-  if (const FrameScope* fn = frame.outer_function()) {
-    Dwarf_Die fdie = fn->function;
-    Dwarf_Attribute fb;
-    if (dwarf_attr_integrate(&fdie, DW_AT_frame_base, &fb)) {
-      Dwarf_Op* fops = nullptr;
-      size_t fn_ops = 0;
-      if (dwarf_getlocation_addr(&fb, file_pc, &fops, &fn_ops, 1) > 0) {
-        ExpressionContext fc = ec;
-        if (auto v = evaluate_value(fops, fn_ops, fc)) ec.frame_base = *v;
-      }
-    }
-  }
+  ec.frame_base = frame_base(frame, file_pc, ec);
+  ec.entry_register = entry;
+  ec.attr = &attr;
   std::optional<DwarfLocation> loc;
   try {
     loc = evaluate_location(ops, nops, ec);
@@ -178,5 +291,7 @@ Object frame_variable(FrameContext& ctx, const StackFrame& frame, std::string_vi
   }
   return Object::from_bytes(env, type, buf.data(), buf.size());
 }
+
+}  // namespace
 
 }  // namespace kdive

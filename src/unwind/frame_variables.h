@@ -20,5 +20,9 @@ namespace kdive {
 std::vector<std::string> frame_locals(const StackFrame& frame);
 // LookupError "no variable 'x' in frame #N" when the name is not in scope.
 Object frame_variable(FrameContext& ctx, const StackFrame& frame, std::string_view name);
+// The same, and DW_OP_entry_value operands are recovered from the caller's frame in
+// `trace`: the DW_TAG_call_site at the return address says what the caller passed
+// in each argument register (DW_AT_call_value), evaluated with its registers.
+Object frame_variable(const StackTrace& trace, size_t index, std::string_view name);
 
 }  // namespace kdive

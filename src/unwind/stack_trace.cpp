@@ -23,6 +23,7 @@ class StackTraceBuilder {
     t.context_ = &ctx_;
     RegisterState regs = initial;
     bool exact = true;
+    const char* method = "initial";
     std::set<std::pair<uint64_t, uint64_t>> seen;
     for (;;) {
       if (t.frames_.size() >= kMaxStackFrames) {
@@ -35,6 +36,7 @@ class StackTraceBuilder {
       }
       size_t first = t.frames_.size();
       add_frames(t, regs, exact);
+      for (size_t i = first; i < t.frames_.size(); ++i) t.frames_[i].unwound_by_ = method;
       if (kernel_ && regs.pc() < kKernelSpaceStart) break;  // a user-space frame ends a kernel trace
       UnwindStep s = unwinder_.step(regs, exact);
       for (size_t i = first; i < t.frames_.size(); ++i) t.frames_[i].cfa_ = s.cfa;
@@ -53,6 +55,7 @@ class StackTraceBuilder {
       }
       regs = s.regs;
       exact = s.exact_pc;
+      method = s.method;
     }
     for (size_t i = 0; i < t.frames_.size(); ++i) t.frames_[i].index_ = i;
     return t;

@@ -56,6 +56,8 @@ class StackFrame {
   // The DWARF scope of this frame (nullptr when none).
   const FrameScope* scope() const { return scope_; }
   const std::optional<CodeModule>& module() const { return module_; }
+  // How this frame's registers were found: "initial", "orc", "cfi" or "fp".
+  const char* unwound_by() const { return unwound_by_; }
   // The subprogram containing this frame (for an inlined frame, the real function).
   const FrameScope* outer_function() const { return outer_function_; }
 
@@ -72,6 +74,7 @@ class StackFrame {
   const FrameScope* scope_ = nullptr;
   const FrameScope* outer_function_ = nullptr;
   std::optional<CodeModule> module_;
+  const char* unwound_by_ = "initial";
 };
 
 class StackTrace {

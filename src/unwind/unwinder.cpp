@@ -166,10 +166,8 @@ std::optional<UnwindStep> Unwinder::orc_step(const OrcTable& orc, const Register
     try {
       if (auto c = cfi_step(cfi, cfi_bias, regs, exact_pc, &why); c && c->status == UnwindStep::Status::Ok &&
                                                                   c->regs.sp() == sp) {
-        for (int r : {kRegRbx, kRegR12, kRegR13, kRegR14, kRegR15}) {
+        for (int r : {kRegRbx, kRegR12, kRegR13, kRegR14, kRegR15})
           if (auto v = c->regs.get(r)) s.regs.set(r, *v);
-          else s.regs.forget(r);
-        }
       }
     } catch (const FaultError&) {
     }
@@ -215,8 +213,14 @@ std::optional<UnwindStep> Unwinder::cfi_step(Dwarf_CFI* cfi, uint64_t bias, cons
     size_t rn = 0;
     if (dwarf_frame_register(frame.get(), r, mem, &rops, &rn) != 0) continue;
     if (rn == 0) {
-      if (rops == nullptr) continue;  // undefined
-      if (auto v = regs.get(r)) s.regs.set(r, *v);  // same value
+      // libdw: ops == nullptr is "same value", ops == mem is "undefined". A
+      // callee-saved register is kept even when undefined: .debug_frame read without
+      // the ABI's initial rules leaves them ruleless, and the psABI says they survive
+      // calls. The return address register is never kept (undefined = outermost).
+      bool callee_saved = r == kRegRbx || r == kRegRbp || (r >= kRegR12 && r <= kRegR15);
+      bool undefined = rops != nullptr;
+      if (undefined && !callee_saved) continue;
+      if (auto v = regs.get(r)) s.regs.set(r, *v);
       continue;
     }
     ExpressionContext rc = ctx;
