@@ -36,9 +36,13 @@ int main(int argc, char** argv) {
   std::vector<std::string> args;
   bool json = false, allow_mismatch = false;
   app.add_option("-c,--core", core, "crash dump or core file (vmcore, kdump-compressed, ELF core)");
-  app.add_option("-s,--symbols", symbols, "vmlinux, .ko, executable, or a directory of them (repeatable)");
-  auto* e_opt = app.add_option("-e,--eval", evals, "evaluate a C expression and print it (repeatable)");
-  auto* x_opt = app.add_option("-x,--execute", commands, "run a command (repeatable, in order with -e)");
+  // One value per -s, so that a script file after `-s vmlinux` stays a script.
+  app.add_option("-s,--symbols", symbols, "vmlinux, .ko, executable, or a directory of them (repeatable)")
+      ->allow_extra_args(false);
+  auto* e_opt = app.add_option("-e,--eval", evals, "evaluate a C expression and print it (repeatable)")
+      ->allow_extra_args(false);
+  auto* x_opt = app.add_option("-x,--execute", commands, "run a command (repeatable, in order with -e)")
+      ->allow_extra_args(false);
   app.add_flag("--json", json, "print records as JSON");
   app.add_flag("--allow-build-id-mismatch", allow_mismatch, "open even if vmlinux does not match the dump");
   app.add_option("args", args, "COMMAND [ARGS...] (print, ptype, sizeof, offsetof, member-at, read, info, ...) or a SCRIPT file");

@@ -463,6 +463,10 @@ int compare_objects(const Object& lhs, const Object& rhs) {
   Operand lt = operand_type(lhs), rt = operand_type(rhs);
   auto cmp = [](auto a, auto b) { return a > b ? 1 : a < b ? -1 : 0; };
   if (is_pointer(lt) && is_pointer(rt)) return cmp(pointer_operand(lhs), pointer_operand(rhs));
+  // A pointer against an integer (`p == 0`, the null pointer constant, and drgn's more
+  // general rule): the integer is taken as an address.
+  if (is_pointer(lt) && is_integer(rt.u)) return cmp(pointer_operand(lhs), rhs.read().as_unsigned());
+  if (is_integer(lt.u) && is_pointer(rt)) return cmp(lhs.read().as_unsigned(), pointer_operand(rhs));
   if (is_pointer(lt) || is_pointer(rt) || !is_arithmetic(lt.u) || !is_arithmetic(rt.u))
     binary_type_error("comparison", lt, rt);
   Operand t = common_real_type(env, lt, rt);
