@@ -23,7 +23,7 @@ build build/asan -DKDIVE_SANITIZE=ON || { echo "sanitizer build failed"; echo "0
 passed=0; failed=0
 run_ctest() {  # run_ctest DIR LABEL
   local log="$1/ctest.log"
-  (cd "$1" && ctest --output-on-failure --timeout 900 ${CTEST_ARGS:-} 2>&1) | tee "$log"
+  (cd "$1" && ctest --output-on-failure --timeout 1800 ${CTEST_ARGS:-} 2>&1) | tee "$log"
   local p f
   p=$(grep -cE '^ *[0-9]+/[0-9]+ Test +#[0-9]+: .* Passed' "$log")
   f=$(grep -cE '^ *[0-9]+/[0-9]+ Test +#[0-9]+: .*(\*\*\*|Failed|Timeout|Not Run|Exception)' "$log")
