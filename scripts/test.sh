@@ -26,7 +26,8 @@ run_ctest() {  # run_ctest DIR LABEL
   (cd "$1" && ctest --output-on-failure --timeout 1800 ${CTEST_ARGS:-} 2>&1) | tee "$log"
   local p f
   p=$(grep -cE '^ *[0-9]+/[0-9]+ Test +#[0-9]+: .* Passed' "$log")
-  f=$(grep -cE '^ *[0-9]+/[0-9]+ Test +#[0-9]+: .*(\*\*\*|Failed|Timeout|Not Run|Exception)' "$log")
+  # Skipped tests (GTEST_SKIP) print "***Skipped" and are neither passed nor failed.
+  f=$(grep -cE '^ *[0-9]+/[0-9]+ Test +#[0-9]+: .*\*\*\*(Failed|Timeout|Not Run|Exception)' "$log")
   echo "$2: $p passed, $f failed"
   passed=$((passed + p)); failed=$((failed + f))
 }
