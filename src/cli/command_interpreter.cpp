@@ -13,8 +13,10 @@
 #include "lang/value.h"
 #include "object/object_formatter.h"
 #include "program/linux_builtins.h"
+#include "program/memory_builtins.h"
 #include "program/program_builtins.h"
 #include "program/stack_builtins.h"
+#include "program/vfs_builtins.h"
 #include "types/type_layout.h"
 #include "types/type_printer.h"
 
@@ -50,6 +52,8 @@ CommandInterpreter::CommandInterpreter(Program& program, std::ostream& out, bool
   register_program_builtins(builtins_, program_);
   register_linux_builtins(builtins_, program_);
   register_stack_builtins(builtins_, program_);
+  register_memory_builtins(builtins_, program_);
+  register_vfs_builtins(builtins_, program_);
   evaluator_ = std::make_unique<Evaluator>(program_, builtins_);
 }
 
@@ -61,6 +65,10 @@ const CommandTable& CommandInterpreter::commands() {
     register_core_commands(t);
     register_linux_commands(t);
     register_stack_commands(t);
+    register_layout_commands(t);
+    register_oops_commands(t);
+    register_memory_commands(t);
+    register_vfs_commands(t);
     return t;
   }();
   return table;

@@ -53,15 +53,19 @@ int main(int argc, char** argv) {
     int rc = app.exit(e);
     return rc == 0 ? 0 : 2;
   }
-  if (core.empty()) {
-    std::cerr << "kdive: UsageError: no dump given (-c CORE); live targets are not implemented yet\n";
+  if (core.empty() && symbols.empty() && args.empty()) {
+    std::cerr << "kdive: UsageError: no dump given (-c CORE) and no debug info (-s FILE); "
+                 "live targets are not implemented yet\n";
     return 2;
   }
   try {
     kdive::ProgramOptions options;
     options.debug_paths = symbols;
     options.allow_build_id_mismatch = allow_mismatch;
-    auto program = kdive::Program::open(core, options);
+    // Without -c, commands that need only debug info or text (layout, oops, dis)
+    // still work; the rest say that they need a dump.
+    auto program = core.empty() ? kdive::Program::open_debug_info(options)
+                                : kdive::Program::open(core, options);
     kdive::CommandInterpreter interpreter(*program, std::cout, json);
 
     // -e and -x run in the order given.

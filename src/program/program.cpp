@@ -40,12 +40,55 @@ std::unique_ptr<Program> Program::open(const std::string& core_path, const Progr
   return p;
 }
 
+namespace {
+// The memory of a Program opened without a dump.
+class NoDumpMemory final : public MemoryReader {
+ public:
+  void read(uint64_t address, void*, size_t, AddressSpace) const override {
+    throw FaultError(address, "no dump was given (-c): only debug info is loaded");
+  }
+};
+}  // namespace
+
+std::unique_ptr<Program> Program::open_debug_info(const ProgramOptions& options) {
+  std::unique_ptr<Program> p(new Program());
+  p->arena_ = std::make_unique<TypeArena>();
+  p->debug_info_ = std::make_unique<DebugInfo>(*p->arena_);
+  p->no_memory_ = std::make_unique<NoDumpMemory>();
+  p->memory_ = p->no_memory_.get();
+  for (const std::string& path : options.debug_paths) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) continue;
+    ElfFile probe(path);
+    // vmlinux is an executable whose sections sit in the kernel's half of the address
+    // space; .ko files are relocatable; anything else is user space.
+    DebugModule::Kind kind = DebugModule::Kind::User;
+    std::string name;
+    if (probe.header().e_type == ET_REL) {
+      kind = DebugModule::Kind::KernelModule;
+      name = std::filesystem::path(path).stem().string();
+    } else if (probe.header().e_entry >= kStartKernelMap) {
+      kind = DebugModule::Kind::Kernel;
+      name = "vmlinux";
+      p->debug_is_kernel_ = true;
+    }
+    p->debug_info_->add_file(path, kind, 0, name);
+  }
+  p->setup_object_env();
+  return p;
+}
+
+const CoreDump& Program::core() const {
+  if (!core_) throw UsageError("no dump was given (-c CORE): this needs one");
+  return *core_;
+}
+
 std::string Program::kernel_release() const {
   if (vmcoreinfo_) {
     std::string r = vmcoreinfo_->osrelease();
     if (!r.empty()) return r;
   }
-  return core_->header_release().value_or("");
+  return core_ ? core_->header_release().value_or("") : "";
 }
 
 void Program::setup_kernel() {

@@ -43,10 +43,16 @@ class Program : public EvalEnvironment, public TypeFinder {
   // Opens a dump and its debug info. Throws OsError / BadDataError for unreadable or
   // malformed files, MissingDebugInfoError when no vmlinux matches a kernel dump.
   static std::unique_ptr<Program> open(const std::string& core_path, const ProgramOptions& options);
+  // Debug info without a dump (`kdive -s vmlinux layout task_struct`, `kdive oops`):
+  // types, symbols, line tables and functions' addresses (unrelocated) are there; every
+  // memory read fails with a FaultError that says no dump was given.
+  static std::unique_ptr<Program> open_debug_info(const ProgramOptions& options);
   ~Program() override;
 
-  const CoreDump& core() const { return *core_; }
-  bool is_kernel() const { return core_->is_kernel(); }
+  bool has_core() const { return core_ != nullptr; }
+  // Throws UsageError when there is no dump (see open_debug_info).
+  const CoreDump& core() const;
+  bool is_kernel() const { return core_ ? core_->is_kernel() : debug_is_kernel_; }
   DebugInfo& debug_info() { return *debug_info_; }
   TypeArena& types() { return *arena_; }
   const MemoryReader& memory() const { return *memory_; }
@@ -85,6 +91,8 @@ class Program : public EvalEnvironment, public TypeFinder {
   std::unique_ptr<TypeArena> arena_;
   std::unique_ptr<DebugInfo> debug_info_;
   std::unique_ptr<KernelVirtualMemory> kernel_memory_;
+  std::unique_ptr<MemoryReader> no_memory_;
+  bool debug_is_kernel_ = false;
   const MemoryReader* memory_ = nullptr;
   std::optional<Vmcoreinfo> vmcoreinfo_;
   std::string vmcoreinfo_source_;

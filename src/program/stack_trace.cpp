@@ -209,6 +209,7 @@ class ProgramFrameContext : public FrameContext {
     }
     // Shared libraries: the NT_FILE mapping at offset 0 gives each one's base.
     std::map<std::string, uint64_t> bases;
+    if (!program_.has_core()) return;
     for (const FileMapping& fm : program_.core().notes().files)
       if (fm.file_offset == 0 && !bases.count(fm.path)) bases[fm.path] = fm.start;
     for (const auto& [path, start] : bases) {
