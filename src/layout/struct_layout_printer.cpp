@@ -1,0 +1,844 @@
+// StructLayoutPrinter implementation: a re-statement of the formatting rules of pahole
+// 1.24 (dwarves_fprintf.c), learnt from its output and source, over our LayoutModel.
+// Column widths are pahole's: type column 26 and name column 23 (21 at the top of a union,
+// 55 with -E), each nesting level of an inline struct/union taking 8 off the type column.
+// Spacing depends on how many characters a member line has printed so far, so every
+// routine appends to one string and measures what it appended.
+#include "layout/struct_layout_printer.h"
+
+#include <dwarf.h>
+
+#include <cstdarg>
+#include <cstdio>
+#include <cstring>
+#include <optional>
+
+#include "debuginfo/debug_info.h"
+#include "kdive/error.h"
+#include "layout/layout_model.h"
+
+namespace kdive {
+
+namespace {
+
+constexpr uint32_t kCachelineSize = 64;
+constexpr int kMaxTabs = 16;
+constexpr int kMaxDepth = 256;
+
+// printf-style append: pahole's columns are printf widths (%-*s, %5u, %#5x), so the
+// same conversions give the same bytes, including C's "%#x" of 0 printing "0".
+[[gnu::format(printf, 2, 3)]] void appendf(std::string& out, const char* format, ...) {
+  char small[256];
+  va_list ap;
+  va_start(ap, format);
+  va_list ap2;
+  va_copy(ap2, ap);
+  int n = std::vsnprintf(small, sizeof small, format, ap);
+  va_end(ap);
+  if (n < 0) {
+    va_end(ap2);
+    return;
+  }
+  if (static_cast<size_t>(n) < sizeof small) {
+    out.append(small, static_cast<size_t>(n));
+  } else {
+    std::string big(static_cast<size_t>(n) + 1, '\0');
+    std::vsnprintf(big.data(), big.size(), format, ap2);
+    big.resize(static_cast<size_t>(n));
+    out += big;
+  }
+  va_end(ap2);
+}
+
+void tabs(std::string& out, int n) { out.append(static_cast<size_t>(std::clamp(n, 0, kMaxTabs)), '\t'); }
+
+// "%*s" of " ": at least one space, |width| in all.
+void spaces(std::string& out, int width) {
+  int w = width < 0 ? -width : width;
+  out.append(static_cast<size_t>(w < 1 ? 1 : w), ' ');
+}
+
+int tag_of(const std::optional<Dwarf_Die>& d) {
+  if (!d) return 0;
+  Dwarf_Die x = *d;
+  return dwarf_tag(&x);
+}
+
+const char* name_of(const std::optional<Dwarf_Die>& d) {
+  if (!d) return nullptr;
+  Dwarf_Die x = *d;
+  return dwarf_diename(&x);
+}
+
+bool is_struct(int tag) { return tag == DW_TAG_structure_type || tag == DW_TAG_class_type; }
+bool is_struct_like(int tag) {
+  return is_struct(tag) || tag == DW_TAG_union_type || tag == DW_TAG_enumeration_type;
+}
+
+// pahole's conf_fprintf: the state handed down while printing nested types.
+struct Conf {
+  int type_spacing = 26;
+  int name_spacing = 23;
+  int indent = 0;
+  const char* prefix = nullptr;
+  std::optional<std::string> suffix;
+  bool emit_stats = true;
+  bool suppress_offset_comment = false;
+  bool rel_offset = false;
+  uint32_t base_offset = 0;
+  uint32_t* cachelinep = nullptr;  // shared by nested types: boundaries print once
+  bool union_member = false;
+  bool first_member = false;
+  bool last_member = false;
+  bool expand_types = false;
+  bool hex = false;
+};
+
+class Printer {
+ public:
+  Printer(LayoutModel& model, std::string& out) : model_(model), out_(out) {}
+
+  void top_level(const Dwarf_Die& die, const LayoutOptions& options);
+
+ private:
+  std::string tag_name(const std::optional<Dwarf_Die>& type);
+  std::string pointer_name(const Dwarf_Die& pointer, const char* suffix);
+  std::string function_type_name(const Dwarf_Die& ftype);
+
+  void type(std::optional<Dwarf_Die> type, const char* name, const Conf& conf);
+  void array(const Dwarf_Die& array, const char* name, const Conf& conf);
+  void function_type(const Dwarf_Die& ftype, const char* name, bool inlined, bool is_pointer,
+                     int type_spacing, bool is_prototype, const Conf& conf);
+  void parameters(const Dwarf_Die& ftype, const Conf& conf);
+  void compound(LayoutClass& c, const Conf& conf);
+  void union_type(LayoutClass& c, const Conf& conf);
+  void enumeration(const Dwarf_Die& e, const Conf& conf);
+  void typedef_type(const Dwarf_Die& t, const Conf& conf);
+  void member(LayoutMember& m, bool union_member, const Dwarf_Die& mtype, Conf& conf);
+  void cacheline_boundary(const Conf& conf, uint32_t offset);
+
+  void enter(const Dwarf_Die& die) {
+    if (++depth_ > kMaxDepth) {
+      Dwarf_Die d = die;
+      throw BadDataError("debug info", ".debug_info: type nesting too deep", dwarf_dieoffset(&d));
+    }
+  }
+
+  LayoutModel& model_;
+  std::string& out_;
+  int depth_ = 0;
+};
+
+std::string Printer::function_type_name(const Dwarf_Die& ftype) {
+  std::string saved;
+  saved.swap(out_);
+  function_type(ftype, nullptr, false, false, 0, true, Conf{});
+  saved.swap(out_);
+  return saved;
+}
+
+std::string Printer::pointer_name(const Dwarf_Die& pointer, const char* suffix) {
+  std::optional<Dwarf_Die> target = LayoutModel::type_of(pointer);
+  if (!target) return std::string("void ") + suffix;
+  const char* const_pointer = "";
+  if (tag_of(target) == DW_TAG_const_type) {
+    std::optional<Dwarf_Die> next = LayoutModel::type_of(*target);
+    if (next && tag_of(next) == DW_TAG_pointer_type) {
+      const_pointer = "const ";
+      target = next;
+    }
+  }
+  return tag_name(target) + " " + const_pointer + suffix;
+}
+
+// pahole's __tag__name: how a type is spelt in a member line's type column.
+std::string Printer::tag_name(const std::optional<Dwarf_Die>& type) {
+  if (!type) return "void";
+  enter(*type);
+  std::string s;
+  const char* n = name_of(type);
+  switch (tag_of(type)) {
+    case DW_TAG_base_type: s = n ? n : "nameless base type!"; break;
+    case DW_TAG_pointer_type: s = pointer_name(*type, "*"); break;
+    case DW_TAG_reference_type: s = pointer_name(*type, "&"); break;
+    case DW_TAG_const_type: case DW_TAG_volatile_type: case DW_TAG_restrict_type: {
+      int tag = tag_of(type);
+      const char* prefix = tag == DW_TAG_const_type ? "const " : tag == DW_TAG_volatile_type ? "volatile " : "";
+      const char* suffix = tag == DW_TAG_restrict_type ? " restrict" : "";
+      s = std::string(prefix) + tag_name(LayoutModel::type_of(*type)) + suffix + " ";
+      break;
+    }
+    case DW_TAG_array_type: s = tag_name(LayoutModel::type_of(*type)); break;
+    case DW_TAG_subroutine_type: s = function_type_name(*type); break;
+    case DW_TAG_structure_type: s = std::string("struct ") + (n ? n : ""); break;
+    case DW_TAG_class_type: s = std::string("class ") + (n ? n : ""); break;
+    case DW_TAG_union_type: s = std::string("union ") + (n ? n : ""); break;
+    case DW_TAG_enumeration_type: s = std::string("enum ") + (n ? n : ""); break;
+    default: s = n ? n : ""; break;
+  }
+  --depth_;
+  return s;
+}
+
+void Printer::function_type(const Dwarf_Die& ftype, const char* name, bool inlined, bool is_pointer,
+                            int type_spacing, bool is_prototype, const Conf& conf) {
+  std::string ret = tag_name(LayoutModel::type_of(ftype));
+  appendf(out_, "%s%-*s %s%s%s%s", inlined ? "inline " : "", type_spacing, ret.c_str(),
+          is_prototype ? "(" : "", is_pointer ? "*" : "", name ? name : "", is_prototype ? ")" : "");
+  parameters(ftype, conf);
+}
+
+void Printer::parameters(const Dwarf_Die& ftype, const Conf& conf) {
+  out_ += "(";
+  bool first = true, unspecified = false;
+  Dwarf_Die f = ftype, child;
+  if (dwarf_child(&f, &child) == 0) {
+    do {
+      int tag = dwarf_tag(&child);
+      if (tag == DW_TAG_unspecified_parameters) unspecified = true;
+      if (tag != DW_TAG_formal_parameter) continue;
+      if (!first) out_ += ", ";
+      first = false;
+      const char* name = dwarf_diename(&child);
+      std::optional<Dwarf_Die> type = LayoutModel::type_of(child);
+      if (tag_of(type) == DW_TAG_pointer_type) {
+        std::optional<Dwarf_Die> target = LayoutModel::type_of(*type);
+        if (target && tag_of(target) == DW_TAG_subroutine_type) {
+          function_type(*target, name, false, true, 0, true, conf);
+          continue;
+        }
+      } else if (tag_of(type) == DW_TAG_subroutine_type) {
+        function_type(*type, name, true, false, 0, false, conf);
+        continue;
+      }
+      std::string t = tag_name(type);
+      appendf(out_, "%s%s%s", t.c_str(), name ? " " : "", name ? name : "");
+    } while (dwarf_siblingof(&child, &child) == 0);
+  }
+  if (first) {
+    out_ += "void)";
+  } else if (unspecified) {
+    out_ += ", ...)";
+  } else {
+    out_ += ")";
+  }
+}
+
+void Printer::array(const Dwarf_Die& array, const char* name, const Conf& conf) {
+  std::optional<Dwarf_Die> element = LayoutModel::type_of(array);
+  std::vector<uint32_t> dims = LayoutModel::array_dimensions(array);
+  // A flexible array of const elements loses its const, as pahole prints it.
+  if (!dims.empty() && dims[0] == 0 && tag_of(element) == DW_TAG_const_type) {
+    element = LayoutModel::type_of(*element);
+  }
+  type(element, name, conf);
+  bool vector = LayoutModel::has_attr(array, DW_AT_GNU_vector);
+  uint64_t flat = 0;
+  for (size_t i = 0; i < dims.size(); ++i) {
+    if (vector) {
+      if (dims[i] == 0 && i == 0) break;
+      flat = flat ? flat * dims[i] : dims[i];
+    } else {
+      bool single_member = conf.last_member && conf.first_member;
+      if (dims[i] != 0 || !conf.last_member || single_member || conf.union_member) {
+        appendf(out_, "[%u]", dims[i]);
+      } else {
+        out_ += "[]";
+      }
+    }
+  }
+  if (vector) {
+    // Sized by the element after typedefs.
+    std::optional<Dwarf_Die> e = LayoutModel::type_of(array);
+    while (e && tag_of(e) == DW_TAG_typedef) e = LayoutModel::type_of(*e);
+    appendf(out_, " __attribute__ ((__vector_size__ (%llu)))",
+            static_cast<unsigned long long>((flat ? flat : 1) * model_.type_size(e)));
+  }
+}
+
+// pahole's type__fprintf: a member's type column and name.
+void Printer::type(std::optional<Dwarf_Die> t, const char* name, const Conf& conf) {
+  if (!t) {
+    appendf(out_, "%-*s%s> %s", conf.type_spacing, "<ERROR", "", name ? name : "");
+    return;
+  }
+  enter(*t);
+  bool expand_types = conf.expand_types;
+  if (expand_types) {
+    bool expanded = false;
+    while (tag_of(t) == DW_TAG_typedef) {
+      const char* n = name_of(t);
+      appendf(out_, expanded ? " -> %s" : "/* typedef %s", n ? n : "");
+      expanded = true;
+      t = LayoutModel::type_of(*t);
+      if (!t) {
+        appendf(out_, "%-*s%s> %s", conf.type_spacing, "<ERROR", "", name ? name : "");
+        --depth_;
+        return;
+      }
+    }
+    if (expanded) out_ += " */ ";
+  }
+
+  Conf tconf = conf;
+  std::string pointer_name;  // "* name" for a pointer to an inline struct
+  auto inner_struct = [&] {
+    tconf.prefix = nullptr;
+    tconf.suffix = name ? std::optional<std::string>(name) : std::nullopt;
+    tconf.emit_stats = false;
+    tconf.suppress_offset_comment = conf.suppress_offset_comment;
+  };
+  if (is_struct_like(tag_of(t))) inner_struct();
+
+  for (;;) {
+    int tag = tag_of(t);
+    const char* tname = name_of(t);
+    if (tag == DW_TAG_pointer_type) {
+      std::optional<Dwarf_Die> target = LayoutModel::type_of(*t);
+      if (target && tag_of(target) == DW_TAG_subroutine_type) {
+        function_type(*target, name, false, true, tconf.type_spacing, true, tconf);
+        break;
+      }
+      if (target && is_struct_like(tag_of(target)) && !name_of(target) && pointer_name.empty()) {
+        pointer_name = std::string("* ") + (name ? name : "");
+        name = pointer_name.c_str();
+        tconf.rel_offset = true;
+        t = target;
+        tconf.type_spacing -= 8;
+        inner_struct();
+        continue;
+      }
+    }
+    if (tag == DW_TAG_subroutine_type) {
+      function_type(*t, name, false, false, tconf.type_spacing, true, tconf);
+    } else if (tag == DW_TAG_const_type) {
+      out_ += "const ";
+      tconf.type_spacing -= 6;
+      std::optional<Dwarf_Die> next = LayoutModel::type_of(*t);
+      if (next) {
+        t = next;
+        continue;
+      }
+      std::string n = tag_name(t);
+      appendf(out_, "%-*s %s", tconf.type_spacing, n.c_str(), name ? name : "");
+    } else if (tag == DW_TAG_array_type) {
+      array(*t, name, tconf);
+    } else if (is_struct(tag)) {
+      if (tname && !expand_types) {
+        appendf(out_, "%s %-*s %s", tag == DW_TAG_class_type ? "class" : "struct", tconf.type_spacing - 7,
+                tname, name ? name : "");
+      } else {
+        LayoutClass& c = model_.compound(*t);
+        model_.find_holes(c);
+        tconf.type_spacing -= 8;
+        compound(c, tconf);
+      }
+    } else if (tag == DW_TAG_union_type) {
+      if (tname && !expand_types) {
+        appendf(out_, "union %-*s %s", tconf.type_spacing - 6, tname, name ? name : "");
+      } else {
+        tconf.type_spacing -= 8;
+        union_type(model_.compound(*t), tconf);
+      }
+    } else if (tag == DW_TAG_enumeration_type) {
+      if (tname) {
+        appendf(out_, "enum %-*s %s", tconf.type_spacing - 5, tname, name ? name : "");
+      } else {
+        enumeration(*t, tconf);
+      }
+    } else {
+      std::string n = tag_name(t);
+      appendf(out_, "%-*s %s", tconf.type_spacing, n.c_str(), name ? name : "");
+    }
+    break;
+  }
+  --depth_;
+}
+
+void Printer::cacheline_boundary(const Conf& conf, uint32_t offset) {
+  uint32_t cacheline = offset / kCachelineSize;
+  if (cacheline <= *conf.cachelinep) return;
+  uint32_t pos = offset % kCachelineSize;
+  if (pos == 0) {
+    appendf(out_, "/* --- cacheline %u boundary (%u bytes) --- */\n", cacheline, offset - pos);
+  } else {
+    appendf(out_, "/* --- cacheline %u boundary (%u bytes) was %u byte%s ago --- */\n", cacheline,
+            offset - pos, pos, pos > 1 ? "s" : "");
+  }
+  tabs(out_, conf.indent);
+  *conf.cachelinep = cacheline;
+}
+
+// pahole's class_member__fprintf: one member line (or an inline struct/union ending in
+// "} name;") with its offset comment.
+void Printer::member(LayoutMember& m, bool union_member, const Dwarf_Die& mtype, Conf& conf) {
+  Conf sconf = conf;
+  uint32_t offset = m.byte_offset;
+  if (!sconf.rel_offset) {
+    offset += sconf.base_offset;
+    if (!union_member) sconf.base_offset = offset;
+  }
+  cacheline_boundary(conf, offset);
+  size_t start = out_.size();
+  if (m.is_static) out_ += "static ";
+  int tag = tag_of(mtype);
+  const char* type_name = name_of(mtype);
+  if (is_struct_like(tag)) {
+    type(mtype, nullptr, sconf);
+    if (m.name) {
+      if (!type_name) out_ += " ";
+      out_ += m.name;
+    }
+  } else {
+    type(mtype, m.name, sconf);
+  }
+  if (!m.is_static && m.bitfield_size != 0) appendf(out_, ":%u", m.bitfield_size);
+  int alignment_printed = 0;
+  if (m.alignment != 0) {
+    size_t before = out_.size();
+    appendf(out_, " __attribute__((__aligned__(%u)))", m.alignment);
+    alignment_printed = static_cast<int>(out_.size() - before);
+  }
+  out_ += ";";
+  if (sconf.suppress_offset_comment) return;
+
+  int size = static_cast<int>(m.byte_size);
+  if (is_struct_like(tag) && !type_name) {
+    // An inline type: the comment lines up from the closing brace.
+    int slen = alignment_printed + (m.name ? static_cast<int>(std::strlen(m.name)) : -1);
+    if (is_struct(tag) && model_.compound(mtype).is_packed) {
+      slen += static_cast<int>(sizeof("__attribute__((__packed__))"));
+    }
+    spaces(out_, sconf.type_spacing + sconf.name_spacing - slen - 3);
+  } else {
+    int printed = static_cast<int>(out_.size() - start);
+    int spacing = sconf.type_spacing + sconf.name_spacing - printed;
+    spaces(out_, spacing > 0 ? spacing : 0);
+  }
+  appendf(out_, sconf.hex ? "/* %#5x" : "/* %5u", offset);
+  int size_spacing = 5;
+  if (m.bitfield_size != 0) {
+    appendf(out_, sconf.hex ? ":%#2x" : ":%2u", static_cast<unsigned>(m.bitfield_offset));
+    size_spacing -= 3;
+  }
+  appendf(out_, sconf.hex ? " %#*x */" : " %*u */", size_spacing, size);
+}
+
+void Printer::union_type(LayoutClass& c, const Conf& conf) {
+  int indent = std::min(conf.indent, kMaxTabs - 1);
+  if (conf.prefix) appendf(out_, "%s ", conf.prefix);
+  appendf(out_, "union%s%s {\n", c.name ? " " : "", c.name ? c.name : "");
+  Conf uconf = conf;
+  uconf.indent = indent + 1;
+  model_.infer_union_packed(c);
+  uint32_t cacheline = 0;
+  if (!uconf.cachelinep) uconf.cachelinep = &cacheline;
+  // Every member of a union starts over from the union's cacheline.
+  uint32_t initial = *uconf.cachelinep;
+  for (LayoutMember& m : c.members) {
+    if (!m.type) {
+      tabs(out_, uconf.indent);
+      out_ += "<ERROR: type not found>\n";
+      continue;
+    }
+    uconf.union_member = true;
+    tabs(out_, uconf.indent);
+    member(m, true, *m.type, uconf);
+    out_ += "\n";
+    *uconf.cachelinep = initial;
+  }
+  tabs(out_, indent);
+  appendf(out_, "}%s%s", conf.suffix ? " " : "", conf.suffix ? conf.suffix->c_str() : "");
+}
+
+void Printer::enumeration(const Dwarf_Die& e, const Conf& conf) {
+  const char* name = name_of(e);
+  appendf(out_, "enum%s%s", name ? " " : "", name ? name : "");
+  int indent = std::min(conf.indent, kMaxTabs - 1);
+  struct Enumerator {
+    const char* name;
+    uint64_t value;
+  };
+  std::vector<Enumerator> values;
+  int max_len = 0;
+  Dwarf_Die d = e, child;
+  if (dwarf_child(&d, &child) == 0) {
+    do {
+      if (dwarf_tag(&child) != DW_TAG_enumerator) continue;
+      const char* n = dwarf_diename(&child);
+      values.push_back({n ? n : "", LayoutModel::udata(child, DW_AT_const_value)});
+      max_len = std::max(max_len, static_cast<int>(std::strlen(values.back().name)));
+    } while (dwarf_siblingof(&child, &child) == 0);
+  }
+  if (values.empty()) return;
+  std::optional<Dwarf_Die> base = LayoutModel::type_of(e);
+  uint64_t encoding = base ? LayoutModel::udata(*base, DW_AT_encoding) : 0;
+  bool is_signed = encoding == DW_ATE_signed || encoding == DW_ATE_signed_char;
+  out_ += " {\n";
+  for (const Enumerator& v : values) {
+    tabs(out_, indent);
+    appendf(out_, "\t%-*s = ", max_len, v.name);
+    if (conf.hex) {
+      appendf(out_, "%#llx", static_cast<unsigned long long>(v.value));
+    } else if (is_signed) {
+      appendf(out_, "%lld", static_cast<long long>(v.value));
+    } else {
+      appendf(out_, "%llu", static_cast<unsigned long long>(v.value));
+    }
+    out_ += ",\n";
+  }
+  tabs(out_, indent);
+  out_ += "}";
+  uint64_t size = LayoutModel::udata(e, DW_AT_byte_size);
+  if ((size ? size : 4) != 4) out_ += " __attribute__((__packed__))";
+  if (conf.suffix) appendf(out_, " %s", conf.suffix->c_str());
+}
+
+void Printer::typedef_type(const Dwarf_Die& t, const Conf& conf) {
+  const char* name = name_of(t);
+  if (!name) name = "";
+  std::optional<Dwarf_Die> target = LayoutModel::type_of(t);
+  if (!target) {
+    appendf(out_, "typedef void %s", name);
+    return;
+  }
+  int tag = tag_of(target);
+  bool is_pointer = false;
+  if (tag == DW_TAG_array_type) {
+    out_ += "typedef ";
+    array(*target, name, conf);
+    return;
+  }
+  if (tag == DW_TAG_pointer_type) {
+    std::optional<Dwarf_Die> pointee = LayoutModel::type_of(*target);
+    if (pointee && tag_of(pointee) == DW_TAG_subroutine_type) {
+      target = pointee;
+      tag = DW_TAG_subroutine_type;
+      is_pointer = true;
+    }
+  }
+  if (tag == DW_TAG_subroutine_type) {
+    out_ += "typedef ";
+    function_type(*target, name, false, is_pointer, 0, true, conf);
+    return;
+  }
+  const char* target_name = name_of(target);
+  if (is_struct(tag)) {
+    if (target_name) {
+      appendf(out_, "typedef struct %s %s", target_name, name);
+      return;
+    }
+    Conf tconf = conf;
+    tconf.suffix = name;
+    out_ += "typedef ";
+    compound(model_.compound(*target), tconf);
+    return;
+  }
+  if (tag == DW_TAG_enumeration_type) {
+    if (target_name) {
+      appendf(out_, "typedef enum %s %s", target_name, name);
+      return;
+    }
+    Conf tconf = conf;
+    tconf.suffix = name;
+    out_ += "typedef ";
+    enumeration(*target, tconf);
+    return;
+  }
+  std::string n = tag_name(target);
+  appendf(out_, "typedef %s %s", n.c_str(), name);
+}
+
+namespace {
+bool is_power_of_2(uint64_t n) { return n != 0 && (n & (n - 1)) == 0; }
+}  // namespace
+
+// pahole's __class__fprintf: a struct with its members, hole comments and summary.
+void Printer::compound(LayoutClass& c, const Conf& conf) {
+  enter(c.die);
+  Conf cconf = conf;
+  appendf(out_, "%s%s%s%s%s", cconf.prefix ? cconf.prefix : "", cconf.prefix ? " " : "",
+          c.tag == DW_TAG_class_type ? "class" : "struct", c.name ? " " : "", c.name ? c.name : "");
+  int indent = std::min(cconf.indent, kMaxTabs - 1);
+  uint32_t cacheline = 0;
+  if (!cconf.cachelinep) cconf.cachelinep = &cacheline;
+  cconf.indent = indent + 1;
+  model_.infer_packed(c);
+  out_ += " {\n";
+
+  uint8_t newline = 0;
+  auto blank_once = [&] {
+    if (!newline++) out_ += "\n";
+  };
+  uint32_t sum_bytes = 0, sum_bits = 0, sum_holes = 0, sum_paddings = 0, sum_bit_holes = 0;
+  uint16_t nr_paddings = 0, nr_forced_alignments = 0, nr_forced_alignment_holes = 0;
+  uint32_t sum_forced_alignment_holes = 0;
+
+  if (c.pre_bit_hole > 0) {
+    blank_once();
+    tabs(out_, cconf.indent);
+    appendf(out_, "/* XXX %d bit%s hole, try to pack */\n", c.pre_bit_hole, c.pre_bit_hole != 1 ? "s" : "");
+    sum_bit_holes += c.pre_bit_hole;
+  }
+  if (c.pre_hole > 0) {
+    blank_once();
+    tabs(out_, cconf.indent);
+    appendf(out_, "/* XXX %d byte%s hole, try to pack */\n", c.pre_hole, c.pre_hole != 1 ? "s" : "");
+    sum_holes += c.pre_hole;
+  }
+
+  LayoutMember* last = nullptr;
+  uint64_t last_size = 0;
+  for (size_t i = 0; i < c.members.size(); ++i) {
+    LayoutMember& pos = c.members[i];
+    if (pos.alignment != 0) {
+      uint32_t forced_hole = last ? last->hole : c.pre_hole;
+      if (forced_hole != 0) {
+        ++nr_forced_alignment_holes;
+        sum_forced_alignment_holes += forced_hole;
+      }
+      ++nr_forced_alignments;
+    }
+    if (last && last_size != 0) {
+      if (last->bit_hole != 0 && pos.bitfield_size) {
+        // Spell out the unnamed bit field that forced the next storage unit.
+        unsigned bitfield_size = last->bit_hole;
+        if (last->byte_offset != pos.byte_offset) {
+          out_ += "\n";
+          tabs(out_, cconf.indent);
+          out_ += "/* Force alignment to the next boundary: */\n";
+          bitfield_size = 0;
+        }
+        tabs(out_, cconf.indent);
+        type(pos.type, "", cconf);
+        appendf(out_, ":%u;\n", bitfield_size);
+      }
+      if (pos.byte_offset < last->byte_offset ||
+          (pos.byte_offset == last->byte_offset && last->bitfield_size == 0 && pos.bitfield_size != 0)) {
+        blank_once();
+        tabs(out_, cconf.indent);
+        out_ += "/* Bitfield combined with previous fields */\n";
+      } else {
+        int64_t cc_last_size = static_cast<int64_t>(pos.byte_offset) - static_cast<int64_t>(last->byte_offset);
+        if (cc_last_size > 0 && static_cast<uint64_t>(cc_last_size) < last_size) {
+          blank_once();
+          tabs(out_, cconf.indent);
+          out_ += "/* Bitfield combined with next fields */\n";
+        }
+      }
+    }
+    if (newline) {
+      out_ += "\n";
+      newline = 0;
+    }
+    if (!pos.type) {
+      tabs(out_, cconf.indent);
+      out_ += "<ERROR: type not found>\n";
+      continue;
+    }
+    cconf.last_member = i + 1 == c.members.size();
+    cconf.first_member = last == nullptr;
+    uint64_t size = pos.byte_size;
+    tabs(out_, cconf.indent);
+    member(pos, false, *pos.type, cconf);
+
+    if (is_struct(tag_of(pos.type))) {
+      LayoutClass& inner = model_.compound(*pos.type);
+      model_.find_holes(inner);
+      model_.infer_packed(inner);
+      if (inner.padding > 0) {
+        ++nr_paddings;
+        sum_paddings += inner.padding;
+        blank_once();
+        out_ += "\n";
+        tabs(out_, cconf.indent);
+        appendf(out_, "/* XXX last struct has %d byte%s of padding */", inner.padding,
+                inner.padding != 1 ? "s" : "");
+      }
+    }
+    if (pos.bit_hole != 0) {
+      blank_once();
+      out_ += "\n";
+      tabs(out_, cconf.indent);
+      appendf(out_, "/* XXX %d bit%s hole, try to pack */", pos.bit_hole, pos.bit_hole != 1 ? "s" : "");
+      sum_bit_holes += pos.bit_hole;
+    }
+    if (pos.hole > 0) {
+      blank_once();
+      out_ += "\n";
+      tabs(out_, cconf.indent);
+      appendf(out_, "/* XXX %d byte%s hole, try to pack */", pos.hole, pos.hole != 1 ? "s" : "");
+      sum_holes += pos.hole;
+    }
+    out_ += "\n";
+
+    if (pos.bitfield_size) {
+      sum_bits += pos.bitfield_size;
+    } else {
+      sum_bytes += static_cast<uint32_t>(pos.byte_size);
+    }
+    if (last == nullptr || last_size == 0 || last->byte_offset != pos.byte_offset) {
+      last_size = size;
+    } else if (last->bitfield_size == 0 && pos.bitfield_size != 0) {
+      last_size = size;
+    }
+    last = &pos;
+  }
+
+  // DWARF gives alignment information, so trailing padding the last member's type could
+  // fill is shown as explicit bit fields.
+  if (c.padding != 0 && c.alignment == 0 && last != nullptr) {
+    uint64_t size = model_.type_size(last->type);
+    if (is_power_of_2(size) && c.padding > model_.address_size()) {
+      out_ += "\n";
+      tabs(out_, cconf.indent);
+      out_ += "/* Force padding: */\n";
+      for (uint64_t added = 0; added < c.padding; added += size) {
+        tabs(out_, cconf.indent);
+        type(last->type, "", cconf);
+        appendf(out_, ":%u;\n", static_cast<unsigned>(size * 8));
+      }
+    }
+  }
+
+  if (cconf.emit_stats) {
+    uint64_t sized = model_.type_size(c.die);
+    out_ += "\n";
+    tabs(out_, cconf.indent);
+    appendf(out_, "/* size: %d, cachelines: %zd, members: %u */\n", static_cast<int>(c.size),
+            static_cast<ssize_t>((sized + kCachelineSize - 1) / kCachelineSize), c.nr_members);
+    if (sum_holes > 0 || sum_bit_holes > 0) {
+      if (sum_bytes > 0) {
+        tabs(out_, cconf.indent);
+        appendf(out_, "/* sum members: %u", sum_bytes);
+        if (sum_holes > 0) appendf(out_, ", holes: %d, sum holes: %u", c.nr_holes, sum_holes);
+        out_ += " */\n";
+      }
+      if (sum_bits > 0) {
+        tabs(out_, cconf.indent);
+        appendf(out_, "/* sum bitfield members: %u bits", sum_bits);
+        if (sum_bit_holes > 0) {
+          appendf(out_, ", bit holes: %d, sum bit holes: %u bits", c.nr_bit_holes, sum_bit_holes);
+        } else {
+          appendf(out_, " (%u bytes)", sum_bits / 8);
+        }
+        out_ += " */\n";
+      }
+    }
+    if (c.padding > 0) {
+      tabs(out_, cconf.indent);
+      appendf(out_, "/* padding: %u */\n", c.padding);
+    }
+    if (nr_paddings > 0) {
+      tabs(out_, cconf.indent);
+      appendf(out_, "/* paddings: %u, sum paddings: %u */\n", nr_paddings, sum_paddings);
+    }
+    if (c.bit_padding > 0) {
+      tabs(out_, cconf.indent);
+      appendf(out_, "/* bit_padding: %u bits */\n", c.bit_padding);
+    }
+    if (nr_forced_alignments != 0) {
+      tabs(out_, cconf.indent);
+      appendf(out_, "/* forced alignments: %u", nr_forced_alignments);
+      if (nr_forced_alignment_holes != 0) {
+        appendf(out_, ", forced holes: %u, sum forced holes: %u", nr_forced_alignment_holes,
+                sum_forced_alignment_holes);
+      }
+      out_ += " */\n";
+    }
+    uint32_t last_cacheline = (cconf.base_offset + c.size) % kCachelineSize;
+    if (last_cacheline != 0) {
+      tabs(out_, cconf.indent);
+      appendf(out_, "/* last cacheline: %u bytes */\n", last_cacheline);
+    }
+    int size_diff = static_cast<int>(c.size * 8 - (sum_bytes * 8 + sum_bits + sum_holes * 8 + sum_bit_holes +
+                                                   c.padding * 8u + c.bit_padding));
+    if (size_diff && c.nr_members != 0) {
+      out_ += "\n";
+      tabs(out_, cconf.indent);
+      appendf(out_,
+              "/* BRAIN FART ALERT! %d bytes != %u (member bytes) + %u (member bits) + %u (byte holes) + "
+              "%u (bit holes), diff = %d bits */\n",
+              static_cast<int>(c.size), sum_bytes, sum_bits, sum_holes, sum_bit_holes, size_diff);
+    }
+  }
+  tabs(out_, indent);
+  out_ += "}";
+  if (c.is_packed) out_ += " __attribute__((__packed__))";
+  if (cconf.suffix) appendf(out_, " %s", cconf.suffix->c_str());
+  if (c.alignment != 0 && !c.is_packed) appendf(out_, " __attribute__((__aligned__(%u)))", c.alignment);
+  --depth_;
+}
+
+void Printer::top_level(const Dwarf_Die& die, const LayoutOptions& options) {
+  Conf conf;
+  conf.expand_types = options.expand;
+  conf.hex = options.hex;
+  int tag = tag_of(die);
+  conf.name_spacing = options.expand ? 55 : tag == DW_TAG_union_type ? 21 : 23;
+  switch (tag) {
+    case DW_TAG_structure_type: case DW_TAG_class_type: {
+      LayoutClass& c = model_.compound(die);
+      model_.find_holes(c);
+      compound(c, conf);
+      break;
+    }
+    case DW_TAG_union_type: union_type(model_.compound(die), conf); break;
+    case DW_TAG_enumeration_type: enumeration(die, conf); break;
+    case DW_TAG_typedef: typedef_type(die, conf); break;
+    default: throw TypeError("layout: not a struct, union, enum or typedef");
+  }
+  out_ += ";\n";
+}
+
+}  // namespace
+
+std::string StructLayoutPrinter::print(const Dwarf_Die& die) const {
+  Dwarf_Die d = die;
+  uint8_t address_size = 8, offset_size = 4;
+  Dwarf_Die cu;
+  if (!dwarf_diecu(&d, &cu, &address_size, &offset_size)) address_size = 8;
+  LayoutModel model(file_, address_size);
+  std::string out;
+  Printer(model, out).top_level(die, options_);
+  return out;
+}
+
+std::string layout_of(DebugInfo& debug_info, std::string_view spec, const LayoutOptions& options) {
+  std::string_view s = spec;
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  if (s.empty()) throw UsageError("layout: expected a struct, union, enum or typedef name");
+  std::optional<IndexTag> wanted;
+  for (auto [word, tag] : {std::pair{"struct ", IndexTag::Struct}, std::pair{"union ", IndexTag::Union},
+                           std::pair{"enum ", IndexTag::Enum}, std::pair{"class ", IndexTag::Class}}) {
+    if (s.substr(0, std::strlen(word)) == word) {
+      wanted = tag;
+      s.remove_prefix(std::strlen(word));
+      while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+      break;
+    }
+  }
+  auto acceptable = [&](IndexTag t) {
+    if (wanted) return t == *wanted;
+    return t == IndexTag::Struct || t == IndexTag::Union || t == IndexTag::Class || t == IndexTag::Enum ||
+           t == IndexTag::Typedef;
+  };
+  for (const auto& module : debug_info.modules()) {
+    if (!module->has_dwarf()) continue;
+    std::optional<uint64_t> best;
+    for (const IndexEntry& e : module->index().find(s)) {
+      if (e.is_declaration || !acceptable(e.tag)) continue;
+      if (!best || e.die_offset < *best) best = e.die_offset;
+    }
+    if (!best) continue;
+    Dwarf_Die die;
+    if (!dwarf_offdie(module->elf().dwarf(), *best, &die)) {
+      throw BadDataError(module->name(), ".debug_info: bad DIE offset", *best);
+    }
+    return StructLayoutPrinter(module->name(), options).print(die);
+  }
+  throw LookupError("type '" + std::string(s) + "' not found");
+}
+
+}  // namespace kdive
