@@ -47,7 +47,9 @@ std::optional<uint64_t> DebugModule::unrelocate(uint64_t runtime_address) const 
 }
 
 const DwarfIndex& DebugModule::index() const {
-  std::call_once(index_once_, [this] { index_ = DwarfIndex::build(*elf_, 0, &warnings_); });
+  std::call_once(index_once_, [this] {
+    index_ = DwarfIndex::load_or_build(*elf_, DwarfIndex::default_cache_dir(), &warnings_);
+  });
   return index_;
 }
 

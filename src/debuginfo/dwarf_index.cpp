@@ -6,16 +6,25 @@
 
 #include <dwarf.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
 #include "base/byte_cursor.h"
 #include "debuginfo/elf_file.h"
 #include "kdive/error.h"
+#include "target/file_source.h"
 
 namespace kdive {
 
@@ -384,7 +393,67 @@ DwarfIndex DwarfIndex::build(const ElfFile& file, unsigned threads, std::vector<
   return index;
 }
 
+std::string DwarfIndex::default_cache_dir() {
+  if (const char* dir = std::getenv("KDIVE_INDEX_CACHE")) {
+    std::string d = dir;
+    return d == "off" ? std::string() : d;
+  }
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg) return std::string(xdg) + "/kdive/index";
+  if (const char* home = std::getenv("HOME"); home && *home) return std::string(home) + "/.cache/kdive/index";
+  return {};
+}
+
+DwarfIndex DwarfIndex::load_or_build(const ElfFile& file, const std::string& cache_dir,
+                                     std::vector<std::string>* warnings, uint64_t min_debug_info_size) {
+  auto info = file.section_data(".debug_info");
+  struct stat st;
+  bool cacheable = !cache_dir.empty() && info && info->size() >= min_debug_info_size &&
+                   stat(file.path().c_str(), &st) == 0 && !file.build_id().empty();
+  if (!cacheable) return build(file, 0, warnings);
+  uint64_t file_size = static_cast<uint64_t>(st.st_size);
+  FlatIndexKey key{file_size, info->size(),
+                   static_cast<uint64_t>(st.st_mtim.tv_sec) * 1'000'000'000ull + static_cast<uint64_t>(st.st_mtim.tv_nsec)};
+  std::error_code ec;
+  std::string path = fmt::format("{}/{}-{:x}.kdx", cache_dir, file.build_id(), file_size);
+  if (std::filesystem::exists(path, ec)) {
+    try {
+      DwarfIndex index;
+      index.mapped_ = std::make_shared<FileSource>(path);
+      if (!index.mapped_->data()) throw BadDataError(path, "cannot be mapped", 0);
+      index.flat_ = FlatNameIndex(std::span<const uint8_t>(index.mapped_->data(), index.mapped_->size()), path, key);
+      index.stats_.units = index.flat_.stats().units;
+      index.stats_.dies_visited = index.flat_.stats().dies_visited;
+      index.stats_.entries = index.flat_.entry_count();
+      return index;
+    } catch (const Error&) {
+      // A stale or damaged image is rebuilt and replaced below.
+    }
+  }
+  std::vector<std::string> build_warnings;
+  DwarfIndex index = build(file, 0, &build_warnings);
+  if (build_warnings.empty()) {
+    try {
+      std::vector<uint8_t> image = FlatNameIndex::serialize(
+          index.map_, key, FlatIndexStats{index.stats_.units, index.stats_.dies_visited});
+      std::filesystem::create_directories(cache_dir, ec);
+      std::string tmp = fmt::format("{}.{}.tmp", path, getpid());
+      {
+        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        out.write(reinterpret_cast<const char*>(image.data()), static_cast<std::streamsize>(image.size()));
+        if (!out) throw OsError(errno, tmp);
+      }
+      std::filesystem::rename(tmp, path, ec);
+      if (ec) std::filesystem::remove(tmp, ec);
+    } catch (const Error&) {
+      // No cache this time; the index itself is fine.
+    }
+  }
+  if (warnings) warnings->insert(warnings->end(), build_warnings.begin(), build_warnings.end());
+  return index;
+}
+
 std::span<const IndexEntry> DwarfIndex::find(std::string_view name) const {
+  if (mapped_) return flat_.find(name);
   const std::vector<IndexEntry>* v = map_.find(name);
   if (!v) return {};
   return *v;

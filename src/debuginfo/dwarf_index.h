@@ -10,16 +10,19 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "debuginfo/flat_name_index.h"
 #include "debuginfo/name_map.h"
 
 namespace kdive {
 
 class ElfFile;
+class FileSource;
 
 struct DwarfIndexStats {
   size_t units = 0;
@@ -35,6 +38,20 @@ class DwarfIndex {
   // are indexed. A file without .debug_info gives an empty index.
   static DwarfIndex build(const ElfFile& file, unsigned threads = 0,
                           std::vector<std::string>* warnings = nullptr);
+  // The same index, from the on-disk cache in `cache_dir` when it holds a valid image for
+  // this file (keyed by build ID and sizes); else built, and stored there for next time
+  // when the file is large enough to be worth it and was indexed without warnings.
+  // `cache_dir` empty: no cache. Cache trouble (unwritable directory, damaged image) only
+  // means building.
+  static constexpr uint64_t kMinCachedDebugInfo = 4u << 20;  // smaller files index in ms
+  static DwarfIndex load_or_build(const ElfFile& file, const std::string& cache_dir,
+                                  std::vector<std::string>* warnings = nullptr,
+                                  uint64_t min_debug_info_size = kMinCachedDebugInfo);
+  // $KDIVE_INDEX_CACHE, else $XDG_CACHE_HOME/kdive/index, else ~/.cache/kdive/index;
+  // empty (no cache) when KDIVE_INDEX_CACHE is set to "" or "off".
+  static std::string default_cache_dir();
+  // True when this index was mapped from the cache.
+  bool from_cache() const { return mapped_ != nullptr; }
 
   // Entries for `name`, definitions first, in increasing DIE offset order otherwise.
   // Type tags keep only their first complete definition (plus a declaration when no
@@ -43,6 +60,12 @@ class DwarfIndex {
   // Calls f(name, entry) for every entry (used for completion and listing).
   template <typename F>
   void for_each(F&& f) const {
+    if (mapped_) {
+      flat_.for_each([&](std::string_view name, std::span<const IndexEntry> entries) {
+        for (const IndexEntry& e : entries) f(name, e);
+      });
+      return;
+    }
     map_.for_each([&](std::string_view name, const std::vector<IndexEntry>& entries) {
       for (const IndexEntry& e : entries) f(name, e);
     });
@@ -52,6 +75,9 @@ class DwarfIndex {
  private:
   NameMap map_;  // names point into the file's string sections
   DwarfIndexStats stats_;
+  // A cached index: the mapped image and the view of it (map_ then stays empty).
+  std::shared_ptr<FileSource> mapped_;
+  FlatNameIndex flat_;
 };
 
 }  // namespace kdive

@@ -7,13 +7,39 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
+#include <cstring>
 #include <string_view>
 #include <vector>
 
 #include "debuginfo/index_entry.h"
 
 namespace kdive {
+
+// A 64-bit string hash, stable across builds and runs (the on-disk index stores it):
+// 8 bytes per multiply–xorshift round, then a final avalanche (splitmix64's constants).
+inline uint64_t name_hash(std::string_view s) {
+  uint64_t h = 0x9e3779b97f4a7c15ull ^ s.size();
+  const char* p = s.data();
+  size_t n = s.size();
+  auto mix = [&h](uint64_t w) {
+    h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
+    h ^= h >> 31;
+  };
+  for (; n >= 8; p += 8, n -= 8) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    mix(w);
+  }
+  if (n) {
+    uint64_t w = 0;
+    std::memcpy(&w, p, n);
+    mix(w);
+  }
+  h ^= h >> 30;
+  h *= 0x94d049bb133111ebull;
+  h ^= h >> 31;
+  return h;
+}
 
 class NameMap {
  public:
@@ -65,7 +91,7 @@ class NameMap {
     uint32_t list = kEmpty;
   };
 
-  static uint64_t hash(std::string_view s) { return std::hash<std::string_view>{}(s); }
+  static uint64_t hash(std::string_view s) { return name_hash(s); }
 
   void grow() {
     std::vector<Slot> old = std::move(slots_);

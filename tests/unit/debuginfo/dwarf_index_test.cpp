@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "debuginfo/elf_file.h"
 #include "unit/debuginfo/compiled_program.h"
 
@@ -63,6 +65,44 @@ TEST(DwarfIndex, FileWithoutDebugInfoGivesEmptyIndex) {
   DwarfIndex index = DwarfIndex::build(elf, 1);
   EXPECT_EQ(index.stats().units, 0u);
   EXPECT_TRUE(index.find("f").empty());
+}
+
+TEST(DwarfIndex, CachedIndexAnswersAsTheBuiltOne) {
+  testing::CompiledProgram prog(std::string(kSource) + "int declared_only = 1;\nint main(void) { return use() + add(1, 2); }\n",
+                                "-g -O0 -Wl,--build-id");
+  ElfFile elf(prog.path());
+  ASSERT_FALSE(elf.build_id().empty());
+  char tmpl[] = "/tmp/kdive-cache-XXXXXX";
+  ASSERT_TRUE(mkdtemp(tmpl));
+  std::string dir = tmpl;
+  DwarfIndex built = DwarfIndex::build(elf, 1);
+  DwarfIndex first = DwarfIndex::load_or_build(elf, dir, nullptr, 0);
+  EXPECT_FALSE(first.from_cache());
+  DwarfIndex second = DwarfIndex::load_or_build(elf, dir, nullptr, 0);
+  EXPECT_TRUE(second.from_cache());
+  EXPECT_EQ(second.stats().units, built.stats().units);
+  size_t compared = 0;
+  built.for_each([&](std::string_view name, const IndexEntry&) {
+    auto want = built.find(name);
+    auto got = second.find(name);
+    ASSERT_EQ(got.size(), want.size()) << name;
+    for (size_t i = 0; i < want.size(); ++i) {
+      EXPECT_EQ(got[i].die_offset, want[i].die_offset) << name;
+      EXPECT_EQ(got[i].tag, want[i].tag) << name;
+    }
+    ++compared;
+  });
+  EXPECT_GT(compared, 10u);
+  // A damaged cache file is not trusted: it is rebuilt and rewritten.
+  for (const auto& f : std::filesystem::directory_iterator(dir)) std::filesystem::resize_file(f.path(), 100);
+  DwarfIndex third = DwarfIndex::load_or_build(elf, dir, nullptr, 0);
+  EXPECT_FALSE(third.from_cache());
+  EXPECT_EQ(third.find("counter").size(), 1u);
+  EXPECT_TRUE(DwarfIndex::load_or_build(elf, dir, nullptr, 0).from_cache());
+  // Below the size threshold nothing is cached.
+  EXPECT_FALSE(DwarfIndex::load_or_build(elf, dir + "/sub", nullptr).from_cache());
+  EXPECT_FALSE(std::filesystem::exists(dir + "/sub"));
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
