@@ -30,7 +30,8 @@ std::optional<uint64_t> read_global(Program& program, std::string_view name) {
 
 }  // namespace
 
-MemoryModel::MemoryModel(Program& program) : program_(program), mem_(program.memory()) {
+MemoryModel::MemoryModel(Program& program, const MemoryReader* memory)
+    : mem_(memory ? *memory : program.memory()), program_memory_(program.memory()) {
   KernelLayout layout(program);
   struct_page_size_ = layout.size_of("struct page");
   off_flags_ = layout.offset("struct page", "flags");
@@ -70,7 +71,7 @@ bool MemoryModel::is_direct_map(uint64_t virt) const {
 
 uint64_t MemoryModel::virt_to_phys(uint64_t virt) const {
   if (is_direct_map(virt)) return virt - page_offset_;
-  if (const auto* kvm = dynamic_cast<const KernelVirtualMemory*>(&mem_)) return kvm->walker().translate(virt).physical;
+  if (const auto* kvm = dynamic_cast<const KernelVirtualMemory*>(&program_memory_)) return kvm->walker().translate(virt).physical;
   throw FaultError(virt, "not a direct-map address and no page tables to translate it");
 }
 

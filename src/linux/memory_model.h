@@ -26,8 +26,9 @@ using PageVisitor = std::function<bool(uint64_t pfn, uint64_t page, uint64_t fla
 class MemoryModel {
  public:
   // LookupError when the debug info lacks struct page or max_pfn; FaultError when the
-  // bases cannot be read.
-  explicit MemoryModel(Program& program);
+  // bases cannot be read. `memory` replaces the program's memory for every read (tests
+  // read a patched copy); page-table translation still uses the program's tables.
+  explicit MemoryModel(Program& program, const MemoryReader* memory = nullptr);
 
   const MemoryReader& memory() const { return mem_; }
   uint64_t page_offset() const { return page_offset_; }  // PAGE_OFFSET (direct map base)
@@ -63,8 +64,8 @@ class MemoryModel {
   WalkStatus for_each_page(const PageVisitor& visit, uint64_t* unreadable = nullptr) const;
 
  private:
-  Program& program_;
   const MemoryReader& mem_;
+  const MemoryReader& program_memory_;
   uint64_t page_offset_ = 0, vmemmap_ = 0;
   uint64_t page_shift_ = 12;
   uint64_t struct_page_size_ = 64;

@@ -24,7 +24,7 @@ unsigned log2_ceil(uint64_t n) {
 }  // namespace
 
 PageDecoder::PageDecoder(Program& program, const MemoryModel& model)
-    : program_(program), model_(model), mem_(program.memory()), layout_(program) {
+    : program_(program), model_(model), mem_(model.memory()), layout_(program) {
   off_flags_ = layout_.offset(kPage, "flags");
   off_refcount_ = layout_.offset(kPage, "_refcount");
   off_mapcount_ = layout_.offset(kPage, "_mapcount");

@@ -48,6 +48,7 @@ struct PageInfo {
 
 class PageDecoder {
  public:
+  // Reads through model.memory().
   PageDecoder(Program& program, const MemoryModel& model);
 
   const MemoryModel& model() const { return model_; }

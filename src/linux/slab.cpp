@@ -68,13 +68,14 @@ struct SlubAllocator::CacheState {
   WalkStatus list_status;
 };
 
-SlubAllocator::SlubAllocator(Program& program) : program_(program), mem_(program.memory()), layout_(program) {
+SlubAllocator::SlubAllocator(Program& program, const MemoryReader* memory)
+    : program_(program), mem_(memory ? *memory : program.memory()), layout_(program) {
   std::optional<Object> caches = program.find_object("slab_caches");
   if (!caches || !caches->is_reference()) throw LookupError("could not find 'slab_caches'");
   slab_caches_ = caches->address();
   if (!layout_.has_member(kCache, "cpu_slab") || !layout_.has_member(kCache, "offset"))
     throw LookupError("this kernel's slab allocator is not SLUB (kmem_cache has no cpu_slab/offset)");
-  model_ = std::make_unique<MemoryModel>(program);
+  model_ = std::make_unique<MemoryModel>(program, &mem_);
   pages_ = std::make_unique<PageDecoder>(program, *model_);
   slab_type_ = program.find_type(TypeKind::Struct, "slab").type ? "struct slab" : "struct page";
   off_list_ = layout_.offset(kCache, "list");

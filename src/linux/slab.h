@@ -96,8 +96,9 @@ using SlabObjectVisitor = std::function<bool(const SlabObject&)>;
 
 class SlubAllocator {
  public:
-  // LookupError when the kernel has no slab_caches or is not SLUB.
-  explicit SlubAllocator(Program& program);
+  // LookupError when the kernel has no slab_caches or is not SLUB. `memory` replaces
+  // the program's memory for every read (tests damage a patched copy).
+  explicit SlubAllocator(Program& program, const MemoryReader* memory = nullptr);
   ~SlubAllocator();
 
   Program& program() const { return program_; }
