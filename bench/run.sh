@@ -1,7 +1,9 @@
 #!/bin/bash
 # kdive against drgn 0.0.22 (and crash 8.0.2 where it has the command) on the same
 # fixture dump in one run; prints per question the medians and the ratio kdive/peer.
-#   (a) open the dump + one expression (init_task.comm), warm page cache — hyperfine
+#   (a) open the dump + one expression (init_task.comm), warm page cache — hyperfine;
+#       kdive twice: with its DWARF index cache (the normal case from the second open of a
+#       vmlinux on) and without it (KDIVE_INDEX_CACHE=off: every open indexes, as drgn does)
 #   (b) 10,000 mixed type and global lookups with printing: the print/ptype/sizeof/
 #       offsetof rows of tests/diff/expressions.tsv repeated to 10,000 (kdive reads them as
 #       a script on stdin; drgn runs tests/diff/drgn_eval.py on the same rows)
@@ -45,12 +47,13 @@ print(prog["init_task"].comm)
 PYEOF
 printf 'p init_task.comm\nq\n' >"$TMP/a.crash"
 KCMD="$KDIVE -c $DUMP ${SARGS[*]} -e init_task.comm"
+KCOLD="env KDIVE_INDEX_CACHE=off $KCMD"
 DCMD="$PY $TMP/a.py"
 CCMD="crash -s $VMLINUX $DUMP -i $TMP/a.crash"
 echo "kdive: $($KCMD)   drgn: $($DCMD)   crash: $(timeout 300 $CCMD </dev/null 2>&1 | grep '^\$1' || echo 'failed')"
-hyperfine -N --warmup 1 --runs "$RUNS" --export-json "$TMP/a.json" -n kdive "$KCMD" -n drgn "$DCMD" \
-  -n crash "$CCMD" >/dev/null 2>&1 || hyperfine -N --warmup 1 --runs "$RUNS" --export-json "$TMP/a.json" \
-  -n kdive "$KCMD" -n drgn "$DCMD" >/dev/null 2>&1
+hyperfine -N --warmup 1 --runs "$RUNS" --export-json "$TMP/a.json" -n kdive "$KCMD" -n kdive-nocache "$KCOLD" \
+  -n drgn "$DCMD" -n crash "$CCMD" >/dev/null 2>&1 || hyperfine -N --warmup 1 --runs "$RUNS" \
+  --export-json "$TMP/a.json" -n kdive "$KCMD" -n kdive-nocache "$KCOLD" -n drgn "$DCMD" >/dev/null 2>&1
 
 # ---- (b) 10,000 lookups with printing ----
 $PY -c '
@@ -74,19 +77,20 @@ hyperfine -N --warmup 1 --runs "$BRUNS" --export-json "$TMP/b.json" -n kdive "ba
 
 # ---- (c) peak RSS of (a) ----
 rss() { for _ in $(seq 5); do /usr/bin/time -v "$@" 2>&1 >/dev/null | sed -n 's/.*Maximum resident set size (kbytes): //p'; done | sort -n | sed -n 3p; }
-KRSS=$(rss $KCMD); DRSS=$(rss $DCMD); CRSS=$(rss $CCMD </dev/null)
+KRSS=$(rss $KCMD); KCRSS=$(rss $KCOLD); DRSS=$(rss $DCMD); CRSS=$(rss $CCMD </dev/null)
 
-$PY - "$TMP/a.json" "$TMP/b.json" "$KRSS" "$DRSS" "$CRSS" <<'PYEOF'
+$PY - "$TMP/a.json" "$TMP/b.json" "$KRSS" "$DRSS" "$CRSS" "$KCRSS" <<'PYEOF'
 import json, sys
 a = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
 b = {r["command"]: r for r in json.load(open(sys.argv[2]))["results"]}
-def line(q, res, unit="s"):
-    k = res["kdive"]["median"]
+def line(q, res, unit="s", who="kdive"):
+    k = res[who]["median"]
     peers = "   ".join("%s %.3f s (kdive/%s %.2fx)" % (p, res[p]["median"], p, k / res[p]["median"])
                        for p in ("drgn", "crash") if p in res)
-    print("%-44s kdive %.3f s   %s" % (q, k, peers))
+    print("%-44s %s %.3f s   %s" % (q, who, k, peers))
 print("question                                     medians and ratios (lower is better for kdive)")
 line("(a) open + init_task.comm, warm cache", a)
+line("    same, no DWARF index cache", a, who="kdive-nocache")
 if "crash" not in a:
     print("    crash: failed on this dump (not timed)")
 line("(b) 10,000 lookups with printing", b)
@@ -95,4 +99,6 @@ print("    throughput: kdive %.0f/s, drgn %.0f/s (kdive is %.1fx drgn's)" % (100
 k, d, c = (int(x) if x else 0 for x in sys.argv[3:6])
 print("%-44s kdive %d MiB   drgn %d MiB (kdive/drgn %.2fx)   crash %s" % (
     "(c) peak RSS of (a)", k // 1024, d // 1024, k / d, "%d MiB (kdive/crash %.2fx)" % (c // 1024, k / c) if c else "n/a"))
+kc = int(sys.argv[6]) if len(sys.argv) > 6 and sys.argv[6] else 0
+print("%-44s kdive %d MiB (kdive/drgn %.2fx)" % ("    same, no DWARF index cache", kc // 1024, kc / d))
 PYEOF

@@ -21,6 +21,7 @@ enum class ErrorKind {
   Syntax,            // an expression or command does not parse
   Os,                // a system call failed
   Usage,             // the caller asked for something meaningless
+  ZeroDivision,      // integer division or remainder by zero (drgn: ZeroDivisionError)
 };
 
 const char* error_kind_name(ErrorKind kind);
@@ -55,6 +56,11 @@ class LookupError : public Error {
 class TypeError : public Error {
  public:
   explicit TypeError(const std::string& message) : Error(ErrorKind::Type, message) {}
+};
+
+class ZeroDivisionError : public Error {
+ public:
+  explicit ZeroDivisionError(const std::string& message) : Error(ErrorKind::ZeroDivision, message) {}
 };
 
 // Malformed bytes in a file: names the file, the part (section, header) and the offset.

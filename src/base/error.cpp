@@ -17,6 +17,7 @@ const char* error_kind_name(ErrorKind kind) {
     case ErrorKind::Syntax: return "SyntaxError";
     case ErrorKind::Os: return "OSError";
     case ErrorKind::Usage: return "UsageError";
+    case ErrorKind::ZeroDivision: return "ZeroDivisionError";
   }
   return "Error";
 }

@@ -46,6 +46,20 @@ std::optional<uint64_t> DebugModule::unrelocate(uint64_t runtime_address) const 
   return runtime_address - bias_;
 }
 
+bool DebugModule::covers(uint64_t runtime_address) const {
+  if (!placed_.empty() || elf_->is_relocatable()) return unrelocate(runtime_address).has_value();
+  // Executables and shared objects: their loadable segments (for vmlinux, the image from
+  // _text to _end).
+  size_t n = 0;
+  if (elf_getphdrnum(elf_->elf(), &n) != 0) return false;
+  for (size_t i = 0; i < n; ++i) {
+    GElf_Phdr ph;
+    if (!gelf_getphdr(elf_->elf(), static_cast<int>(i), &ph) || ph.p_type != PT_LOAD) continue;
+    if (runtime_address - bias_ - ph.p_vaddr < ph.p_memsz) return true;
+  }
+  return false;
+}
+
 const DwarfIndex& DebugModule::index() const {
   std::call_once(index_once_, [this] {
     index_ = DwarfIndex::load_or_build(*elf_, DwarfIndex::default_cache_dir(), &warnings_);
@@ -129,6 +143,14 @@ std::optional<SymbolInfo> DebugInfo::symbolize(uint64_t address) const {
     if (auto s = m->symbols().symbolize(address)) {
       return SymbolInfo{std::string(s->name), s->symbol_address, s->size};
     }
+  }
+  // No symbol contains it: like libdwfl (and so drgn), name it after the closest
+  // preceding size-0 symbol (".LC0+0x6dd", "__start_static_call_sites+0x39"), but only
+  // inside the module's own address range.
+  for (auto& m : modules_) {
+    if (!m->covers(address)) continue;
+    if (auto s = m->symbols().symbolize_after_sizeless(address))
+      return SymbolInfo{std::string(s->name), s->symbol_address, s->size};
   }
   return std::nullopt;
 }

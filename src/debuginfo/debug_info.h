@@ -45,6 +45,8 @@ class DebugModule {
   // The inverse, for looking up DWARF by a run-time PC; nullopt when no section of this
   // module contains the address.
   std::optional<uint64_t> unrelocate(uint64_t runtime_address) const;
+  // Whether a run-time address lies in this module's loaded image.
+  bool covers(uint64_t runtime_address) const;
   bool has_dwarf() const { return elf_->has_dwarf(); }
   // Built on first use (in parallel over CUs); warnings go to warnings().
   const DwarfIndex& index() const;

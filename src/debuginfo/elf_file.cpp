@@ -3,6 +3,7 @@
 #include "debuginfo/elf_file.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -34,8 +35,42 @@ ElfFile::ElfFile(const std::string& path, const SectionAddresses* sections) : pa
     fd_ = -1;
     throw BadDataError(fmt::format("{}: {}", path, msg));
   }
+  try {
+    check_bounds();
+  } catch (...) {
+    elf_end(elf_);
+    ::close(fd_);
+    elf_ = nullptr;
+    fd_ = -1;
+    throw;
+  }
   if (ehdr_.e_type == ET_REL) open_relocated(sections);
   read_build_id();
+}
+
+// libelf maps a truncated file without complaint and then yields no sections or short
+// data; a debug file cut short (an interrupted copy) must be reported, not read as one
+// without symbols.
+void ElfFile::check_bounds() const {
+  struct stat st;
+  if (fstat(fd_, &st) != 0) throw OsError(errno, path_);
+  uint64_t size = static_cast<uint64_t>(st.st_size);
+  uint64_t table_end = ehdr_.e_shoff + uint64_t{ehdr_.e_shnum} * ehdr_.e_shentsize;
+  if (ehdr_.e_shoff > size || table_end > size || table_end < ehdr_.e_shoff)
+    throw BadDataError(path_, fmt::format("section header table extends past the end of the file ({} bytes; "
+                                          "truncated?)", size), ehdr_.e_shoff);
+  size_t shstrndx = 0;
+  elf_getshdrstrndx(elf_, &shstrndx);
+  for (Elf_Scn* scn = elf_nextscn(elf_, nullptr); scn; scn = elf_nextscn(elf_, scn)) {
+    GElf_Shdr shdr;
+    if (!gelf_getshdr(scn, &shdr)) throw BadDataError(fmt::format("{}: {}", path_, elf_errmsg(-1)));
+    if (shdr.sh_type == SHT_NOBITS || shdr.sh_size == 0) continue;
+    if (shdr.sh_offset > size || shdr.sh_size > size - shdr.sh_offset) {
+      const char* name = elf_strptr(elf_, shstrndx, shdr.sh_name);
+      throw BadDataError(path_, fmt::format("section {} extends past the end of the file ({} bytes; truncated?)",
+                                            name ? name : "?", size), shdr.sh_offset);
+    }
+  }
 }
 
 std::optional<uint64_t> ElfFile::section_address(size_t shndx) const {

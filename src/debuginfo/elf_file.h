@@ -68,6 +68,7 @@ class ElfFile {
 
  private:
   void read_build_id();
+  void check_bounds() const;
 
   void open_relocated(const SectionAddresses* sections);
 

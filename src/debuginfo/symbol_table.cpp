@@ -29,8 +29,9 @@ SymbolTable::SymbolTable(const ElfFile& file, std::function<uint64_t(uint64_t)> 
     if (sym.st_shndx == SHN_UNDEF || sym.st_shndx == SHN_ABS) continue;
     const char* name = elf_strptr(file.elf(), shdr.sh_link, sym.st_name);
     if (!name || !*name) continue;
-    // Local labels of assembly ("$x", ".L...") are noise for symbolization.
-    if (name[0] == '.' || name[0] == '$') continue;
+    // ARM mapping symbols ("$x", "$d") mark code/data, not names. Local labels such as
+    // ".LC0" stay: drgn (libdwfl) names unlabelled .rodata after them.
+    if (name[0] == '$') continue;
     Symbol s;
     s.name = name;
     if (file.is_relocatable()) {
@@ -70,6 +71,18 @@ std::optional<SymbolizedAddress> SymbolTable::symbolize(uint64_t address) const 
     if (address < s.address + s.size || (s.size == 0 && address == s.address)) {
       return SymbolizedAddress{s.name, s.address, address - s.address, s.size};
     }
+  }
+  return std::nullopt;
+}
+
+std::optional<SymbolizedAddress> SymbolTable::symbolize_after_sizeless(uint64_t address) const {
+  auto it = std::upper_bound(by_address_.begin(), by_address_.end(), address,
+                             [](uint64_t a, const Symbol& s) { return a < s.address; });
+  while (it != by_address_.begin()) {
+    const Symbol& s = *--it;
+    if (!s.symbolizable) continue;
+    if (s.size != 0) return std::nullopt;  // a sized symbol ends before the address
+    return SymbolizedAddress{s.name, s.address, address - s.address, 0};
   }
   return std::nullopt;
 }

@@ -48,6 +48,9 @@ class SymbolTable {
   // size-0 symbols only the exact address), preferring global
   // function symbols when several start at the same address.
   std::optional<SymbolizedAddress> symbolize(uint64_t address) const;
+  // When symbolize() finds nothing: the closest symbol at or below `address` if it has
+  // size 0 (a label such as ".LC0"), with the offset from it.
+  std::optional<SymbolizedAddress> symbolize_after_sizeless(uint64_t address) const;
   // All symbols with this name (duplicates exist: static functions in several files).
   std::vector<Symbol> lookup(std::string_view name) const;
   size_t size() const { return by_address_.size(); }

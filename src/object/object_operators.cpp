@@ -320,7 +320,7 @@ Object arithmetic(const ObjectEnv& env, BinaryOp op, const Operand& t, const Obj
       case BinaryOp::Sub: v = a - b; break;
       case BinaryOp::Mul: v = a * b; break;
       case BinaryOp::Div:
-        if (b == 0) throw TypeError("division by zero");
+        if (b == 0) throw ZeroDivisionError("division by zero");
         v = a / b;
         break;
       default: throw TypeError("invalid result type");
@@ -336,11 +336,11 @@ Object arithmetic(const ObjectEnv& env, BinaryOp op, const Operand& t, const Obj
       case BinaryOp::Sub: v = ua - ub; break;
       case BinaryOp::Mul: v = ua * ub; break;  // two's complement, as drgn's sign/magnitude
       case BinaryOp::Div:
-        if (b == 0) throw TypeError("division by zero");
+        if (b == 0) throw ZeroDivisionError("division by zero");
         v = (a == INT64_MIN && b == -1) ? ua : static_cast<uint64_t>(a / b);
         break;
       case BinaryOp::Mod:
-        if (b == 0) throw TypeError("division by zero");
+        if (b == 0) throw ZeroDivisionError("division by zero");
         v = (b == -1) ? 0 : static_cast<uint64_t>(a % b);
         break;
       case BinaryOp::BitAnd: v = ua & ub; break;
@@ -357,11 +357,11 @@ Object arithmetic(const ObjectEnv& env, BinaryOp op, const Operand& t, const Obj
       case BinaryOp::Sub: v = a - b; break;
       case BinaryOp::Mul: v = a * b; break;
       case BinaryOp::Div:
-        if (b == 0) throw TypeError("division by zero");
+        if (b == 0) throw ZeroDivisionError("division by zero");
         v = a / b;
         break;
       case BinaryOp::Mod:
-        if (b == 0) throw TypeError("division by zero");
+        if (b == 0) throw ZeroDivisionError("division by zero");
         v = a % b;
         break;
       case BinaryOp::BitAnd: v = a & b; break;

@@ -36,7 +36,8 @@ KernelDebugFiles find_kernel_debug_files(const std::vector<std::string>& paths, 
   KernelDebugFiles out;
   std::error_code ec;
   for (const std::string& p : paths) {
-    out.searched += (out.searched.empty() ? "" : ", ") + p;
+    if (!out.searched.empty()) out.searched += ", ";
+    out.searched += p;
     if (fs::is_directory(p, ec)) {
       int visited = 0;
       for (auto it = fs::recursive_directory_iterator(p, fs::directory_options::skip_permission_denied, ec);
@@ -49,13 +50,34 @@ KernelDebugFiles find_kernel_debug_files(const std::vector<std::string>& paths, 
       int t = elf_type(p);
       if (t == 2 && out.vmlinux.empty()) out.vmlinux = p;
       else if (t == 1) out.modules.push_back(p);
+      else if (t < 0) out.searched += fs::exists(p, ec) ? " (not an ELF file)" : " (no such file)";
     }
   }
+  auto note_searched = [&out](const std::string& p) { out.searched += (out.searched.empty() ? "" : ", ") + p; };
   if (out.vmlinux.empty() && !release.empty()) {
     for (std::string c : {"/usr/lib/debug/boot/vmlinux-" + release, "/usr/lib/debug/lib/modules/" + release + "/vmlinux",
                           "/boot/vmlinux-" + release, "/lib/modules/" + release + "/build/vmlinux"}) {
-      out.searched += ", " + c;
+      note_searched(c);
       if (elf_type(c) == 2) { out.vmlinux = c; break; }
+    }
+  }
+  // Modules: when -s named none, the installed ones of this release (Debian's -dbg
+  // package puts unstripped copies under /usr/lib/debug; stripped .ko files still carry
+  // their symbols).
+  if (out.modules.empty() && !release.empty()) {
+    for (std::string dir : {"/usr/lib/debug/lib/modules/" + release, "/lib/modules/" + release + "/kernel",
+                            "/lib/modules/" + release + "/updates", "/lib/modules/" + release + "/extra"}) {
+      if (!fs::is_directory(dir, ec)) continue;
+      int visited = 0;
+      for (auto it = fs::recursive_directory_iterator(dir, fs::directory_options::skip_permission_denied, ec);
+           it != fs::recursive_directory_iterator() && visited < 200000; it.increment(ec), ++visited) {
+        if (ec) break;
+        if (it.depth() > 8) { it.disable_recursion_pending(); continue; }
+        std::string name = it->path().filename().string();
+        if ((name.ends_with(".ko") || name.ends_with(".ko.debug")) && it->is_regular_file(ec))
+          consider(it->path().string(), out);
+      }
+      if (!out.modules.empty()) break;
     }
   }
   return out;

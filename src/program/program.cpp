@@ -137,6 +137,8 @@ void Program::load_kernel_debug_info(const ProgramOptions& options) {
         "(use --allow-build-id-mismatch to open anyway)",
         files.vmlinux, file_id, dump_id));
   }
+  if (!dump_id.empty() && file_id.empty())
+    warnings_.push_back(files.vmlinux + ": no build ID, so it cannot be checked against the dump's " + dump_id);
   if (!vmlinux.has_dwarf()) warnings_.push_back(files.vmlinux + ": no DWARF debug info");
   setup_object_env();
   load_kernel_module_debug_info(files);
@@ -239,9 +241,14 @@ std::optional<Object> Program::object_from_die(const GlobalDie& g) {
     }
     case IndexTag::Function: {
       Dwarf_Addr low;
-      if (dwarf_lowpc(&die, &low) != 0) return std::nullopt;
       QualifiedType ft = m.types().type_at(g.entry.die_offset);
-      return Object::reference(env_, ft, m.relocate(low));
+      if (dwarf_lowpc(&die, &low) == 0) return Object::reference(env_, ft, m.relocate(low));
+      // Only inlined (DW_AT_inline, no code of its own under this DIE): an out-of-line
+      // copy, if the compiler emitted one, has the ELF symbol; else the function is
+      // absent, as drgn reports it.
+      for (const Symbol& sym : m.symbols().lookup(name))
+        if (sym.is_function && sym.address) return Object::reference(env_, ft, sym.address);
+      return Object::absent(env_, ft);
     }
     case IndexTag::Variable: {
       QualifiedType t = m.types().type_of(&die);
