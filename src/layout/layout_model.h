@@ -85,6 +85,7 @@ class LayoutModel {
   void infer_union_packed(LayoutClass& c);
 
   uint8_t address_size() const { return address_size_; }
+  const std::string& file() const { return file_; }
 
   // DW_AT_type of a DIE (nullopt when absent: void).
   static std::optional<Dwarf_Die> type_of(const Dwarf_Die& die);

@@ -23,7 +23,7 @@ namespace {
 
 constexpr uint32_t kCachelineSize = 64;
 constexpr int kMaxTabs = 16;
-constexpr int kMaxDepth = 256;
+constexpr int kMaxDepth = 1024;  // nesting of printed types; only corrupt DWARF goes deeper
 
 // printf-style append: pahole's columns are printf widths (%-*s, %5u, %#5x), so the
 // same conversions give the same bytes, including C's "%#x" of 0 printing "0".
@@ -120,7 +120,7 @@ class Printer {
   void enter(const Dwarf_Die& die) {
     if (++depth_ > kMaxDepth) {
       Dwarf_Die d = die;
-      throw BadDataError("debug info", ".debug_info: type nesting too deep", dwarf_dieoffset(&d));
+      throw BadDataError(model_.file(), ".debug_info: type nesting too deep", dwarf_dieoffset(&d));
     }
   }
 
@@ -425,7 +425,7 @@ void Printer::member(LayoutMember& m, bool union_member, const Dwarf_Die& mtype,
 }
 
 void Printer::union_type(LayoutClass& c, const Conf& conf) {
-  int indent = std::min(conf.indent, kMaxTabs - 1);
+  int indent = std::min(conf.indent, kMaxTabs);
   if (conf.prefix) appendf(out_, "%s ", conf.prefix);
   appendf(out_, "union%s%s {\n", c.name ? " " : "", c.name ? c.name : "");
   Conf uconf = conf;
@@ -454,7 +454,7 @@ void Printer::union_type(LayoutClass& c, const Conf& conf) {
 void Printer::enumeration(const Dwarf_Die& e, const Conf& conf) {
   const char* name = name_of(e);
   appendf(out_, "enum%s%s", name ? " " : "", name ? name : "");
-  int indent = std::min(conf.indent, kMaxTabs - 1);
+  int indent = std::min(conf.indent, kMaxTabs);
   struct Enumerator {
     const char* name;
     uint64_t value;
@@ -559,7 +559,7 @@ void Printer::compound(LayoutClass& c, const Conf& conf) {
   Conf cconf = conf;
   appendf(out_, "%s%s%s%s%s", cconf.prefix ? cconf.prefix : "", cconf.prefix ? " " : "",
           c.tag == DW_TAG_class_type ? "class" : "struct", c.name ? " " : "", c.name ? c.name : "");
-  int indent = std::min(cconf.indent, kMaxTabs - 1);
+  int indent = std::min(cconf.indent, kMaxTabs);
   uint32_t cacheline = 0;
   if (!cconf.cachelinep) cconf.cachelinep = &cacheline;
   cconf.indent = indent + 1;
@@ -834,9 +834,9 @@ std::string layout_of(DebugInfo& debug_info, std::string_view spec, const Layout
     if (!best) continue;
     Dwarf_Die die;
     if (!dwarf_offdie(module->elf().dwarf(), *best, &die)) {
-      throw BadDataError(module->name(), ".debug_info: bad DIE offset", *best);
+      throw BadDataError(module->elf().path(), ".debug_info: bad DIE offset", *best);
     }
-    return StructLayoutPrinter(module->name(), options).print(die);
+    return StructLayoutPrinter(module->elf().path(), options).print(die);
   }
   throw LookupError("type '" + std::string(s) + "' not found");
 }

@@ -241,5 +241,27 @@ TEST_F(CompiledLayout, ExpandShowsTypedefChainsAndPacked) {
 )");
 }
 
+// Nesting deeper than any real type graph (600 anonymous structs, one inside the next)
+// is refused with a bad-data error naming the file and DIE instead of exhausting the stack.
+TEST(DeepLayout, NestingBeyondTheLimitIsBadData) {
+  std::string source = "struct deep { ";
+  for (int i = 0; i < 600; ++i) source += "struct { ";
+  source += "int x; ";
+  for (int i = 0; i < 600; ++i) source += "}; ";
+  source += "}; struct deep g_deep;\n";
+  testing::CompiledProgram program(source, "-g -O0 -c");
+  TypeArena arena;
+  DebugInfo debug_info(arena);
+  debug_info.add_file(program.path(), DebugModule::Kind::User, 0);
+  try {
+    layout_of(debug_info, "struct deep", {});
+    FAIL() << "expected BadDataError";
+  } catch (const BadDataError& e) {
+    std::string what = e.what();
+    EXPECT_NE(what.find(program.path() + ": .debug_info: type nesting too deep at offset 0x"), std::string::npos)
+        << what;
+  }
+}
+
 }  // namespace
 }  // namespace kdive
