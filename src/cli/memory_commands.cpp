@@ -279,6 +279,7 @@ void slab(CommandContext& ctx, std::string_view arg) {
 void identify(CommandContext& ctx, std::string_view arg) {
   require_kernel(ctx, "identify");
   AddressIdentifier id(ctx.program);
+  bool registers = false;
   auto print = [&](const std::string& label, uint64_t addr) {
     std::optional<std::string> s = id.identify(addr);
     if (ctx.json) {
@@ -286,11 +287,13 @@ void identify(CommandContext& ctx, std::string_view arg) {
       j["identity"] = s ? nlohmann::json(*s) : nlohmann::json(nullptr);
       ctx.out << j.dump() << "\n";
     } else {
-      ctx.out << fmt::format("{:#018x}  {}\n", addr, s.value_or("(unknown)"));
+      if (registers) ctx.out << fmt::format("{:<4} {:#018x}  {}\n", label, addr, s.value_or("(unknown)"));
+      else ctx.out << fmt::format("{:#018x}  {}\n", addr, s.value_or("(unknown)"));
     }
   };
   std::vector<std::string> args = words(arg);
   if (!args.empty() && (args[0] == "-r" || args[0] == "--regs")) {
+    registers = true;
     std::optional<int64_t> pid;
     size_t frame = 0;
     for (size_t i = 1; i < args.size(); ++i) {

@@ -50,6 +50,27 @@ std::string read_string(const MemoryReader& mem, uint64_t address, size_t limit 
 
 }  // namespace
 
+uint64_t slub_decode_free_pointer(uint64_t stored, uint64_t stored_at, std::optional<uint64_t> random) {
+  return random ? stored ^ *random ^ swab64(stored_at) : stored;
+}
+
+void walk_slub_freelist(const MemoryReader& mem, const SlabGeometry& g, uint64_t first,
+                        std::unordered_set<uint64_t>& out, const std::string& what) {
+  const uint64_t end = g.first_object + g.objects * g.size;
+  uint64_t count = 0;
+  for (uint64_t p = first; p != 0; ++count) {
+    if (p < g.first_object || p >= end || (p - g.first_object) % g.size != 0)
+      throw BadDataError(fmt::format("{}: freelist entry {:#x} is not an object of the slab (after {} entries)", what, p,
+                                     count));
+    // A list that revisits an object, or has more entries than the slab has objects,
+    // is cyclic: stop instead of looping.
+    if (!out.insert(p).second || count >= g.objects)
+      throw BadDataError(fmt::format("{}: cyclic freelist at {:#x} (after {} entries)", what, p, count));
+    uint64_t at = p + g.free_pointer_offset;
+    p = slub_decode_free_pointer(read_u64(mem, at), at, g.random);
+  }
+}
+
 const char* slab_kind_name(SlabKind kind) {
   switch (kind) {
     case SlabKind::CpuSlab: return "cpu";
@@ -175,22 +196,8 @@ const SlabCacheInfo& SlubAllocator::cache_info(uint64_t cache) {
 
 void SlubAllocator::walk_freelist(const SlabCacheInfo& info, uint64_t slab, uint64_t first,
                                   std::unordered_set<uint64_t>& out) {
-  uint64_t start = slab_address(slab) + info.red_left_pad;
-  uint64_t n = slab_objects(slab);
-  uint64_t end = start + n * info.size;
-  uint64_t count = 0;
-  for (uint64_t p = first; p != 0; ++count) {
-    if (p < start || p >= end || (p - start) % info.size != 0)
-      throw BadDataError(fmt::format("cache {} slab {:#x}: freelist entry {:#x} is not an object of the slab "
-                                     "(after {} entries)", info.name, slab, p, count));
-    if (!out.insert(p).second || count >= n)
-      throw BadDataError(fmt::format("cache {} slab {:#x}: cyclic freelist at {:#x} (after {} entries)", info.name,
-                                     slab, p, count));
-    uint64_t at = p + info.offset;
-    uint64_t next = read_u64(mem_, at);
-    if (info.random) next ^= *info.random ^ swab64(at);
-    p = next;
-  }
+  SlabGeometry g{slab_address(slab) + info.red_left_pad, slab_objects(slab), info.size, info.offset, info.random};
+  walk_slub_freelist(mem_, g, first, out, fmt::format("cache {} slab {:#x}", info.name, slab));
 }
 
 SlubAllocator::CacheState& SlubAllocator::state(uint64_t cache) {

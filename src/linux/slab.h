@@ -94,6 +94,24 @@ struct SlabCacheStats {
 
 using SlabObjectVisitor = std::function<bool(const SlabObject&)>;
 
+// Where one slab's objects are, for checking its freelist.
+struct SlabGeometry {
+  uint64_t first_object = 0;  // slab address + red_left_pad
+  uint64_t objects = 0;       // slab->objects
+  uint64_t size = 0;          // s->size
+  uint64_t free_pointer_offset = 0;   // s->offset
+  std::optional<uint64_t> random;     // s->random (CONFIG_SLAB_FREELIST_HARDENED)
+};
+
+// The free pointer stored at `stored_at`, decoded: stored ^ random ^ swab(stored_at)
+// when hardened, else as stored.
+uint64_t slub_decode_free_pointer(uint64_t stored, uint64_t stored_at, std::optional<uint64_t> random);
+// Adds every object of the freelist starting at `first` to `out`. BadDataError naming
+// `what` when an entry is not an object of the slab, or the list is cyclic or longer
+// than the slab; FaultError when an object cannot be read.
+void walk_slub_freelist(const MemoryReader& mem, const SlabGeometry& slab, uint64_t first,
+                        std::unordered_set<uint64_t>& out, const std::string& what);
+
 class SlubAllocator {
  public:
   // LookupError when the kernel has no slab_caches or is not SLUB. `memory` replaces
