@@ -358,6 +358,7 @@ DwarfIndex DwarfIndex::build(const ElfFile& file, unsigned threads, std::vector<
     for (size_t i; (i = next.fetch_add(1)) < units.size();) {
       try {
         scanner.scan(units[i]);
+        file.release_pages(s.info.subspan(units[i].offset, units[i].end - units[i].offset));
         ++stats[t].units;
       } catch (const BadDataError& e) {
         ++stats[t].bad_units;

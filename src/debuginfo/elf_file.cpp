@@ -3,6 +3,7 @@
 #include "debuginfo/elf_file.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -163,6 +164,20 @@ std::optional<std::span<const uint8_t>> ElfFile::section_data(const std::string&
   Elf_Data* data = elf_getdata(scn, nullptr);
   if (!data || !data->d_buf) return std::span<const uint8_t>();
   return std::span<const uint8_t>(static_cast<const uint8_t*>(data->d_buf), data->d_size);
+}
+
+void ElfFile::release_pages(std::span<const uint8_t> range) const {
+  size_t file_size = 0;
+  const char* raw = elf_rawfile(elf_, &file_size);
+  if (!raw || range.empty()) return;
+  auto begin = reinterpret_cast<uintptr_t>(range.data());
+  auto end = begin + range.size();
+  auto base = reinterpret_cast<uintptr_t>(raw);
+  if (begin < base || end > base + file_size) return;  // not the file mapping
+  const uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+  uintptr_t first = (begin + page - 1) & ~(page - 1);
+  uintptr_t last = end & ~(page - 1);
+  if (last > first) madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
 }
 
 void ElfFile::read_build_id() {
