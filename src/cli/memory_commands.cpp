@@ -109,7 +109,7 @@ void page(CommandContext& ctx, std::string_view arg) {
                    {"virt", fmt::format("{:#x}", model.pfn_to_virt(info.pfn))},
                    {"flags", fmt::format("{:#x}", info.flags)}, {"flag_names", info.flag_names},
                    {"node", info.node}, {"zone", info.zone}, {"zone_name", info.zone_name},
-                   {"refcount", info.refcount}, {"mapcount", info.mapcount},
+                   {"refcount", info.refcount}, {"mapcount", info.mapcount}, {"type", info.type_name},
                    {"mapping", fmt::format("{:#x}", info.mapping)}, {"index", info.index},
                    {"head", info.head}, {"tail", info.tail},
                    {"compound_head", fmt::format("{:#x}", info.compound_head)},

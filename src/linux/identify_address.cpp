@@ -133,8 +133,10 @@ std::optional<std::string> AddressIdentifier::identify(uint64_t address) {
     std::optional<SlabObjectInfo> info;
     try {
       info = s->object_info(address);
-    } catch (const BadDataError& e) {
-      return fmt::format("slab object with a corrupt slab ({})", e.what());
+    } catch (const Error& e) {
+      // A PG_slab page whose cache or freelist cannot be read or makes no sense: still
+      // slab memory, and the reason is the useful answer.
+      return fmt::format("slab object of a corrupt slab ({})", e.what());
     }
     if (info)
       return fmt::format("{}slab object: {}+{:#x}", info->allocated ? "" : "free ", info->cache_name,

@@ -33,6 +33,12 @@ PageDecoder::PageDecoder(Program& program, const MemoryModel& model)
   off_private_ = layout_.offset(kPage, "private");
   off_compound_head_ = layout_.offset(kPage, "compound_head");
   off_compound_order_ = layout_.find_offset(kPage, "compound_order");
+  if (const Vmcoreinfo* vi = program.vmcoreinfo()) {
+    for (const auto& [key, name] : {std::pair<const char*, const char*>{"PAGE_BUDDY_MAPCOUNT_VALUE", "buddy"},
+                                    {"PAGE_OFFLINE_MAPCOUNT_VALUE", "offline"}}) {
+      if (std::optional<int64_t> v = vi->number(key)) page_types_.emplace_back(~static_cast<uint32_t>(*v), name);
+    }
+  }
 }
 
 void PageDecoder::load_flags() {
@@ -125,6 +131,11 @@ PageInfo PageDecoder::decode(uint64_t page) {
   // with the type bit cleared; a plain mapcount is >= -1.
   int32_t raw_map = static_cast<int32_t>(p.page_type);
   p.mapcount = raw_map >= -1 ? raw_map + 1 : 0;
+  // PageType(): (page_type & (PAGE_TYPE_BASE | bit)) == PAGE_TYPE_BASE, with
+  // PAGE_TYPE_BASE 0xf0000000 (a macro, unchanged since 4.18).
+  constexpr uint32_t kPageTypeBase = 0xf0000000;
+  for (const auto& [bit, name] : page_types_)
+    if ((p.page_type & (kPageTypeBase | bit)) == kPageTypeBase) p.type_name = name;
   p.mapping = read_u64(mem_, page + off_mapping_);
   p.index = read_u64(mem_, page + off_index_);
   p.private_data = read_u64(mem_, page + off_private_);
@@ -190,6 +201,8 @@ std::string format_page_info(const PageInfo& p, const MemoryModel& model) {
   else if (p.tail)
     out += fmt::format("compound: tail of {:#x}, order {} ({} pages)\n", p.compound_head, p.compound_order,
                        uint64_t(1) << p.compound_order);
+  if (p.type_name == "buddy") out += fmt::format("type: buddy (free, order {})\n", p.private_data);
+  else if (!p.type_name.empty()) out += fmt::format("type: {}\n", p.type_name);
   if (!p.problem.empty()) out += fmt::format("warning: {}\n", p.problem);
   return out;
 }

@@ -37,6 +37,7 @@ struct PageInfo {
   int64_t refcount = 0;             // page->_refcount
   int64_t mapcount = 0;             // page->_mapcount + 1 (0 for page types)
   uint32_t page_type = 0;           // the raw _mapcount/page_type word
+  std::string type_name;            // "buddy" (order in private), "offline", or ""
   uint64_t mapping = 0;
   uint64_t index = 0;
   uint64_t private_data = 0;
@@ -79,6 +80,9 @@ class PageDecoder {
   uint64_t off_flags_ = 0, off_refcount_ = 0, off_mapcount_ = 0, off_mapping_ = 0, off_index_ = 0,
            off_private_ = 0, off_compound_head_ = 0;
   std::optional<uint64_t> off_compound_order_;
+  // Page-type bits (include/linux/page-flags.h PG_buddy, PG_offline) as VMCOREINFO's
+  // PAGE_*_MAPCOUNT_VALUE (= ~bit) gives them.
+  std::vector<std::pair<uint32_t, std::string>> page_types_;
 };
 
 // crash-style multi-line description:
@@ -86,6 +90,7 @@ class PageDecoder {
 //   flags 0x100000000000200 (PG_slab)  node 0  zone 1 (DMA32)
 //   refcount 1  mapcount 0  mapping 0x0  index 0x0
 //   compound: head, order 1 (2 pages)
+//   type: buddy (free, order 10)
 std::string format_page_info(const PageInfo& info, const MemoryModel& model);
 
 }  // namespace kdive

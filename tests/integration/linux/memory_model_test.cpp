@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <array>
 
+#include <fmt/format.h>
+
 #include "kdive/error.h"
 #include "linux/kernel_layout.h"
 #include "linux/memory_model.h"
@@ -123,6 +125,27 @@ TEST_P(MemoryModelFixture, CompoundPagesHaveOneHead) {
     EXPECT_EQ(t.compound_order, h.compound_order);
     EXPECT_EQ(pages.compound_head(t.page), *head);
   }
+}
+
+TEST_P(MemoryModelFixture, FreePagesAreBuddyPagesOfAlignedOrder) {
+  testing::OpenedKernelDump o = testing::open_kernel_dump(GetParam());
+  Program& p = *o.program;
+  MemoryModel mm(p);
+  PageDecoder pages(p, mm);
+  uint64_t max_order = KernelLayout(p).array_length("struct zone", "free_area") - 1;
+  uint64_t buddies = 0;
+  mm.for_each_page([&](uint64_t pfn, uint64_t page, uint64_t flags) {
+    if (pages.flag_names(flags).size() != 0) return true;
+    PageInfo info = pages.decode(page);
+    if (info.type_name != "buddy") return true;
+    EXPECT_LE(info.private_data, max_order) << pfn;
+    EXPECT_EQ(pfn % (uint64_t(1) << info.private_data), 0u) << pfn;
+    EXPECT_EQ(info.refcount, 0) << pfn;
+    EXPECT_NE(format_page_info(info, mm).find(fmt::format("type: buddy (free, order {})", info.private_data)),
+              std::string::npos);
+    return ++buddies < 20;
+  });
+  EXPECT_EQ(buddies, 20u);
 }
 
 INSTANTIATE_TEST_SUITE_P(AllKernelDumps, MemoryModelFixture, ::testing::ValuesIn(testing::fixture_dumps("kernel")),
