@@ -209,9 +209,14 @@ void slab(CommandContext& ctx, std::string_view arg) {
   }
   std::optional<uint64_t> cache = slub.find_cache(target);
   if (!cache) {
-    if (target.find_first_of("()*&->.+0123456789") == std::string::npos)
+    // Not a cache name (names like kmalloc-64 also parse as expressions): an
+    // expression for a struct kmem_cache * or an address.
+    uint64_t v = 0;
+    try {
+      v = eval_unsigned(ctx, target);
+    } catch (const LookupError&) {
       throw LookupError(fmt::format("slab: no slab cache named '{}'", target));
-    uint64_t v = eval_unsigned(ctx, target);
+    }
     if (pointee_name(ctx, target) != "struct kmem_cache") {
       print_object_info(ctx, slub, v);
       return;
