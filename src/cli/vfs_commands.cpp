@@ -116,7 +116,7 @@ void path_command(CommandContext& ctx, std::string_view arg) {
   std::string full = d_path(mem, lay, p);
   uint64_t mount = real_mount(lay, p.mnt);
   if (ctx.json) {
-    ctx.out << nlohmann::json{{"path", full}, {"mount", hex(mount)}, {"vfsmount", hex(p.mnt)},
+    ctx.out << nlohmann::json{{"lookup", path}, {"path", full}, {"mount", hex(mount)}, {"vfsmount", hex(p.mnt)},
                               {"dentry", hex(p.dentry)}, {"inode", hex(inode)}, {"type", file_type_name(mode)},
                               {"mode", fmt::format("{:o}", mode)}, {"size", size}}
                    .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)

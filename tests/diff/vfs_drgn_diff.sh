@@ -1,0 +1,116 @@
+#!/bin/bash
+# Differential test of kdive's VFS helpers against drgn 0.0.22 (Debian's python3-drgn)
+# on every kernel fixture dump drgn can open: the mounts of init's namespace
+# (for_each_mount: address, super block, type, device, directory), path_lookup of
+# paths with mount crossings and "." (vfsmount, dentry, d_path; a missing name must
+# fail in both; drgn 0.0.22 never returns from a path with "..", so ".." is checked
+# in tests/integration/linux/vfs_test.cpp instead), the open files of PID 1 (for_each_file + d_path), and the cached
+# contents of /data/known.txt and /data/numbers.txt (drgn: xa_load, page_to_virt,
+# read, page by page; pages that are absent or unreadable count as missing and are
+# zeros) — sha256 of the bytes and the number of missing pages, which kdive's `cat`
+# reports on stderr — through the kdive CLI. Known difference: drgn reads a page that
+# makedumpfile -d 31 dropped from an ELF dump as zeros without an error, while kdive
+# knows it was filtered out and reports it; so on -d 31 dumps a page that drgn reads
+# as all zeros counts as missing on drgn's side (the fixture files are text: none of
+# their pages is zeros).
+set -euo pipefail
+FIXTURES=${KDIVE_FIXTURES:-$HOME/.cache/kdive/fixtures}
+KDIVE=${KDIVE_BINARY:?set KDIVE_BINARY}
+MANIFEST=$FIXTURES/manifest.json
+[ -f "$MANIFEST" ] || { echo "no $MANIFEST: run scripts/fixtures/build-all.sh"; exit 1; }
+PY=/usr/bin/python3
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+PATHS=(/ /init /data /data/known.txt /data/numbers.txt /proc /sys /sys/kernel/tracing /sys/kernel/tracing/trace
+       /dev/console /data/./known.txt //data/known.txt /data/no-such-file)
+FILES=(/data/known.txt /data/numbers.txt)
+
+mapfile -t DUMPS < <($PY -c '
+import json, sys
+m = json.load(open(sys.argv[1]))
+for d in m["dumps"]:
+    if d["kind"] == "kernel" and d.get("drgn_opens"):
+        print("\t".join([d["name"], d["path"], d["vmlinux"], str(d.get("dump_level"))]))
+' "$MANIFEST")
+[ ${#DUMPS[@]} -gt 0 ] || { echo "no kernel dump drgn can open"; exit 1; }
+
+fail=0
+for line in "${DUMPS[@]}"; do
+  IFS=$'\t' read -r name dump vmlinux level <<<"$line"
+
+  $PY - "$dump" "$vmlinux" "$level" "${PATHS[@]}" -- "${FILES[@]}" >"$TMP/drgn.txt" <<'PYEOF'
+import hashlib, sys
+import drgn
+from drgn import cast, FaultError
+from drgn.helpers.linux.fs import path_lookup, d_path, for_each_mount, mount_src, mount_dst, mount_fstype, for_each_file
+from drgn.helpers.linux.mm import page_to_virt
+from drgn.helpers.linux.pid import find_task
+from drgn.helpers.linux.xarray import xa_load
+prog = drgn.Program()
+prog.set_core_dump(sys.argv[1])
+prog.load_debug_info([sys.argv[2]])
+sep = sys.argv.index("--")
+filtered = sys.argv[3] == "31"
+paths, files = sys.argv[4:sep], sys.argv[sep + 1:]
+for m in for_each_mount(prog):
+    print("mount %x %x %s %s %s" % (m.value_(), m.mnt.mnt_sb.value_(), mount_fstype(m).decode(),
+                                    mount_src(m).decode(), mount_dst(m).decode()))
+for p in paths:
+    try:
+        r = path_lookup(prog, p)
+        print("path %s %x %x %s" % (p, r.mnt.value_(), r.dentry.value_(), d_path(r).decode()))
+    except Exception:
+        print("path %s error" % p)
+for fd, f in for_each_file(find_task(prog, 1)):
+    print("file %d %x %s" % (fd, f.value_(), d_path(f.f_path).decode()))
+for p in files:
+    inode = path_lookup(prog, p).dentry.d_inode
+    size = inode.i_size.value_()
+    data, missing = b"", 0
+    for i in range((size + 4095) // 4096):
+        n = min(4096, size - i * 4096)
+        e = xa_load(inode.i_mapping.i_pages.address_of_(), i)
+        try:
+            if not e or e.value_() & 1:
+                raise FaultError("not cached", 0)
+            page = prog.read(page_to_virt(cast("struct page *", e)).value_(), n)
+            if filtered and page == bytes(n):
+                raise FaultError("zeros in a filtered ELF dump", 0)
+            data += page
+        except FaultError:
+            missing += 1
+            data += bytes(n)
+    print("cat %s %s missing %d" % (p, hashlib.sha256(data).hexdigest(), missing))
+PYEOF
+
+  xargs=(-x "mount --json")
+  for p in "${PATHS[@]}"; do xargs+=(-x "path --json $p"); done
+  xargs+=(-x "files 1 --json")
+  # A path that is not found prints nothing on stdout (its error goes to stderr).
+  "$KDIVE" -c "$dump" -s "$vmlinux" "${xargs[@]}" 2>/dev/null | $PY -c '
+import json, sys
+rows = [json.loads(l) for l in sys.stdin]
+found = {r["lookup"]: r for r in rows if "lookup" in r}
+for r in rows:
+    if "dir_name" in r:
+        print("mount %s %s %s %s %s" % (r["mount"][2:], r["super_block"][2:], r["fs_type"], r["dev_name"], r["dir_name"]))
+for p in sys.argv[1:]:
+    r = found.get(p)
+    print("path %s %s" % (p, "%s %s %s" % (r["vfsmount"][2:], r["dentry"][2:], r["path"]) if r else "error"))
+for r in rows:
+    if "fd" in r:
+        print("file %d %s %s" % (r["fd"], r["file"][2:], r["path"]))
+' "${PATHS[@]}" >"$TMP/kdive.txt" || true
+  for p in "${FILES[@]}"; do
+    sum=$("$KDIVE" -c "$dump" -s "$vmlinux" -x "cat $p" 2>"$TMP/cat.err" | sha256sum | cut -d' ' -f1) || true
+    missing=$(sed -n 's/.*: \([0-9]*\) of [0-9]* pages are missing.*/\1/p' "$TMP/cat.err")
+    echo "cat $p $sum missing ${missing:-0}" >>"$TMP/kdive.txt"
+  done
+
+  if diff -u "$TMP/drgn.txt" "$TMP/kdive.txt"; then
+    echo "ok   $name: mounts ($(grep -c '^mount' "$TMP/kdive.txt")), path_lookup/d_path (${#PATHS[@]}), files ($(grep -c '^file' "$TMP/kdive.txt")), cat ($(grep '^cat' "$TMP/kdive.txt" | awk '{printf "%s missing %s; ", $2, $5}'))"
+  else
+    echo "FAIL $name"; fail=1
+  fi
+done
+exit $fail
