@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <deque>
 #include <cerrno>
 #include <cstdlib>
 #include <filesystem>
@@ -89,7 +90,8 @@ void add_entry(LocalMap& map, std::string_view name, const IndexEntry& e) {
 
 class UnitScanner {
  public:
-  UnitScanner(const Sections& s, LocalMap& out, DwarfIndexStats& stats) : s_(s), out_(out), stats_(stats) {}
+  UnitScanner(const Sections& s, LocalMap& out, DwarfIndexStats& stats, std::deque<std::string>& owned)
+      : s_(s), out_(out), stats_(stats), owned_(&owned) {}
 
   void scan(const UnitHeader& u) {
     const std::vector<Abbrev>& abbrevs = abbrev_table(u.abbrev_offset);
@@ -97,19 +99,19 @@ class UnitScanner {
     c.seek(u.die_start);
     str_offsets_base_ = 0;
     declared_names_.clear();
-    // Per-depth: whether children at this depth are indexed (0 = CU's children,
-    // enum children) and the DIE offset of the parent.
-    struct Level { bool index_children; IndexTag parent_tag; uint64_t parent_offset; bool parent_is_enum; };
+    // One level per open DIE with children: whether its children are indexed (the unit,
+    // C++ namespaces, enumerations), whether it is an enumeration (then only its
+    // enumerators are), its offset, and the C++ scope its children's names get.
+    struct Level { bool index_children; bool is_enum; uint64_t offset; std::string_view scope; };
     std::vector<Level> stack;
-    int depth = -1;  // depth of the next DIE's parent; -1 before the CU DIE
+    bool in_unit = false;
     while (c.position() < u.end) {
       uint64_t die_off = c.position();
       uint64_t code = c.uleb128();
       if (code == 0) {
-        if (depth < 0) break;
+        if (stack.empty()) break;
         stack.pop_back();
-        --depth;
-        if (depth < 0) break;
+        if (stack.empty()) break;
         continue;
       }
       if (code >= abbrevs.size() || abbrevs[code].tag == 0) c.fail(fmt::format("unknown abbreviation code {}", code));
@@ -120,26 +122,31 @@ class UnitScanner {
       uint64_t sibling = 0;
       specification_ = 0;
       for (const AttrSpec& a : ab.attrs) read_attr(c, u, a, name, decl, has_addr, sibling);
-      // A definition that completes an earlier declaration (DW_AT_specification) has no
-      // name of its own: gcc emits `extern T x;` then the defining DIE pointing at it.
-      if (name.empty() && specification_ && depth == 0) {
-        auto it = declared_names_.find(specification_);
-        if (it != declared_names_.end()) name = it->second;
+      if (!in_unit) {
+        // The unit DIE: its children are indexed.
+        if (!ab.has_children) break;
+        stack.push_back({true, false, die_off, {}});
+        in_unit = true;
+        continue;
       }
-      if (decl && depth == 0 && !name.empty() &&
+      const Level& parent = stack.back();
+      bool at_unit_level = stack.size() == 1;
+      // A definition that completes an earlier declaration (DW_AT_specification) has no
+      // name of its own: gcc emits `extern T x;` (or, in C++, the declaration inside its
+      // namespace) and then the defining DIE at unit level pointing at it.
+      bool qualified = false;
+      if (name.empty() && specification_ && at_unit_level) {
+        auto it = declared_names_.find(specification_);
+        if (it != declared_names_.end()) { name = it->second; qualified = true; }
+      }
+      if (!qualified && !name.empty() && !parent.scope.empty()) name = scoped(parent.scope, name);
+      if (decl && parent.index_children && !parent.is_enum && !name.empty() &&
           (ab.tag == DW_TAG_variable || ab.tag == DW_TAG_subprogram))
         declared_names_[die_off] = name;
 
-      bool indexable_level = depth == 0 || (depth == 1 && stack.back().parent_is_enum);
-      if (depth == -1) {
-        // The unit DIE: its children are indexed.
-        if (ab.has_children) { stack.push_back({true, IndexTag::Variable, die_off, false}); depth = 0; }
-        else break;
-        continue;
-      }
       IndexTag tag{};
       bool want = false;
-      if (indexable_level) {
+      if (parent.index_children) {
         want = true;
         switch (ab.tag) {
           case DW_TAG_structure_type: tag = IndexTag::Struct; break;
@@ -153,27 +160,39 @@ class UnitScanner {
           case DW_TAG_enumerator: tag = IndexTag::Enumerator; break;
           default: want = false;
         }
-        if (depth == 1 && ab.tag != DW_TAG_enumerator) want = false;
+        if (parent.is_enum != (ab.tag == DW_TAG_enumerator)) want = false;
       }
       if (want && !name.empty()) {
         IndexEntry e;
         e.die_offset = die_off;
-        e.parent_offset = depth == 1 ? stack.back().parent_offset : 0;
+        e.parent_offset = parent.is_enum ? parent.offset : 0;
         e.tag = tag;
         e.is_declaration = decl;
         e.has_address = has_addr;
         add_entry(out_, name, e);
       }
       if (ab.has_children) {
-        bool descend = depth == 0 && ab.tag == DW_TAG_enumeration_type;
-        if (!descend && sibling > u.offset && sibling <= u.end && sibling > c.position()) {
+        bool is_enum = parent.index_children && !parent.is_enum && ab.tag == DW_TAG_enumeration_type;
+        bool is_namespace = parent.index_children && !parent.is_enum && ab.tag == DW_TAG_namespace;
+        if (!is_enum && !is_namespace && sibling > u.offset && sibling <= u.end && sibling > c.position()) {
           c.seek(sibling);  // skip the whole subtree
           continue;
         }
-        stack.push_back({descend, tag, die_off, descend});
-        ++depth;
+        // An enumeration's enumerators live in the enclosing scope (C, unscoped C++
+        // enums); an anonymous namespace adds no scope.
+        std::string_view scope = is_namespace ? (name.empty() ? parent.scope : name) : parent.scope;
+        stack.push_back({is_enum || is_namespace, is_enum, die_off, scope});
       }
     }
+  }
+
+  // Names are views into the file; a qualified name ("ns::name") is made once and owned
+  // by the scanner's string store, which the index keeps.
+  std::string_view scoped(std::string_view scope, std::string_view name) {
+    std::string& s = owned_->emplace_back();
+    s.reserve(scope.size() + 2 + name.size());
+    s.append(scope).append("::").append(name);
+    return s;
   }
 
  private:
@@ -289,6 +308,7 @@ class UnitScanner {
   const Sections& s_;
   LocalMap& out_;
   DwarfIndexStats& stats_;
+  std::deque<std::string>* owned_;
   std::unordered_map<uint64_t, std::vector<Abbrev>> abbrev_cache_;
   uint64_t str_offsets_base_ = 0;
   uint64_t specification_ = 0;
@@ -350,11 +370,12 @@ DwarfIndex DwarfIndex::build(const ElfFile& file, unsigned threads, std::vector<
   threads = std::min<unsigned>(threads, std::max<size_t>(1, units.size()));
 
   std::vector<LocalMap> maps(threads);
+  index.owned_names_.resize(threads);
   std::vector<DwarfIndexStats> stats(threads);
   std::vector<std::vector<std::string>> thread_warnings(threads);
   std::atomic<size_t> next{0};
   auto worker = [&](unsigned t) {
-    UnitScanner scanner(s, maps[t], stats[t]);
+    UnitScanner scanner(s, maps[t], stats[t], index.owned_names_[t]);
     for (size_t i; (i = next.fetch_add(1)) < units.size();) {
       try {
         scanner.scan(units[i]);

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <span>
 #include <string>
@@ -73,7 +74,8 @@ class DwarfIndex {
   const DwarfIndexStats& stats() const { return stats_; }
 
  private:
-  NameMap map_;  // names point into the file's string sections
+  NameMap map_;  // names point into the file's string sections or owned_names_
+  std::vector<std::deque<std::string>> owned_names_;  // C++ qualified names, per scan thread
   DwarfIndexStats stats_;
   // A cached index: the mapped image and the view of it (map_ then stays empty).
   std::shared_ptr<FileSource> mapped_;

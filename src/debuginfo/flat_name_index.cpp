@@ -20,7 +20,8 @@ namespace kdive {
 namespace {
 
 constexpr char kMagic[8] = {'K', 'D', 'I', 'V', 'E', 'I', 'X', '\n'};
-constexpr uint32_t kFlatIndexVersion = 1;
+// Bumped whenever the image layout or what the scanner indexes changes (2: C++ namespaces).
+constexpr uint32_t kFlatIndexVersion = 2;
 constexpr size_t kHeaderSize = 96;
 constexpr size_t kSlotSize = 8;
 constexpr size_t kNameSize = 16;

@@ -60,6 +60,12 @@ class Lexer {
       if (is_ident_start(c)) {
         size_t end = pos_ + 1;
         while (end < text_.size() && is_ident_char(text_[end])) ++end;
+        // A C++ qualified name (ns::name, A::B::c) is one identifier: `::` has no other
+        // meaning in C.
+        while (end + 2 < text_.size() && text_[end] == ':' && text_[end + 1] == ':' && is_ident_start(text_[end + 2])) {
+          end += 3;
+          while (end < text_.size() && is_ident_char(text_[end])) ++end;
+        }
         t.kind = TokenKind::Identifier;
         pos_ = end;
       } else if (c == '$') {

@@ -67,6 +67,40 @@ TEST(DwarfIndex, FileWithoutDebugInfoGivesEmptyIndex) {
   EXPECT_TRUE(index.find("f").empty());
 }
 
+TEST(DwarfIndex, CxxNamespaceMembersAreIndexedByQualifiedName) {
+  const char* source = R"(
+namespace outer {
+struct Link { int v; };
+enum Mode { Idle, Busy };
+Link g_link = {7};
+namespace inner { int g_depth = 2; int twice(int x) { return 2 * x; } }
+}
+namespace { int g_hidden = 5; }
+int main() { return outer::g_link.v + outer::inner::g_depth + outer::inner::twice(g_hidden) + outer::Busy; }
+)";
+  testing::CompiledProgram prog(source, "-g -O0 -c", ".cpp");
+  ElfFile elf(prog.path());
+  DwarfIndex index = DwarfIndex::build(elf, 1);
+  auto tag_of = [&](const char* name) {
+    auto e = index.find(name);
+    return e.empty() ? -1 : int(e[0].tag);
+  };
+  EXPECT_EQ(tag_of("outer::Link"), int(IndexTag::Struct));
+  EXPECT_EQ(tag_of("outer::Mode"), int(IndexTag::Enum));
+  EXPECT_EQ(tag_of("outer::Busy"), int(IndexTag::Enumerator));
+  EXPECT_EQ(tag_of("outer::inner::twice"), int(IndexTag::Function));
+  EXPECT_EQ(tag_of("g_hidden"), int(IndexTag::Variable));  // anonymous namespace: no scope
+  EXPECT_EQ(tag_of("main"), int(IndexTag::Function));
+  // The definitions at unit level (DW_AT_specification) carry the qualified names.
+  ASSERT_FALSE(index.find("outer::g_link").empty());
+  EXPECT_TRUE(index.find("outer::g_link")[0].has_address);
+  EXPECT_FALSE(index.find("outer::g_link")[0].is_declaration);
+  ASSERT_FALSE(index.find("outer::inner::g_depth").empty());
+  EXPECT_TRUE(index.find("outer::inner::g_depth")[0].has_address);
+  EXPECT_TRUE(index.find("Link").empty());
+  EXPECT_TRUE(index.find("g_link").empty());
+}
+
 TEST(DwarfIndex, CachedIndexAnswersAsTheBuiltOne) {
   testing::CompiledProgram prog(std::string(kSource) + "int declared_only = 1;\nint main(void) { return use() + add(1, 2); }\n",
                                 "-g -O0 -Wl,--build-id");
