@@ -26,6 +26,42 @@ std::string join(const std::vector<std::string>& v, size_t from) {
   return s;
 }
 
+// A command's own options (`kdive oops --intel REPORT --modules DIR`, `dmesg -C`) are
+// not kdive's: from the first word naming a command on, every argument goes to the
+// command, except kdive's own options (-c/-s/-e/-x with their values, --json,
+// --allow-build-id-mismatch), which may come anywhere. Before it, "--" ends the
+// scan and the rest is parsed as before.
+void split_command_line(int argc, char** argv, std::vector<std::string>* global,
+                        std::vector<std::string>* command) {
+  auto takes_value = [](const std::string& a) {
+    return a == "-c" || a == "--core" || a == "-s" || a == "--symbols" || a == "-e" || a == "--eval" ||
+           a == "-x" || a == "--execute";
+  };
+  auto is_global_flag = [](const std::string& a) {
+    return a == "--json" || a == "--allow-build-id-mismatch" || a.rfind("--core=", 0) == 0 ||
+           a.rfind("--symbols=", 0) == 0 || a.rfind("--eval=", 0) == 0 || a.rfind("--execute=", 0) == 0;
+  };
+  bool in_command = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (takes_value(a) && i + 1 < argc) {
+      global->push_back(a);
+      global->push_back(argv[++i]);
+    } else if (is_global_flag(a)) {
+      global->push_back(a);
+    } else if (in_command) {
+      command->push_back(a);
+    } else if (a == "--") {
+      for (; i < argc; ++i) global->push_back(argv[i]);
+    } else if (a.empty() || a[0] == '-' || !kdive::CommandInterpreter::is_command(a)) {
+      global->push_back(a);
+    } else {
+      in_command = true;
+      command->push_back(a);
+    }
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -48,8 +84,12 @@ int main(int argc, char** argv) {
   app.add_flag("--allow-build-id-mismatch", allow_mismatch, "open even if vmlinux does not match the dump");
   app.add_option("args", args, "COMMAND [ARGS...] (print, ptype, sizeof, offsetof, member-at, read, info, ...) or a SCRIPT file");
   app.positionals_at_end(false);
+  std::vector<std::string> global_args, command_args;
+  split_command_line(argc, argv, &global_args, &command_args);
   try {
-    app.parse(argc, argv);
+    std::vector<std::string> reversed(global_args.rbegin(), global_args.rend());  // CLI11 takes them reversed
+    app.parse(reversed);
+    if (!command_args.empty()) args.insert(args.begin(), command_args.begin(), command_args.end());
   } catch (const CLI::ParseError& e) {
     int rc = app.exit(e);
     return rc == 0 ? 0 : 2;
