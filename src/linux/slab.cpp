@@ -99,6 +99,7 @@ SlubAllocator::SlubAllocator(Program& program, const MemoryReader* memory)
   model_ = std::make_unique<MemoryModel>(program, &mem_);
   pages_ = std::make_unique<PageDecoder>(program, *model_);
   slab_type_ = program.find_type(TypeKind::Struct, "slab").type ? "struct slab" : "struct page";
+  off_page_flags_ = layout_.offset("struct page", "flags");
   off_list_ = layout_.offset(kCache, "list");
   off_name_ = layout_.offset(kCache, "name");
   off_size_ = layout_.offset(kCache, "size");
@@ -324,7 +325,7 @@ std::optional<SlabObjectInfo> SlubAllocator::object_info(uint64_t address) {
   try {
     uint64_t page = model_->virt_to_page(address);
     head = pages_->compound_head(page);
-    if (!(read_u64(mem_, head + layout_.offset("struct page", "flags")) >> pg_slab_ & 1)) return std::nullopt;
+    if (!(read_u64(mem_, head + off_page_flags_) >> pg_slab_ & 1)) return std::nullopt;
   } catch (const FaultError&) {
     return std::nullopt;  // no struct page in the dump: not known to be a slab
   }

@@ -160,6 +160,7 @@ class SlubAllocator {
   std::unique_ptr<PageDecoder> pages_;
   std::string slab_type_;  // "struct slab" or "struct page"
   uint64_t slab_caches_ = 0;
+  uint64_t off_page_flags_ = 0;
   uint64_t off_list_ = 0, off_name_ = 0, off_size_ = 0, off_object_size_ = 0, off_offset_ = 0, off_oo_ = 0,
            off_refcount_ = 0, off_cpu_slab_ = 0, off_node_ = 0;
   std::optional<uint64_t> off_random_, off_red_left_pad_;
