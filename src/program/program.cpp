@@ -222,6 +222,33 @@ std::optional<Object> Program::find_object(std::string_view name) {
   return std::nullopt;
 }
 
+// x86-64 user space (TLS variant II, as glibc lays it out): the executable's TLS block
+// ends at the thread pointer (fs_base), so a variable at offset `off` of its PT_TLS
+// segment is at fs_base - roundup(p_memsz, p_align) + off. The thread is the one that
+// crashed (the first NT_PRSTATUS). Shared libraries' blocks sit at offsets only the
+// dynamic linker's data knows: their variables are absent, with the reason.
+std::optional<Object> Program::thread_local_object(const DebugModule& m, QualifiedType type, uint64_t offset) {
+  if (is_kernel() || !core_ || core_->notes().prstatus.empty())
+    return Object::absent(env_, type, "thread-local variable without a thread");
+  Elf* elf = m.elf().elf();
+  size_t n = 0;
+  if (elf_getphdrnum(elf, &n) != 0) return std::nullopt;
+  bool executable = m.elf().header().e_type == ET_EXEC;
+  std::optional<GElf_Phdr> tls;
+  for (size_t i = 0; i < n; ++i) {
+    GElf_Phdr ph;
+    if (!gelf_getphdr(elf, static_cast<int>(i), &ph)) continue;
+    if (ph.p_type == PT_INTERP) executable = true;
+    if (ph.p_type == PT_TLS) tls = ph;
+  }
+  if (!tls) return std::nullopt;
+  if (!executable) return Object::absent(env_, type, "thread-local variable of a shared library");
+  uint64_t align = tls->p_align ? tls->p_align : 1;
+  uint64_t block = (tls->p_memsz + align - 1) / align * align;
+  uint64_t tp = core_->notes().prstatus.front().regs.fs_base;
+  return Object::reference(env_, type, tp - block + offset);
+}
+
 std::optional<Object> Program::object_from_die(const GlobalDie& g) {
   DebugModule& m = *g.module;
   Dwarf* dw = m.elf().dwarf();
@@ -258,6 +285,8 @@ std::optional<Object> Program::object_from_die(const GlobalDie& g) {
         size_t nops;
         if (dwarf_getlocation(&a, &ops, &nops) == 0 && nops == 1 && ops[0].atom == DW_OP_addr)
           return Object::reference(env_, t, m.relocate(ops[0].number));
+        if (nops == 2 && (ops[1].atom == DW_OP_form_tls_address || ops[1].atom == DW_OP_GNU_push_tls_address))
+          return thread_local_object(m, t, ops[0].number);
         return std::nullopt;
       }
       if (dwarf_attr(&die, DW_AT_const_value, &a)) {

@@ -86,6 +86,7 @@ class Program : public EvalEnvironment, public TypeFinder {
   void load_kernel_module_debug_info(const KernelDebugFiles& files);
   void setup_object_env();
   std::optional<Object> object_from_die(const GlobalDie& g);
+  std::optional<Object> thread_local_object(const DebugModule& m, QualifiedType type, uint64_t offset);
 
   std::unique_ptr<CoreDump> core_;
   std::unique_ptr<TypeArena> arena_;

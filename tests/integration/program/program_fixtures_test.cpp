@@ -115,5 +115,27 @@ TEST(ProgramFixtures, BuildIdMismatchIsAClearError) {
   std::remove(link.c_str());
 }
 
+// Thread-local globals of user-space cores are the crashed thread's (fs_base, TLS
+// variant II): the fixture programs record each thread's value of g_tls_value.
+TEST(ProgramFixtures, UserThreadLocalIsTheCrashedThreads) {
+  size_t checked = 0;
+  for (const json& d : testing::fixture_dumps("user")) {
+    json truth = testing::load_json_file(d["truth"].get<std::string>());
+    int64_t tid = truth["crash"]["tid"].get<int64_t>();
+    for (const json& th : truth["threads"]) {
+      if (th["tid"].get<int64_t>() != tid || !th["tls"].contains("g_tls_value")) continue;
+      SCOPED_TRACE(d["name"].get<std::string>());
+      ProgramOptions opts;
+      opts.debug_paths.push_back(d["executable"].get<std::string>());
+      auto prog = Program::open(d["path"].get<std::string>(), opts);
+      std::optional<Object> v = prog->find_object("g_tls_value");
+      ASSERT_TRUE(v.has_value());
+      EXPECT_EQ(v->as_signed(), th["tls"]["g_tls_value"].get<int64_t>());
+      ++checked;
+    }
+  }
+  EXPECT_GE(checked, 1u);
+}
+
 }  // namespace
 }  // namespace kdive
