@@ -215,7 +215,16 @@ SymbolizedFrame FrameSymbolizer::resolve(DebugModule& module, uint64_t file_addr
     f.symbol_offset = file_address - *module.unrelocate(s->symbol_address);
     f.symbol_size = s->size;
   }
-  const PcScopes& sc = scopes(module, f.lookup_address);
+  // The per-unit function index first (fast for many PCs); FrameScopes' full walk for
+  // what it does not cover.
+  Dwarf_Die fast_cu;
+  bool fast = ranges_.inline_chain(module.elf().dwarf(), f.lookup_address, &f.frames, &fast_cu);
+  PcScopes none;
+  const PcScopes& sc = fast ? none : scopes(module, f.lookup_address);
+  if (fast) {
+    none.cu = fast_cu;
+    none.has_cu = true;
+  }
   for (const FrameScope& fs : sc.frames) f.frames.push_back({fs.name, fs.position, fs.inlined});
   if (f.frames.empty()) {
     // No function DIE (assembly, or no DWARF): the nearest symbol at or below the

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "debuginfo/debug_info.h"
+#include "oops/function_ranges.h"
 #include "oops/oops_report.h"
 #include "unwind/frame_scopes.h"
 
@@ -96,6 +97,7 @@ class FrameSymbolizer {
 
   DebugInfo& debug_;
   FrameScopes scopes_;
+  FunctionRanges ranges_;
   std::optional<uint64_t> kaslr_;
   std::map<std::string, std::string, std::less<>> module_paths_;  // name (with '_') → .ko
   // Relocatable modules' symbols by name (their SymbolTable is empty without a dump).

@@ -1,0 +1,107 @@
+// FunctionRanges: DW_AT_low_pc/high_pc and DW_AT_ranges of each top-level
+// DW_TAG_subprogram through dwarf_ranges, sorted; the chain below a function through
+// dwarf_haspc on its (few) children; positions from the line table (innermost) and
+// DW_AT_call_file/line/column (callers), as FrameScopes computes them.
+#include "oops/function_ranges.h"
+
+#include <dwarf.h>
+
+#include <algorithm>
+
+#include "oops/frame_symbolizer.h"
+
+namespace kdive {
+
+namespace {
+
+SourcePosition line_position(Dwarf_Die* cu, uint64_t pc) {
+  SourcePosition pos;
+  Dwarf_Line* line = dwarf_getsrc_die(cu, pc);
+  if (!line) return pos;
+  const char* file = dwarf_linesrc(line, nullptr, nullptr);
+  int lineno = 0, col = 0;
+  dwarf_lineno(line, &lineno);
+  dwarf_linecol(line, &col);
+  if (!file) return pos;
+  pos = {file, lineno, col, true};
+  return pos;
+}
+
+SourcePosition call_position(Dwarf_Die* cu, Dwarf_Die* inlined) {
+  SourcePosition pos;
+  Dwarf_Attribute attr;
+  Dwarf_Word file_index = 0, line = 0, col = 0;
+  if (!dwarf_attr(inlined, DW_AT_call_file, &attr) || dwarf_formudata(&attr, &file_index) != 0) return pos;
+  if (dwarf_attr(inlined, DW_AT_call_line, &attr)) dwarf_formudata(&attr, &line);
+  if (dwarf_attr(inlined, DW_AT_call_column, &attr)) dwarf_formudata(&attr, &col);
+  Dwarf_Files* files = nullptr;
+  size_t nfiles = 0;
+  if (dwarf_getsrcfiles(cu, &files, &nfiles) != 0 || file_index >= nfiles) return pos;
+  const char* name = dwarf_filesrc(files, file_index, nullptr, nullptr);
+  if (!name) return pos;
+  pos = {name, static_cast<int>(line), static_cast<int>(col), true};
+  return pos;
+}
+
+}  // namespace
+
+const std::vector<FunctionRanges::Range>& FunctionRanges::unit(Dwarf_Die* cu) {
+  auto key = std::make_pair(cu->cu ? dwarf_cu_getdwarf(cu->cu) : nullptr, dwarf_dieoffset(cu));
+  auto [it, fresh] = units_.try_emplace(key);
+  if (!fresh) return it->second;
+  Dwarf_Die child;
+  if (dwarf_child(cu, &child) != 0) return it->second;
+  size_t guard = 0;
+  do {
+    if (dwarf_tag(&child) != DW_TAG_subprogram) continue;
+    Dwarf_Addr base, start, end;
+    ptrdiff_t off = 0;
+    int n = 0;
+    while ((off = dwarf_ranges(&child, off, &base, &start, &end)) > 0 && ++n < 4096)
+      if (end > start) it->second.push_back({start, end, dwarf_dieoffset(&child)});
+  } while (dwarf_siblingof(&child, &child) == 0 && ++guard < 10000000);
+  std::sort(it->second.begin(), it->second.end(), [](const Range& a, const Range& b) { return a.low < b.low; });
+  return it->second;
+}
+
+bool FunctionRanges::inline_chain(Dwarf* dwarf, uint64_t pc, std::vector<InlineFrame>* chain, Dwarf_Die* cu_out) {
+  Dwarf_Die cu;
+  if (!dwarf || !dwarf_addrdie(dwarf, pc, &cu)) return false;
+  const auto& ranges = unit(&cu);
+  auto r = std::upper_bound(ranges.begin(), ranges.end(), pc, [](uint64_t p, const Range& x) { return p < x.low; });
+  if (r == ranges.begin()) return false;
+  --r;
+  if (pc >= r->high) return false;
+  Dwarf_Die fn;
+  if (!dwarf_offdie(dwarf, r->die, &fn)) return false;
+  // Outermost first: the function, then each inlined subroutine containing pc.
+  std::vector<Dwarf_Die> path{fn};
+  Dwarf_Die cur = fn;
+  for (int depth = 0; depth < 64; ++depth) {
+    Dwarf_Die child;
+    if (dwarf_child(&cur, &child) != 0) break;
+    bool found = false;
+    do {
+      int tag = dwarf_tag(&child);
+      if ((tag == DW_TAG_inlined_subroutine || tag == DW_TAG_lexical_block) && dwarf_haspc(&child, pc) == 1) {
+        if (tag == DW_TAG_inlined_subroutine) path.push_back(child);
+        cur = child;
+        found = true;
+        break;
+      }
+    } while (dwarf_siblingof(&child, &child) == 0);
+    if (!found) break;
+  }
+  chain->clear();
+  for (size_t k = path.size(); k-- > 0;) {
+    InlineFrame f;
+    f.function = die_name(&path[k]);
+    f.inlined = k > 0;
+    f.position = k + 1 == path.size() ? line_position(&cu, pc) : call_position(&cu, &path[k + 1]);
+    chain->push_back(std::move(f));
+  }
+  *cu_out = cu;
+  return true;
+}
+
+}  // namespace kdive
