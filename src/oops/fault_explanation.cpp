@@ -173,14 +173,67 @@ std::optional<FaultExplanation> explain_fault(const OopsReport& report, FrameSym
     e.sentence = fmt::format("the faulting instruction `{}` does not access memory", fault.text());
     return e;
   }
-  const MemoryOperand& mem = *fault.memory;
+  MemoryOperand mem = *fault.memory;
+  size_t access_index = *fault_index;
+
+  // KASAN (generic, x86-64): the faulting instruction may be the shadow check
+  // `cmpb $0x0,(%rdx,%rax)` with one register holding KASAN_SHADOW_OFFSET and the
+  // other addr >> 3. The address is (shadow - offset) << 3; the access it guards is
+  // found by following the shifted register back (shr, register copies) to the lea
+  // that computed the address from the real base pointer.
+  constexpr uint64_t kKasanShadowOffset = 0xdffffc0000000000ULL;
+  bool kasan = false;
+  std::optional<uint64_t> kasan_address;
+  if (mem.scale == 1 && !mem.index.empty() && !mem.base.empty()) {
+    std::string shifted;
+    if (register_value(report, mem.base) == kKasanShadowOffset) shifted = mem.index;
+    else if (register_value(report, mem.index) == kKasanShadowOffset) shifted = mem.base;
+    if (!shifted.empty()) {
+      kasan = true;
+      if (auto v = register_value(report, shifted)) kasan_address = (*v + static_cast<uint64_t>(mem.displacement)) << 3;
+      std::string reg = shifted;
+      MemoryOperand real;
+      bool found = false;
+      for (size_t k = *fault_index, steps = 0; k-- > 0 && steps < 8;) {
+        const Instruction& in = insns[k];
+        if (in.is_call) break;
+        if (in.destination != reg) continue;
+        ++steps;
+        if (in.mnemonic.rfind("shr", 0) == 0 || in.mnemonic.rfind("sar", 0) == 0) continue;
+        if (!in.source_register.empty() && !in.memory) {
+          reg = in.source_register;
+          real.base = reg;
+          access_index = k;
+          found = true;
+          continue;
+        }
+        if (in.mnemonic.rfind("lea", 0) == 0 && in.memory && in.memory->index.empty()) {
+          real.base = in.memory->base;
+          real.displacement = in.memory->displacement;
+          access_index = k;
+          found = true;
+        }
+        break;
+      }
+      if (found) {
+        real.read = fault.memory->read;
+        real.size = 0;
+        mem = real;
+      } else {
+        mem = MemoryOperand{};
+        mem.read = true;
+      }
+    }
+  }
   e.base_register = mem.base;
   if (!mem.base.empty()) e.base_value = register_value(report, mem.base);
   auto index_value = mem.index.empty() ? std::optional<uint64_t>(0) : register_value(report, mem.index);
+  if (kasan && !report.access.range_start && kasan_address) e.fault_address = kasan_address;
 
   // The faulting address: what the report says, else recomputed from the registers.
   if (report.access.range_start) e.fault_address = report.access.range_start;
-  else if (report.access.address) e.fault_address = report.access.address;
+  else if (e.fault_address) {
+  } else if (report.access.address) e.fault_address = report.access.address;
   else if ((report.kind == ReportKind::PageFault || report.kind == ReportKind::NullDereference) && report.cr2)
     e.fault_address = report.cr2;
   else if (e.base_value && index_value)
@@ -196,7 +249,7 @@ std::optional<FaultExplanation> explain_fault(const OopsReport& report, FrameSym
   }
 
   Flow flow{symbolizer, have_dwarf ? at.module : nullptr, insns};
-  std::optional<Described> base = flow.describe(mem.base, *fault_index, 0);
+  std::optional<Described> base = flow.describe(mem.base, access_index, 0);
   if (base) {
     e.base_expression = base->expression;
     if (base->type.type) e.base_type = type_name(base->type);
@@ -222,7 +275,7 @@ std::optional<FaultExplanation> explain_fault(const OopsReport& report, FrameSym
   } else if (e.fault_address && !canonical(*e.fault_address) && !report.access.range_start) {
     e.kind = "non-canonical-address";
     head = fmt::format("bad pointer: {} is {:#x}, a non-canonical address", who, e.base_value.value_or(0));
-  } else if (report.access.range_start && e.fault_address && *e.fault_address < 0x10000) {
+  } else if (kasan && e.fault_address && *e.fault_address < 0x10000 && mem.base.empty()) {
     e.kind = "null-pointer-dereference";
     head = fmt::format("NULL pointer dereference (KASAN shadow check): the access at {:#x} is within the first page",
                        *e.fault_address);
@@ -240,6 +293,7 @@ std::optional<FaultExplanation> explain_fault(const OopsReport& report, FrameSym
   } else if (e.fault_address) {
     tail = fmt::format("; the {} of {:#x} faulted", e.access, *e.fault_address);
   }
+  if (kasan) tail += " (found by KASAN's shadow check)";
   e.sentence = head + tail;
   return e;
 }

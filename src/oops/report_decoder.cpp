@@ -48,7 +48,19 @@ DecodedReport decode_report(const OopsReport& report, FrameSymbolizer* symbolize
   ListingOptions lo;
   lo.syntax = options.syntax;
   if (report.code && !report.code->bytes.empty()) d.code = format_decodecode(*report.code, lo);
-  if (!symbolizer) return d;
+  if (!symbolizer) {
+    // Without debug info the Code: bytes and registers still tell the access.
+    TypeArena arena;
+    DebugInfo none(arena);
+    FrameSymbolizer text_only(none);
+    if (report.rip && report.code && !report.code->user) {
+      try {
+        d.explanation = explain_fault(report, text_only, options.syntax);
+      } catch (const Error&) {
+      }
+    }
+    return d;
+  }
   d.symbolized = true;
   symbolizer->use_report(report);
   if (report.rip && !report.code.value_or(CodeBytes{}).user) {
@@ -157,7 +169,7 @@ nlohmann::json symbolized_frame_json(const SymbolizedFrame& f) {
 
 nlohmann::json decoded_report_json(const DecodedReport& d) {
   nlohmann::json j = report_to_json(d.report);
-  if (!d.symbolized) return j;
+  if (!d.symbolized && !d.explanation) return j;
   if (d.rip) j["rip_symbolized"] = symbolized_frame_json(*d.rip);
   auto& frames = j["frames"];
   for (size_t i = 0; i < d.frames.size() && i < frames.size(); ++i) frames[i]["symbolized"] = symbolized_frame_json(d.frames[i]);

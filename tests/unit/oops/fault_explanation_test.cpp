@@ -61,6 +61,36 @@ TEST(FaultExplanation, BadPointerValue) {
             "bad pointer: %rax is 0xdead000000000100, a non-canonical address; the read at offset 0x1a8 (424) faulted");
 }
 
+TEST(FaultExplanation, KasanShadowCheckLeadsToTheRealAccess) {
+  // lea 0x498(%r13),%rdi; movabs $KASAN_SHADOW_OFFSET,%rax; mov %rdi,%rdx; shr $3,%rdx;
+  // cmpb $0x0,(%rdx,%rax): the check for a read at %r13 + 0x498 with %r13 NULL.
+  std::string text =
+      "general protection fault: 0000 [#1] SMP KASAN\n"
+      "CPU: 3 PID: 1333 Comm: sync1 Not tainted 4.8.0-rc2+ #1\n"
+      "RIP: 0010:[<ffffffff8169b9ed>]  [<ffffffff8169b9ed>] wbc_attach+0x23d/0x760\n"
+      "RSP: 0018:ffff880112bf7ca0  EFLAGS: 00010206\n"
+      "RAX: dffffc0000000000 RBX: ffff880112bf7d10 RCX: ffff8801141147d0\n"
+      "RDX: 0000000000000093 RSI: ffff8801170f8750 RDI: 0000000000000498\n"
+      "RBP: ffff880112bf7cd8 R08: 0000000000000000 R09: 0000000000000000\n"
+      "R10: ffff8801141147e8 R11: 0000000000000000 R12: ffff8801170f8750\n"
+      "R13: 0000000000000000 R14: ffff880112bf7d38 R15: ffff880112bf7d10\n"
+      "Call Trace:\n"
+      " [<ffffffff8169c1f0>] sync_inodes_sb+0x100/0x200\n"
+      "Code: 49 8d bd 98 04 00 00 48 b8 00 00 00 00 00 fc ff df 48 89 fa 48 c1 ea 03 <80> 3c 02 00 0f 85 83 04 00 00\n";
+  auto reports = find_reports(text);
+  ASSERT_EQ(reports.size(), 1u);
+  TypeArena arena;
+  DebugInfo none(arena);
+  FrameSymbolizer sym(none);
+  auto e = explain_fault(reports[0], sym);
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->base_register, "r13");
+  EXPECT_EQ(*e->fault_address, 0x498u);
+  EXPECT_EQ(e->sentence,
+            "NULL pointer dereference: %r13 is NULL; the read at offset 0x498 (1176) faulted (found by KASAN's "
+            "shadow check)");
+}
+
 TEST(FaultExplanation, NoCodeNoDebugInfo) {
   auto reports = find_reports(report_text("Unable to access opcode bytes at 0xffffffffc0366fff.", "0000000000000000",
                                           "BUG: kernel NULL pointer dereference, address: 00000000000001a8\n"));
