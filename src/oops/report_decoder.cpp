@@ -179,6 +179,7 @@ nlohmann::json decoded_report_json(const DecodedReport& d) {
     ej["sentence"] = e.sentence;
     ej["kind"] = e.kind;
     if (e.instruction) ej["instruction"] = e.instruction->text();
+    if (!e.instruction_source.empty()) ej["instruction_from"] = e.instruction_source;
     ej["access"] = e.access;
     if (!e.base_register.empty()) ej["base_register"] = e.base_register;
     if (e.base_value) ej["base_value"] = hex(*e.base_value);
