@@ -187,6 +187,13 @@ std::vector<uint8_t> FrameSymbolizer::read_code(const DebugModule& module, uint6
 }
 
 const PcScopes& FrameSymbolizer::scopes(DebugModule& module, uint64_t file_address) {
+  // The unit's function index first: FrameScopes' walk from the unit's top misses
+  // functions of a module whose sections were placed at run-time addresses.
+  auto key = std::make_pair(static_cast<const DebugModule*>(&module), file_address);
+  if (auto it = own_scopes_.find(key); it != own_scopes_.end()) return *it->second;
+  auto sc = std::make_unique<PcScopes>();
+  if (ranges_.scopes(module.elf().dwarf(), file_address, sc.get()))
+    return *own_scopes_.emplace(key, std::move(sc)).first->second;
   return scopes_.lookup(module.elf().dwarf(), file_address);
 }
 

@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -98,6 +99,7 @@ class FrameSymbolizer {
   DebugInfo& debug_;
   FrameScopes scopes_;
   FunctionRanges ranges_;
+  std::map<std::pair<const DebugModule*, uint64_t>, std::unique_ptr<PcScopes>> own_scopes_;
   std::optional<uint64_t> kaslr_;
   std::map<std::string, std::string, std::less<>> module_paths_;  // name (with '_') → .ko
   // Relocatable modules' symbols by name (their SymbolTable is empty without a dump).

@@ -64,7 +64,7 @@ const std::vector<FunctionRanges::Range>& FunctionRanges::unit(Dwarf_Die* cu) {
   return it->second;
 }
 
-bool FunctionRanges::inline_chain(Dwarf* dwarf, uint64_t pc, std::vector<InlineFrame>* chain, Dwarf_Die* cu_out) {
+bool FunctionRanges::path(Dwarf* dwarf, uint64_t pc, std::vector<Dwarf_Die>* dies, Dwarf_Die* cu_out) {
   Dwarf_Die cu;
   if (!dwarf || !dwarf_addrdie(dwarf, pc, &cu)) return false;
   const auto& ranges = unit(&cu);
@@ -74,8 +74,7 @@ bool FunctionRanges::inline_chain(Dwarf* dwarf, uint64_t pc, std::vector<InlineF
   if (pc >= r->high) return false;
   Dwarf_Die fn;
   if (!dwarf_offdie(dwarf, r->die, &fn)) return false;
-  // Outermost first: the function, then each inlined subroutine containing pc.
-  std::vector<Dwarf_Die> path{fn};
+  dies->assign(1, fn);
   Dwarf_Die cur = fn;
   for (int depth = 0; depth < 64; ++depth) {
     Dwarf_Die child;
@@ -84,7 +83,7 @@ bool FunctionRanges::inline_chain(Dwarf* dwarf, uint64_t pc, std::vector<InlineF
     do {
       int tag = dwarf_tag(&child);
       if ((tag == DW_TAG_inlined_subroutine || tag == DW_TAG_lexical_block) && dwarf_haspc(&child, pc) == 1) {
-        if (tag == DW_TAG_inlined_subroutine) path.push_back(child);
+        dies->push_back(child);
         cur = child;
         found = true;
         break;
@@ -92,6 +91,44 @@ bool FunctionRanges::inline_chain(Dwarf* dwarf, uint64_t pc, std::vector<InlineF
     } while (dwarf_siblingof(&child, &child) == 0);
     if (!found) break;
   }
+  *cu_out = cu;
+  return true;
+}
+
+bool FunctionRanges::scopes(Dwarf* dwarf, uint64_t pc, PcScopes* out) {
+  std::vector<Dwarf_Die> dies;
+  Dwarf_Die cu;
+  if (!path(dwarf, pc, &dies, &cu)) return false;
+  out->cu = cu;
+  out->has_cu = true;
+  out->line = line_position(&cu, pc);
+  out->frames.clear();
+  std::vector<Dwarf_Die> pending;
+  Dwarf_Die* inner_inlined = nullptr;
+  for (size_t k = dies.size(); k-- > 0;) {
+    int tag = dwarf_tag(&dies[k]);
+    pending.push_back(dies[k]);
+    if (tag == DW_TAG_lexical_block) continue;
+    FrameScope f;
+    f.function = dies[k];
+    f.inlined = tag == DW_TAG_inlined_subroutine;
+    f.name = die_name(&dies[k]);
+    f.position = inner_inlined ? call_position(&cu, inner_inlined) : out->line;
+    f.scopes = std::move(pending);
+    pending.clear();
+    out->frames.push_back(std::move(f));
+    inner_inlined = &dies[k];
+  }
+  return true;
+}
+
+bool FunctionRanges::inline_chain(Dwarf* dwarf, uint64_t pc, std::vector<InlineFrame>* chain, Dwarf_Die* cu_out) {
+  std::vector<Dwarf_Die> all;
+  Dwarf_Die cu;
+  if (!path(dwarf, pc, &all, &cu)) return false;
+  std::vector<Dwarf_Die> path;
+  for (Dwarf_Die& d : all)
+    if (dwarf_tag(&d) != DW_TAG_lexical_block) path.push_back(d);
   chain->clear();
   for (size_t k = path.size(); k-- > 0;) {
     InlineFrame f;

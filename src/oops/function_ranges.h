@@ -27,6 +27,9 @@ class FunctionRanges {
   // and the unit's DIE; false when no top-level function of the unit covering `pc`
   // contains it (assembly units, C++ namespaces: the caller falls back to FrameScopes).
   bool inline_chain(Dwarf* dwarf, uint64_t pc, std::vector<InlineFrame>* chain, Dwarf_Die* cu_out);
+  // The same walk as FrameScopes::lookup's result (frames with their lexical blocks,
+  // for variable lookup); false when no indexed function contains `pc`.
+  bool scopes(Dwarf* dwarf, uint64_t pc, PcScopes* out);
 
  private:
   struct Range {
@@ -34,6 +37,8 @@ class FunctionRanges {
     Dwarf_Off die;
   };
   const std::vector<Range>& unit(Dwarf_Die* cu);
+  // The DIEs containing pc, outermost first (function, inlined subroutines, blocks).
+  bool path(Dwarf* dwarf, uint64_t pc, std::vector<Dwarf_Die>* dies, Dwarf_Die* cu_out);
   std::map<std::pair<Dwarf*, Dwarf_Off>, std::vector<Range>> units_;
 };
 
