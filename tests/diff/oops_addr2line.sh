@@ -6,8 +6,8 @@
 #     names resolved by size; names still ambiguous with their size are skipped);
 #  3. the test module by `func+off/size [kdive_fixture]`, every function symbol, against
 #     `addr2line -j SECTION` with the section-relative offset.
-# Output must be identical line by line, except one documented error of binutils 2.40
-# (KNOWN_DIFFERENCES.md): for functions that macros define in a header (tracepoints),
+# Output must be identical line by line, except one error of binutils 2.40 (checked
+# against the kernel headers in /usr/src/linux-headers-*): for functions that macros define in a header (tracepoints),
 # it pairs the right line number with the unit's main file (a DWARF 5 file-table
 # index slip: "fs/jbd2/journal.c:14" is the licence comment, include/trace/events/jbd2.h:14
 # is TRACE_EVENT(jbd2_checkpoint)). Those lines — same number, ours a header — are
