@@ -167,6 +167,9 @@ std::optional<std::span<const uint8_t>> ElfFile::section_data(const std::string&
 }
 
 void ElfFile::release_pages(std::span<const uint8_t> range) const {
+  // A relocatable file's DWARF was relocated in place by libdwfl: its pages are private
+  // copies now, and dropping them would bring back the unrelocated bytes.
+  if (is_relocatable()) return;
   size_t file_size = 0;
   const char* raw = elf_rawfile(elf_, &file_size);
   if (!raw || range.empty()) return;

@@ -47,7 +47,8 @@ class ElfFile {
   // Hex string of NT_GNU_BUILD_ID, or "" when the file has none.
   const std::string& build_id() const { return build_id_; }
   // Drops the pages of `range` (part of a section_data() span) from this process's
-  // resident set when they are the mapped file itself (not a decompressed copy): read
+  // resident set when they are the mapped file itself, unmodified (not a decompressed or
+  // relocated copy): read
   // again, they fault back in from the page cache. A one-pass scan of .debug_info uses it
   // so that indexing a 200 MB section does not leave 200 MB resident.
   void release_pages(std::span<const uint8_t> range) const;

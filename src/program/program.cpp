@@ -50,6 +50,19 @@ class NoDumpMemory final : public MemoryReader {
 };
 }  // namespace
 
+// vmlinux links its image at __START_KERNEL_map (its e_entry is a physical address, so
+// the program headers tell, not the entry point).
+static bool maps_kernel_image(const ElfFile& f) {
+  size_t n = 0;
+  if (elf_getphdrnum(f.elf(), &n) != 0) return false;
+  for (size_t i = 0; i < n; ++i) {
+    GElf_Phdr ph;
+    if (gelf_getphdr(f.elf(), static_cast<int>(i), &ph) && ph.p_type == PT_LOAD && ph.p_vaddr >= kStartKernelMap)
+      return true;
+  }
+  return false;
+}
+
 std::unique_ptr<Program> Program::open_debug_info(const ProgramOptions& options) {
   std::unique_ptr<Program> p(new Program());
   p->arena_ = std::make_unique<TypeArena>();
@@ -67,7 +80,7 @@ std::unique_ptr<Program> Program::open_debug_info(const ProgramOptions& options)
     if (probe.header().e_type == ET_REL) {
       kind = DebugModule::Kind::KernelModule;
       name = std::filesystem::path(path).stem().string();
-    } else if (probe.header().e_entry >= kStartKernelMap) {
+    } else if (maps_kernel_image(probe)) {
       kind = DebugModule::Kind::Kernel;
       name = "vmlinux";
       p->debug_is_kernel_ = true;
