@@ -9,41 +9,9 @@
 #include <algorithm>
 
 #include "oops/frame_symbolizer.h"
+#include "unwind/frame_scopes.h"
 
 namespace kdive {
-
-namespace {
-
-SourcePosition line_position(Dwarf_Die* cu, uint64_t pc) {
-  SourcePosition pos;
-  Dwarf_Line* line = dwarf_getsrc_die(cu, pc);
-  if (!line) return pos;
-  const char* file = dwarf_linesrc(line, nullptr, nullptr);
-  int lineno = 0, col = 0;
-  dwarf_lineno(line, &lineno);
-  dwarf_linecol(line, &col);
-  if (!file) return pos;
-  pos = {file, lineno, col, true};
-  return pos;
-}
-
-SourcePosition call_position(Dwarf_Die* cu, Dwarf_Die* inlined) {
-  SourcePosition pos;
-  Dwarf_Attribute attr;
-  Dwarf_Word file_index = 0, line = 0, col = 0;
-  if (!dwarf_attr(inlined, DW_AT_call_file, &attr) || dwarf_formudata(&attr, &file_index) != 0) return pos;
-  if (dwarf_attr(inlined, DW_AT_call_line, &attr)) dwarf_formudata(&attr, &line);
-  if (dwarf_attr(inlined, DW_AT_call_column, &attr)) dwarf_formudata(&attr, &col);
-  Dwarf_Files* files = nullptr;
-  size_t nfiles = 0;
-  if (dwarf_getsrcfiles(cu, &files, &nfiles) != 0 || file_index >= nfiles) return pos;
-  const char* name = dwarf_filesrc(files, file_index, nullptr, nullptr);
-  if (!name) return pos;
-  pos = {name, static_cast<int>(line), static_cast<int>(col), true};
-  return pos;
-}
-
-}  // namespace
 
 const std::vector<FunctionRanges::Range>& FunctionRanges::unit(Dwarf_Die* cu) {
   auto key = std::make_pair(cu->cu ? dwarf_cu_getdwarf(cu->cu) : nullptr, dwarf_dieoffset(cu));

@@ -16,9 +16,7 @@ std::string die_name(Dwarf_Die* die) {
   return s ? s : "";
 }
 
-namespace {
-
-SourcePosition line_at(Dwarf_Die* cu, uint64_t pc) {
+SourcePosition line_position(Dwarf_Die* cu, uint64_t pc) {
   SourcePosition pos;
   Dwarf_Line* line = dwarf_getsrc_die(cu, pc);
   if (!line) return pos;
@@ -34,7 +32,7 @@ SourcePosition line_at(Dwarf_Die* cu, uint64_t pc) {
   return pos;
 }
 
-SourcePosition call_site(Dwarf_Die* cu, Dwarf_Die* inlined) {
+SourcePosition call_position(Dwarf_Die* cu, Dwarf_Die* inlined) {
   SourcePosition pos;
   Dwarf_Attribute attr;
   Dwarf_Word file_index = 0, line = 0, col = 0;
@@ -52,6 +50,8 @@ SourcePosition call_site(Dwarf_Die* cu, Dwarf_Die* inlined) {
   pos.known = true;
   return pos;
 }
+
+namespace {
 
 // Appends the DIEs under `parent` that contain `pc`, outermost first: functions,
 // inlined subroutines and lexical blocks (through C++ namespaces, which have no ranges
@@ -94,7 +94,7 @@ const PcScopes& FrameScopes::lookup(Dwarf* dwarf, uint64_t file_pc) {
   if (dwarf && dwarf_addrdie(dwarf, file_pc, &cu)) {
     result->cu = cu;
     result->has_cu = true;
-    result->line = line_at(&cu, file_pc);
+    result->line = line_position(&cu, file_pc);
     // The DIE chain containing the PC, outermost first. (dwarf_getscopes continues
     // into the abstract origin after an inlined subroutine, not the caller.)
     std::vector<Dwarf_Die> chain;
@@ -122,7 +122,7 @@ const PcScopes& FrameScopes::lookup(Dwarf* dwarf, uint64_t file_pc) {
     // of the expansion just inside it.
     for (size_t i = 0; i < result->frames.size(); ++i) {
       if (i == 0) result->frames[i].position = result->line;
-      else result->frames[i].position = call_site(&cu, &result->frames[i - 1].function);
+      else result->frames[i].position = call_position(&cu, &result->frames[i - 1].function);
     }
   }
   const PcScopes& ref = *result;

@@ -59,5 +59,9 @@ class FrameScopes {
 // The name of a subprogram / inlined subroutine / variable DIE (following
 // DW_AT_abstract_origin and DW_AT_specification); "" when none.
 std::string die_name(Dwarf_Die* die);
+// The line table's position for `pc` in unit `cu` (unknown when the table has none).
+SourcePosition line_position(Dwarf_Die* cu, uint64_t pc);
+// Where an inlined subroutine was called from (its DW_AT_call_file/line/column).
+SourcePosition call_position(Dwarf_Die* cu, Dwarf_Die* inlined);
 
 }  // namespace kdive
