@@ -34,11 +34,11 @@ std::string join(const std::vector<std::string>& v, size_t from) {
 void split_command_line(int argc, char** argv, std::vector<std::string>* global,
                         std::vector<std::string>* command) {
   auto takes_value = [](const std::string& a) {
-    return a == "-c" || a == "--core" || a == "-s" || a == "--symbols" || a == "-e" || a == "--eval" ||
+    return a == "-c" || a == "--core" || a == "-p" || a == "--pid" || a == "-s" || a == "--symbols" || a == "-e" || a == "--eval" ||
            a == "-x" || a == "--execute";
   };
   auto is_global_flag = [](const std::string& a) {
-    return a == "--json" || a == "--allow-build-id-mismatch" || a.rfind("--core=", 0) == 0 ||
+    return a == "--json" || a == "--allow-build-id-mismatch" || a.rfind("--core=", 0) == 0 || a.rfind("--pid=", 0) == 0 ||
            a.rfind("--symbols=", 0) == 0 || a.rfind("--eval=", 0) == 0 || a.rfind("--execute=", 0) == 0;
   };
   bool in_command = false;
@@ -72,7 +72,10 @@ int main(int argc, char** argv) {
   std::vector<std::string> evals, commands;
   std::vector<std::string> args;
   bool json = false, allow_mismatch = false;
-  app.add_option("-c,--core", core, "crash dump or core file (vmcore, kdump-compressed, ELF core)");
+  app.add_option("-c,--core", core, "crash dump or core file (vmcore, kdump-compressed, ELF core, /proc/kcore)");
+  int pid = 0;
+  auto* pid_opt = app.add_option("-p,--pid", pid, "a running process (read through /proc/PID/mem)");
+  pid_opt->excludes(app.get_option("--core"));
   // One value per -s, so that a script file after `-s vmlinux` stays a script.
   app.add_option("-s,--symbols", symbols, "vmlinux, .ko, executable, or a directory of them (repeatable)")
       ->allow_extra_args(false);
@@ -94,9 +97,9 @@ int main(int argc, char** argv) {
     int rc = app.exit(e);
     return rc == 0 ? 0 : 2;
   }
-  if (core.empty() && symbols.empty() && args.empty()) {
-    std::cerr << "kdive: UsageError: no dump given (-c CORE) and no debug info (-s FILE); "
-                 "live targets are not implemented yet\n";
+  if (core.empty() && !pid && symbols.empty() && args.empty()) {
+    std::cerr << "kdive: UsageError: nothing to open: give a dump (-c CORE), a process (-p PID) "
+                 "or debug info (-s FILE)\n";
     return 2;
   }
   try {
@@ -105,8 +108,9 @@ int main(int argc, char** argv) {
     options.allow_build_id_mismatch = allow_mismatch;
     // Without -c, commands that need only debug info or text (layout, oops, dis)
     // still work; the rest say that they need a dump.
-    auto program = core.empty() ? kdive::Program::open_debug_info(options)
-                                : kdive::Program::open(core, options);
+    auto program = pid ? kdive::Program::open_live_process(pid, options)
+                   : core.empty() ? kdive::Program::open_debug_info(options)
+                                  : kdive::Program::open(core, options);
     kdive::CommandInterpreter interpreter(*program, std::cout, json);
 
     // -e and -x run in the order given.

@@ -5,14 +5,17 @@
 
 #include <dwarf.h>
 
+#include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 
 #include <fmt/format.h>
 
 #include "kdive/error.h"
 #include "program/kernel_debug_files.h"
 #include "target/kernel_virtual_memory.h"
+#include "target/live_process_memory.h"
 #include "target/page_table_walker.h"
 
 namespace kdive {
@@ -67,8 +70,8 @@ std::unique_ptr<Program> Program::open_debug_info(const ProgramOptions& options)
   std::unique_ptr<Program> p(new Program());
   p->arena_ = std::make_unique<TypeArena>();
   p->debug_info_ = std::make_unique<DebugInfo>(*p->arena_);
-  p->no_memory_ = std::make_unique<NoDumpMemory>();
-  p->memory_ = p->no_memory_.get();
+  p->owned_memory_ = std::make_unique<NoDumpMemory>();
+  p->memory_ = p->owned_memory_.get();
   for (const std::string& path : options.debug_paths) {
     std::error_code ec;
     if (std::filesystem::is_directory(path, ec)) continue;
@@ -91,8 +94,38 @@ std::unique_ptr<Program> Program::open_debug_info(const ProgramOptions& options)
   return p;
 }
 
+std::unique_ptr<Program> Program::open_live_process(int pid, const ProgramOptions& options) {
+  std::unique_ptr<Program> p(new Program());
+  p->arena_ = std::make_unique<TypeArena>();
+  p->debug_info_ = std::make_unique<DebugInfo>(*p->arena_);
+  p->owned_memory_ = std::make_unique<LiveProcessMemory>(pid);
+  p->memory_ = p->owned_memory_.get();
+  // The executable's load bias, as for a core: AT_ENTRY (auxv type 9) minus e_entry.
+  uint64_t at_entry = 0;
+  std::string auxv_path = fmt::format("/proc/{}/auxv", pid);
+  std::ifstream auxv(auxv_path, std::ios::binary);
+  if (!auxv) throw OsError(errno, auxv_path);
+  for (uint64_t pair[2]; auxv.read(reinterpret_cast<char*>(pair), sizeof pair);)
+    if (pair[0] == 9) at_entry = pair[1];
+  std::vector<std::string> files = options.debug_paths;
+  if (files.empty()) {
+    std::error_code ec;
+    std::string exe = std::filesystem::read_symlink(fmt::format("/proc/{}/exe", pid), ec).string();
+    if (ec) throw OsError(ec.value(), fmt::format("/proc/{}/exe", pid));
+    files.push_back(exe);
+  }
+  for (const std::string& path : files) {
+    ElfFile probe(path);
+    uint64_t bias = 0;
+    if (probe.header().e_type == ET_DYN && at_entry) bias = at_entry - probe.header().e_entry;
+    p->debug_info_->add_file(path, DebugModule::Kind::User, bias);
+  }
+  p->setup_object_env();
+  return p;
+}
+
 const CoreDump& Program::core() const {
-  if (!core_) throw UsageError("no dump was given (-c CORE): this needs one");
+  if (!core_) throw UsageError("this needs a dump (-c CORE): none was opened");
   return *core_;
 }
 

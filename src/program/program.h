@@ -47,6 +47,10 @@ class Program : public EvalEnvironment, public TypeFinder {
   // types, symbols, line tables and functions' addresses (unrelocated) are there; every
   // memory read fails with a FaultError that says no dump was given.
   static std::unique_ptr<Program> open_debug_info(const ProgramOptions& options);
+  // A running process, read through /proc/PID/mem: globals, types and memory (no stack
+  // traces: those need a core). Debug info from `options` or else /proc/PID/exe, placed
+  // with the process's AT_ENTRY. Throws OsError when the process cannot be read.
+  static std::unique_ptr<Program> open_live_process(int pid, const ProgramOptions& options);
   ~Program() override;
 
   bool has_core() const { return core_ != nullptr; }
@@ -92,7 +96,7 @@ class Program : public EvalEnvironment, public TypeFinder {
   std::unique_ptr<TypeArena> arena_;
   std::unique_ptr<DebugInfo> debug_info_;
   std::unique_ptr<KernelVirtualMemory> kernel_memory_;
-  std::unique_ptr<MemoryReader> no_memory_;
+  std::unique_ptr<MemoryReader> owned_memory_;  // no dump, or a live process
   bool debug_is_kernel_ = false;
   const MemoryReader* memory_ = nullptr;
   std::optional<Vmcoreinfo> vmcoreinfo_;

@@ -160,7 +160,8 @@ for scenario in oops sysrq; do
 done
 
 # ---- usage errors: exit 2 ----
-check usage-nothing 2 "kdive: UsageError: no dump given (-c CORE) and no debug info (-s FILE); live targets are not implemented yet" --
+check usage-nothing 2 "kdive: UsageError: nothing to open: give a dump (-c CORE), a process (-p PID) or debug info (-s FILE)" --
+check live-no-such-process 1 "kdive: OSError: /proc/999999999/*" -- -p 999999999 -e 1
 # Debug info alone: types work, memory does not.
 check no-dump-memory 1 "kdive: FaultError: no dump was given (-c): only debug info is loaded: 0x*" -- -s "$VMLINUX" -e 'sizeof(struct task_struct)' -e jiffies_64
 check usage-bad-option 2 "The following argument was not expected: --bogus
