@@ -1,4 +1,5 @@
 #!/bin/bash
+# ctest-label: reference  (runs a reference tool; the sanitizer pass of scripts/test.sh skips it)
 # Differential battery (tests/diff/expressions.tsv, made by gen_expressions.py): every row
 # is a kdive command and the drgn expression whose str() must print the same bytes.
 # - Every kernel dump drgn 0.0.22 opens: drgn answers all rows in one Python process

@@ -1,4 +1,5 @@
 #!/bin/bash
+# ctest-label: reference  (runs a reference tool; the sanitizer pass of scripts/test.sh skips it)
 # Differential test of `kdive layout` against pahole (Debian dwarves 1.24, DWARF loader)
 # on the fixture vmlinux and test module: the text must be byte-identical.
 # The structs: every named struct and union that `pahole FILE` prints (about 7,450 for

@@ -1,4 +1,5 @@
 #!/bin/bash
+# ctest-label: reference  (runs a reference tool; the sanitizer pass of scripts/test.sh skips it)
 # Differential test of `slabinfo -x` against crash 8's `kmem -s` (same columns: CACHE
 # OBJSIZE ALLOCATED TOTAL SLABS SSIZE NAME) on the first dump of each kernel fixture
 # scenario that crash opens (every format of a scenario holds the same memory; crash

@@ -1,4 +1,5 @@
 #!/bin/bash
+# ctest-label: reference  (runs a reference tool; the sanitizer pass of scripts/test.sh skips it)
 # Differential test of the oops symbolizer (`kdive addr2line --gnu`, the code path of
 # `kdive oops` frames) against binutils `addr2line -fi` on the fixture kernel:
 #  1. vmlinux by address: every 37th text symbol of `nm -S`, at 5/11 of its size;

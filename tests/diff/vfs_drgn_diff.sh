@@ -1,4 +1,5 @@
 #!/bin/bash
+# ctest-label: reference  (runs a reference tool; the sanitizer pass of scripts/test.sh skips it)
 # Differential test of kdive's VFS helpers against drgn 0.0.22 (Debian's python3-drgn)
 # on every kernel fixture dump drgn can open: the mounts of init's namespace
 # (for_each_mount: address, super block, type, device, directory), path_lookup of
