@@ -34,6 +34,7 @@ SymbolTable::SymbolTable(const ElfFile& file, std::function<uint64_t(uint64_t)> 
     if (name[0] == '$') continue;
     Symbol s;
     s.name = name;
+    s.table_index = static_cast<uint32_t>(i);
     if (file.is_relocatable()) {
       // Relocatable (.ko): st_value is an offset into its section, placed at run time.
       auto base = file.section_address(sym.st_shndx);
@@ -53,7 +54,10 @@ SymbolTable::SymbolTable(const ElfFile& file, std::function<uint64_t(uint64_t)> 
     // Among symbols at one address, the preferred one sorts last, so that
     // upper_bound-1 finds it: functions over others, sized over size 0, global over local.
     auto rank = [](const Symbol& s) { return (s.is_function ? 4 : 0) + (s.size ? 2 : 0) + (s.is_global ? 1 : 0); };
-    return rank(a) < rank(b);
+    // Equal ranks: the later symbol-table entry wins, as with libdwfl (so drgn), e.g.
+    // init_thread_union over init_stack and __end_rodata_aligned at the same address.
+    if (rank(a) != rank(b)) return rank(a) < rank(b);
+    return a.table_index < b.table_index;
   });
   by_name_.reserve(by_address_.size());
   for (size_t i = 0; i < by_address_.size(); ++i) by_name_.emplace(by_address_[i].name, i);

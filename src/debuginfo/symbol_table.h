@@ -27,6 +27,7 @@ struct Symbol {
   // False for symbols that are offsets rather than addresses (vmlinux per-CPU
   // variables): found by name, never used to symbolize an address.
   bool symbolizable = true;
+  uint32_t table_index = 0;  // position in the ELF symbol table (ties between aliases)
 };
 
 struct SymbolizedAddress {
