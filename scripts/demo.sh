@@ -3,7 +3,8 @@
 # (or reuses) the default real kernel crash dump (Debian's cloud kernel booted in QEMU,
 # crashed by our test module: scripts/fixtures/kernel/), opens it with its vmlinux and
 # modules and prints what a developer wants first: the dump, the panic, the last kernel
-# messages and the crashed thread's stack trace. On a terminal it then opens the REPL.
+# messages, the crashed thread's stack trace and the explained fault. On a terminal it
+# then opens the REPL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,8 +37,11 @@ $KDIVE -c "$DUMP" "${SYMS[@]}" -x dmesg | tail -25
 echo
 echo "== the crashed thread's stack trace (bt)"
 $KDIVE -c "$DUMP" "${SYMS[@]}" -x bt
+
+echo "== what happened (oops: the dump's own crash report, titled and explained)"
+$KDIVE -c "$DUMP" "${SYMS[@]}" oops | grep -E '^(BUG|KASAN|WARNING|general protection|Explanation)' || true
 if [ -t 0 ] && [ -t 1 ]; then
   echo
-  echo "== REPL (try: bt, ps, dmesg, init_task.comm, \$bt[8], ptype struct task_struct, help)"
+  echo "== REPL (try: bt, ps, dmesg, init_task.comm, \$bt[8], identify \$bt[8].a, layout task_struct, help)"
   exec $KDIVE -c "$DUMP" "${SYMS[@]}"
 fi
