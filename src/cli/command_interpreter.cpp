@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <ostream>
+#include <sstream>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -45,6 +46,19 @@ uint64_t eval_unsigned(CommandContext& ctx, std::string_view expr) {
   const Object& o = v.object();
   if (o.underlying().type->kind() == TypeKind::Pointer) return o.read().as_unsigned();
   return o.as_unsigned();
+}
+
+std::vector<std::string> split_words(std::string_view arg) {
+  std::istringstream in{std::string(arg)};
+  std::vector<std::string> out;
+  for (std::string w; in >> w;) out.push_back(w);
+  return out;
+}
+
+void add_command(CommandTable& table, std::string name, std::string usage, std::string help,
+                 std::function<void(CommandContext&, std::string_view)> run) {
+  Command c{name, std::move(usage), std::move(help), std::move(run)};
+  table[std::move(name)] = std::move(c);
 }
 
 CommandInterpreter::CommandInterpreter(Program& program, std::ostream& out, bool json)

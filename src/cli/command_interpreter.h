@@ -36,6 +36,8 @@ std::string_view trim_text(std::string_view s);
 std::pair<std::string_view, std::string_view> split_last_comma(std::string_view s);
 // The unsigned value of an expression (a pointer's value for pointers).
 uint64_t eval_unsigned(CommandContext& ctx, std::string_view expr);
+// The whitespace-separated words of a command's argument.
+std::vector<std::string> split_words(std::string_view arg);
 
 struct Command {
   std::string name;
@@ -48,6 +50,9 @@ struct Command {
 // (src/cli/<subject>_commands.cpp) through one function each, called in
 // register_all_commands() (command_interpreter.cpp).
 using CommandTable = std::map<std::string, Command, std::less<>>;
+// Adds (or replaces) a command of the table.
+void add_command(CommandTable& table, std::string name, std::string usage, std::string help,
+                 std::function<void(CommandContext&, std::string_view)> run);
 void register_core_commands(CommandTable& table);
 void register_linux_commands(CommandTable& table);
 void register_stack_commands(CommandTable& table);

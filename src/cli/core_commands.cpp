@@ -91,11 +91,6 @@ void info(CommandContext& ctx) {
   for (const std::string& w : program.warnings()) out << "warning:       " << w << "\n";
 }
 
-void add(CommandTable& t, std::string name, std::string usage, std::string help,
-         std::function<void(CommandContext&, std::string_view)> run) {
-  t[name] = Command{name, std::move(usage), std::move(help), std::move(run)};
-}
-
 }  // namespace
 
 void register_core_commands(CommandTable& t) {
@@ -110,27 +105,27 @@ void register_core_commands(CommandTable& t) {
       ctx.out << format_value(v) << "\n";
     }
   };
-  add(t, "print", "print EXPR", "evaluate a C expression and print it (also p, or just EXPR)", print);
-  add(t, "p", "p EXPR", "", print);
-  add(t, "ptype", "ptype TYPE|EXPR", "a type's definition", [](CommandContext& ctx, std::string_view arg) {
+  add_command(t, "print", "print EXPR", "evaluate a C expression and print it (also p, or just EXPR)", print);
+  add_command(t, "p", "p EXPR", "", print);
+  add_command(t, "ptype", "ptype TYPE|EXPR", "a type's definition", [](CommandContext& ctx, std::string_view arg) {
     ctx.out << type_definition(type_or_expression_type(ctx, arg)) << "\n";
   });
-  add(t, "sizeof", "sizeof TYPE|EXPR", "size in bytes", [](CommandContext& ctx, std::string_view arg) {
+  add_command(t, "sizeof", "sizeof TYPE|EXPR", "size in bytes", [](CommandContext& ctx, std::string_view arg) {
     ctx.out << type_sizeof(type_or_expression_type(ctx, arg)) << "\n";
   });
-  add(t, "offsetof", "offsetof TYPE, MEMBER", "byte offset of a (nested) member, e.g. offsetof struct task_struct, pi_lock.raw_lock",
+  add_command(t, "offsetof", "offsetof TYPE, MEMBER", "byte offset of a (nested) member, e.g. offsetof struct task_struct, pi_lock.raw_lock",
       [](CommandContext& ctx, std::string_view arg) {
         auto [type, member] = split_last_comma(arg);
         if (member.empty()) throw UsageError("offsetof: expected TYPE, MEMBER");
         ctx.out << offset_of(ctx.program.find_type(type), member) << "\n";
       });
-  add(t, "member-at", "member-at TYPE, OFFSET", "which member lies at a byte offset (drgn's member_at_offset)",
+  add_command(t, "member-at", "member-at TYPE, OFFSET", "which member lies at a byte offset (drgn's member_at_offset)",
       [](CommandContext& ctx, std::string_view arg) {
         auto [type, offset] = split_last_comma(arg);
         if (offset.empty()) throw UsageError("member-at: expected TYPE, OFFSET");
         ctx.out << member_at_offset(ctx.program.find_type(type), eval_unsigned(ctx, offset)) << "\n";
       });
-  add(t, "read", "read ADDR, SIZE", "hex and ASCII dump of memory", [](CommandContext& ctx, std::string_view arg) {
+  add_command(t, "read", "read ADDR, SIZE", "hex and ASCII dump of memory", [](CommandContext& ctx, std::string_view arg) {
     auto [addr_expr, size_expr] = split_last_comma(arg);
     if (size_expr.empty()) throw UsageError("read: expected ADDR, SIZE");
     uint64_t addr = eval_unsigned(ctx, addr_expr);
@@ -140,9 +135,9 @@ void register_core_commands(CommandTable& t) {
     ctx.program.memory().read(addr, buf.data(), buf.size());
     hex_dump(ctx.out, addr, buf);
   });
-  add(t, "info", "info", "the dump: format, kernel release, build IDs, KASLR offset, CPUs, debug files",
+  add_command(t, "info", "info", "the dump: format, kernel release, build IDs, KASLR offset, CPUs, debug files",
       [](CommandContext& ctx, std::string_view) { info(ctx); });
-  add(t, "help", "help", "commands and built-in functions", [](CommandContext& ctx, std::string_view) {
+  add_command(t, "help", "help", "commands and built-in functions", [](CommandContext& ctx, std::string_view) {
     for (const auto& [name, c] : CommandInterpreter::commands())
       if (!c.help.empty()) ctx.out << fmt::format("  {:28} {}\n", c.usage, c.help);
     ctx.out << "Anything else is a C expression, e.g. init_task.comm, per_cpu(runqueues, 0).curr->pid,\n"
@@ -151,7 +146,7 @@ void register_core_commands(CommandTable& t) {
     for (const Builtin* b : ctx.builtins.list()) ctx.out << fmt::format("  {:28} {}\n", b->signature, b->help);
   });
   for (const char* name : {"bt", "dmesg", "ps"}) {
-    add(t, name, name, "(not implemented yet)", [name](CommandContext&, std::string_view) {
+    add_command(t, name, name, "(not implemented yet)", [name](CommandContext&, std::string_view) {
       throw UsageError(fmt::format("{}: not implemented yet", name));
     });
   }

@@ -34,18 +34,6 @@ namespace kdive {
 
 namespace {
 
-void add(CommandTable& t, std::string name, std::string usage, std::string help,
-         std::function<void(CommandContext&, std::string_view)> run) {
-  t[name] = Command{name, std::move(usage), std::move(help), std::move(run)};
-}
-
-std::vector<std::string> words(std::string_view arg) {
-  std::istringstream in{std::string(arg)};
-  std::vector<std::string> out;
-  for (std::string w; in >> w;) out.push_back(w);
-  return out;
-}
-
 // Splits at top-level commas (not inside parentheses or brackets).
 std::vector<std::string> split_commas(std::string_view s) {
   std::vector<std::string> out;
@@ -71,7 +59,7 @@ void require_kernel(CommandContext& ctx, const char* name) {
 void ps(CommandContext& ctx, std::string_view arg) {
   require_kernel(ctx, "ps");
   PsOptions opt;
-  std::vector<std::string> w = words(arg);
+  std::vector<std::string> w = split_words(arg);
   for (size_t i = 0; i < w.size(); ++i) {
     if (w[i] == "-k") opt.kernel_only = true;
     else if (w[i] == "-u") opt.user_only = true;
@@ -101,7 +89,7 @@ void dmesg(CommandContext& ctx, std::string_view arg) {
   require_kernel(ctx, "dmesg");
   DmesgOptions opt;
   bool json = ctx.json;
-  for (const std::string& w : words(arg)) {
+  for (const std::string& w : split_words(arg)) {
     if (w == "-C" || w == "--caller") opt.caller = true;
     else if (w == "-r" || w == "--raw") opt.raw_level = true;
     else if (w == "-c" || w == "--console") opt.max_level = console_loglevel(ctx.program).value_or(8);
@@ -250,16 +238,16 @@ void tree(CommandContext& ctx, std::string_view arg) {
 }  // namespace
 
 void register_linux_commands(CommandTable& t) {
-  add(t, "ps", "ps [-k|-u] [-s STATES] [COMM-GLOB]",
+  add_command(t, "ps", "ps [-k|-u] [-s STATES] [COMM-GLOB]",
       "tasks as crash shows them (-k kernel threads, -u user tasks, -s state letters e.g. DR)", ps);
-  add(t, "dmesg", "dmesg [-C] [-r] [-c] [--json]",
+  add_command(t, "dmesg", "dmesg [-C] [-r] [-c] [--json]",
       "the kernel log as the console printed it (-C caller IDs, -r syslog levels, -c console loglevel only)", dmesg);
-  add(t, "sys", "sys", "system summary: release, CPUs, memory, uptime, load, panic message, taint",
+  add_command(t, "sys", "sys", "system summary: release, CPUs, memory, uptime, load, panic message, taint",
       [](CommandContext& ctx, std::string_view) {
         require_kernel(ctx, "sys");
         ctx.out << format_system_info(system_info(ctx.program), ctx.program);
       });
-  add(t, "mod", "mod", "loaded kernel modules: address, name, base, size, debug file",
+  add_command(t, "mod", "mod", "loaded kernel modules: address, name, base, size, debug file",
       [](CommandContext& ctx, std::string_view) {
         require_kernel(ctx, "mod");
         WalkStatus st;
@@ -276,9 +264,9 @@ void register_linux_commands(CommandTable& t) {
         }
         st.throw_if_problem();
       });
-  add(t, "list", "list [-r] HEAD[, TYPE, MEMBER[, FIELD]]",
+  add_command(t, "list", "list [-r] HEAD[, TYPE, MEMBER[, FIELD]]",
       "walk a list_head/hlist_head/llist_head; print each entry (as TYPE containing MEMBER) or its FIELD", list);
-  add(t, "tree", "tree [-r] ROOT[, TYPE, MEMBER[, FIELD]]",
+  add_command(t, "tree", "tree [-r] ROOT[, TYPE, MEMBER[, FIELD]]",
       "walk an rb_root in order, or an xarray / maple tree (tree XA[, TYPE[, FIELD]]) with indices", tree);
 }
 

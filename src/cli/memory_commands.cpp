@@ -31,18 +31,6 @@ namespace kdive {
 
 namespace {
 
-void add(CommandTable& t, std::string name, std::string usage, std::string help,
-         std::function<void(CommandContext&, std::string_view)> run) {
-  t[name] = Command{name, std::move(usage), std::move(help), std::move(run)};
-}
-
-std::vector<std::string> words(std::string_view arg) {
-  std::istringstream in{std::string(arg)};
-  std::vector<std::string> out;
-  for (std::string w; in >> w;) out.push_back(w);
-  return out;
-}
-
 // Arguments separated by top-level commas when there are any, else by spaces.
 std::vector<std::string> expression_list(std::string_view s) {
   std::vector<std::string> out;
@@ -59,7 +47,7 @@ std::vector<std::string> expression_list(std::string_view s) {
       start = i + 1;
     }
   }
-  if (!comma) return words(s);
+  if (!comma) return split_words(s);
   out.emplace_back(trim_text(s.substr(start)));
   return out;
 }
@@ -81,7 +69,7 @@ void page(CommandContext& ctx, std::string_view arg) {
   require_kernel(ctx, "page");
   enum { Auto, Pfn, Virt, Phys } mode = Auto;
   std::string expr;
-  for (const std::string& w : words(arg)) {
+  for (const std::string& w : split_words(arg)) {
     if (w == "--pfn") mode = Pfn;
     else if (w == "--virt") mode = Virt;
     else if (w == "--phys") mode = Phys;
@@ -121,7 +109,7 @@ void page(CommandContext& ctx, std::string_view arg) {
 void slabinfo(CommandContext& ctx, std::string_view arg) {
   require_kernel(ctx, "slabinfo");
   bool exact = false;
-  for (const std::string& w : words(arg)) {
+  for (const std::string& w : split_words(arg)) {
     if (w == "-x" || w == "--exact") exact = true;
     else if (w == "--json") ctx.json = true;
     else throw UsageError("slabinfo: options are -x (exact counts from every slab), --json");
@@ -196,7 +184,7 @@ void slab(CommandContext& ctx, std::string_view arg) {
   require_kernel(ctx, "slab");
   char mode = 0;  // s: slabs, o: all objects, a: allocated, f: free, i: object info
   std::string target;
-  for (const std::string& w : words(arg)) {
+  for (const std::string& w : split_words(arg)) {
     if (w == "-s" || w == "-o" || w == "-a" || w == "-f" || w == "-i") mode = w[1];
     else if (w == "--json") ctx.json = true;
     else target += (target.empty() ? "" : " ") + w;
@@ -296,7 +284,7 @@ void identify(CommandContext& ctx, std::string_view arg) {
       else ctx.out << fmt::format("{:#018x}  {}\n", addr, s.value_or("(unknown)"));
     }
   };
-  std::vector<std::string> args = words(arg);
+  std::vector<std::string> args = split_words(arg);
   if (!args.empty() && (args[0] == "-r" || args[0] == "--regs")) {
     registers = true;
     std::optional<int64_t> pid;
@@ -333,14 +321,14 @@ void identify(CommandContext& ctx, std::string_view arg) {
 }  // namespace
 
 void register_memory_commands(CommandTable& t) {
-  add(t, "page", "page EXPR [--pfn|--virt|--phys]",
+  add_command(t, "page", "page EXPR [--pfn|--virt|--phys]",
       "a struct page (given as struct page *, pfn or kernel address): flags, node/zone, counts, compound", page);
-  add(t, "slabinfo", "slabinfo [-x]",
+  add_command(t, "slabinfo", "slabinfo [-x]",
       "slab caches as /proc/slabinfo shows them; -x: exact allocated/total counts from every slab", slabinfo);
-  add(t, "slab", "slab NAME|CACHE [-s|-o|-a|-f] | slab -i ADDR",
+  add_command(t, "slab", "slab NAME|CACHE [-s|-o|-a|-f] | slab -i ADDR",
       "a slab cache's summary, slabs (-s), objects (-o all, -a allocated, -f free); -i: the object an address is in",
       slab);
-  add(t, "identify", "identify EXPR... | identify -r [PID] [-f FRAME]",
+  add_command(t, "identify", "identify EXPR... | identify -r [PID] [-f FRAME]",
       "what addresses are (slab object, task stack with live/dead verdict, symbol); -r: a frame's registers", identify);
 }
 

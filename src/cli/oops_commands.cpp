@@ -32,13 +32,6 @@ namespace {
 
 constexpr size_t kMaxInput = 1ull << 30;  // reports are text; refuse more than 1 GiB
 
-std::vector<std::string> split_words(std::string_view arg) {
-  std::vector<std::string> out;
-  std::istringstream in{std::string(arg)};
-  for (std::string w; in >> w;) out.push_back(w);
-  return out;
-}
-
 struct OopsArgs {
   bool json = false, intel = false, gnu = false, source_lines = false;
   std::vector<std::string> modules;

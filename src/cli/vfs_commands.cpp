@@ -28,18 +28,12 @@ namespace kdive {
 
 namespace {
 
-void add(CommandTable& t, std::string name, std::string usage, std::string help,
-         std::function<void(CommandContext&, std::string_view)> run) {
-  t[name] = Command{name, std::move(usage), std::move(help), std::move(run)};
-}
-
 // Words of the argument; --json sets ctx.json and is dropped.
 std::vector<std::string> words(CommandContext& ctx, std::string_view arg) {
-  std::istringstream in{std::string(arg)};
   std::vector<std::string> out;
-  for (std::string w; in >> w;) {
+  for (std::string& w : split_words(arg)) {
     if (w == "--json") ctx.json = true;
-    else out.push_back(w);
+    else out.push_back(std::move(w));
   }
   return out;
 }
@@ -168,12 +162,12 @@ void cat_command(CommandContext& ctx, std::string_view arg) {
 }  // namespace
 
 void register_vfs_commands(CommandTable& t) {
-  add(t, "mount", "mount [--json]", "the mounts of init's mount namespace: MOUNT SUPERBLK TYPE DEVNAME DIRNAME",
+  add_command(t, "mount", "mount [--json]", "the mounts of init's mount namespace: MOUNT SUPERBLK TYPE DEVNAME DIRNAME",
       mount_command);
-  add(t, "files", "files PID [--json]", "a task's open files: FD FILE DENTRY INODE TYPE PATH", files_command);
-  add(t, "path", "path PATH [--json]", "look a path up in the dentry cache: mount, dentry, inode, type, size",
+  add_command(t, "files", "files PID [--json]", "a task's open files: FD FILE DENTRY INODE TYPE PATH", files_command);
+  add_command(t, "path", "path PATH [--json]", "look a path up in the dentry cache: mount, dentry, inode, type, size",
       path_command);
-  add(t, "cat", "cat PATH",
+  add_command(t, "cat", "cat PATH",
       "a cached file's bytes, raw; pages the dump lacks are reported on stderr (as zeros in the output) and fail", cat_command);
 }
 
