@@ -167,14 +167,16 @@ std::pair<std::string_view, std::span<const IndexEntry>> FlatNameIndex::record(u
   const uint8_t* rec = names_ + name_index * kNameSize;
   uint64_t off = load32(rec), len = load32(rec + 4), first = load32(rec + 8), count = load32(rec + 12);
   if (off + len > blob_.size() || first + count > entry_count_)
-    throw BadDataError(origin_, fmt::format("index name record {} out of bounds", name_index), 0);
+    throw BadDataError(origin_, fmt::format("index name record {} out of bounds", name_index),
+                       static_cast<uint64_t>(rec - image_.data()));
   // Check the bytes that become enums and bools before handing out IndexEntry objects.
   const uint8_t* raw = reinterpret_cast<const uint8_t*>(entries_ + first);
   for (uint64_t i = 0; i < count; ++i) {
     const uint8_t* r = raw + i * sizeof(IndexEntry);
     if (r[offsetof(IndexEntry, tag)] > static_cast<uint8_t>(IndexTag::Enumerator) ||
         r[offsetof(IndexEntry, is_declaration)] > 1 || r[offsetof(IndexEntry, has_address)] > 1)
-      throw BadDataError(origin_, fmt::format("index entry {} is malformed", first + i), 0);
+      throw BadDataError(origin_, fmt::format("index entry {} is malformed", first + i),
+                         static_cast<uint64_t>(r - image_.data()));
   }
   return {std::string_view(reinterpret_cast<const char*>(blob_.data() + off), len),
           std::span<const IndexEntry>(entries_ + first, count)};
@@ -190,7 +192,9 @@ std::span<const IndexEntry> FlatNameIndex::find(std::string_view name) const {
     uint32_t n = load32(slot);
     if (n == 0) return {};
     if (load32(slot + 4) != high) continue;
-    if (n - 1 >= name_count_) throw BadDataError(origin_, "index slot names a missing record", 0);
+    if (n - 1 >= name_count_)
+      throw BadDataError(origin_, fmt::format("index slot names record {} of {}", n - 1, name_count_),
+                         static_cast<uint64_t>(slot - image_.data()));
     auto [rec_name, entries] = record(n - 1);
     if (rec_name == name) return entries;
   }

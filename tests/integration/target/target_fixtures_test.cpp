@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "kdive/error.h"
+#include "integration/fixture_manifest.h"
 #include "target/core_dump.h"
 #include "target/elf_core_file.h"
 #include "target/file_source.h"
@@ -32,45 +33,13 @@ namespace {
 
 using json = nlohmann::json;
 
-std::string fixtures_dir() {
-  const char* env = std::getenv("KDIVE_FIXTURES");
-  if (env && *env) return env;
-  const char* home = std::getenv("HOME");
-  return std::string(home ? home : "/root") + "/.cache/kdive/fixtures";
-}
-
-const json& manifest() {
-  static const json m = [] {
-    std::string path = fixtures_dir() + "/manifest.json";
-    std::ifstream in(path);
-    if (!in) return json();
-    return json::parse(in, nullptr, /*allow_exceptions=*/false);
-  }();
-  return m;
-}
-
-std::vector<json> dumps(const std::string& kind) {
-  std::vector<json> out;
-  if (manifest().is_object() && manifest().contains("dumps")) {
-    for (const json& d : manifest()["dumps"]) {
-      if (d.value("kind", "") == kind) out.push_back(d);
-    }
-  }
-  return out;
-}
-
-json load_json(const std::string& path) {
-  std::ifstream in(path);
-  return json::parse(in, nullptr, false);
-}
-
 uint64_t hex(const json& v) { return std::stoull(v.get<std::string>(), nullptr, 16); }
 
 TEST(TargetFixtures, ManifestListsKernelAndUserDumps) {
-  ASSERT_TRUE(manifest().is_object()) << "no readable " << fixtures_dir()
+  ASSERT_TRUE(testing::fixture_manifest().is_object()) << "no readable " << testing::fixtures_dir()
                                       << "/manifest.json: run scripts/fixtures/build-all.sh";
-  EXPECT_FALSE(dumps("kernel").empty());
-  EXPECT_FALSE(dumps("user").empty());
+  EXPECT_FALSE(testing::fixture_dumps("kernel").empty());
+  EXPECT_FALSE(testing::fixture_dumps("user").empty());
 }
 
 // Everything the tests need from one opened kernel dump.
@@ -95,7 +64,7 @@ KernelDump open_kernel(const json& d) {
 }
 
 TEST(TargetFixtures, EveryKernelDumpOpensWithItsFormat) {
-  auto list = dumps("kernel");
+  auto list = testing::fixture_dumps("kernel");
   ASSERT_FALSE(list.empty());
   for (const json& d : list) {
     SCOPED_TRACE(d["name"].get<std::string>());
@@ -103,7 +72,7 @@ TEST(TargetFixtures, EveryKernelDumpOpensWithItsFormat) {
     KernelDump k = open_kernel(d);
     auto t1 = std::chrono::steady_clock::now();
     const std::string format = d["format"];
-    const json truth = load_json(d["truth"]);
+    const json truth = testing::load_json_file(d["truth"]);
     std::printf("  %-32s %-8.2f ms  %s\n", d["name"].get<std::string>().c_str(),
                 std::chrono::duration<double, std::milli>(t1 - t0).count(),
                 k.core->description().c_str());
@@ -157,7 +126,7 @@ TEST(TargetFixtures, EveryKernelDumpOpensWithItsFormat) {
 // texts are identical; -d 31 faults with the filtered reason.
 TEST(TargetFixtures, FormatsOfOneBootAgree) {
   std::map<std::string, std::vector<json>> by_scenario;
-  for (const json& d : dumps("kernel")) by_scenario[d["scenario"]].push_back(d);
+  for (const json& d : testing::fixture_dumps("kernel")) by_scenario[d["scenario"]].push_back(d);
   ASSERT_FALSE(by_scenario.empty());
   for (auto& [scenario, list] : by_scenario) {
     SCOPED_TRACE(scenario);
@@ -245,11 +214,11 @@ TEST(TargetFixtures, FormatsOfOneBootAgree) {
 // must agree with both, including on which pages makedumpfile filtered out.
 TEST(TargetFixtures, PageTablesAgreeWithVirtualSegments) {
   size_t checked = 0, user_mappings = 0, filtered = 0;
-  for (const json& d : dumps("kernel")) {
+  for (const json& d : testing::fixture_dumps("kernel")) {
     if (d["format"] == "elf-phys" || d["format"].get<std::string>().find("elf") == std::string::npos) continue;
     SCOPED_TRACE(d["name"].get<std::string>());
     KernelDump k = open_kernel(d);
-    const json truth = load_json(d["truth"]);
+    const json truth = testing::load_json_file(d["truth"]);
     const SegmentedMemory& virt = *k.core->virtual_segments();
     std::vector<uint64_t> addrs;
     for (const char* sym : {"init_task", "init_uts_ns", "swapper_pg_dir", "_stext", "node_online_map",
@@ -318,7 +287,7 @@ TEST(TargetFixtures, PageTablesAgreeWithVirtualSegments) {
 // memory (that is how QEMU dumps without -device vmcoreinfo are handled).
 TEST(TargetFixtures, VmcoreinfoScanFindsTheNoteText) {
   size_t found = 0;
-  for (const json& d : dumps("kernel")) {
+  for (const json& d : testing::fixture_dumps("kernel")) {
     if (d["format"] != "elf-phys") continue;
     auto core = open_core(d["path"].get<std::string>());
     auto t0 = std::chrono::steady_clock::now();
@@ -339,13 +308,13 @@ TEST(TargetFixtures, VmcoreinfoScanFindsTheNoteText) {
 }
 
 TEST(TargetFixtures, UserCoresReadThroughToTheExecutable) {
-  auto list = dumps("user");
+  auto list = testing::fixture_dumps("user");
   ASSERT_FALSE(list.empty());
   for (const json& d : list) {
     SCOPED_TRACE(d["name"].get<std::string>());
     auto core = open_core(d["path"].get<std::string>());
     ASSERT_EQ(core->format(), CoreFormat::ElfUser);
-    const json truth = load_json(d["truth"]);
+    const json truth = testing::load_json_file(d["truth"]);
     std::set<int> tids, want;
     for (const PrStatus& p : core->notes().prstatus) tids.insert(p.pid);
     for (const json& t : truth["threads"]) want.insert(t["tid"].get<int>());

@@ -22,6 +22,7 @@
 #include "kdive/error.h"
 #include "object/object_formatter.h"
 #include "program/program.h"
+#include "integration/fixture_manifest.h"
 #include "program/stack_trace.h"
 #include "types/type_layout.h"
 #include "unwind/frame_variables.h"
@@ -30,35 +31,6 @@ namespace kdive {
 namespace {
 
 using json = nlohmann::json;
-
-std::string fixtures_dir() {
-  const char* env = std::getenv("KDIVE_FIXTURES");
-  if (env && *env) return env;
-  const char* home = std::getenv("HOME");
-  return std::string(home ? home : "/root") + "/.cache/kdive/fixtures";
-}
-
-const json& manifest() {
-  static const json m = [] {
-    std::ifstream in(fixtures_dir() + "/manifest.json");
-    if (!in) return json();
-    return json::parse(in, nullptr, false);
-  }();
-  return m;
-}
-
-std::vector<json> dumps(const std::string& kind) {
-  std::vector<json> out;
-  if (manifest().is_object())
-    for (const json& d : manifest()["dumps"])
-      if (d.value("kind", "") == kind) out.push_back(d);
-  return out;
-}
-
-json load_json(const std::string& path) {
-  std::ifstream in(path);
-  return json::parse(in, nullptr, false);
-}
 
 uint64_t hex(const json& v) { return std::stoull(v.get<std::string>(), nullptr, 16); }
 
@@ -118,16 +90,16 @@ bool contains_run(const std::vector<std::string>& hay, const std::vector<std::st
 }
 
 TEST(StackFixtures, ManifestHasKernelAndUserDumps) {
-  ASSERT_TRUE(manifest().is_object()) << "no " << fixtures_dir() << "/manifest.json";
-  EXPECT_FALSE(dumps("kernel").empty());
-  EXPECT_FALSE(dumps("user").empty());
+  ASSERT_TRUE(testing::fixture_manifest().is_object()) << "no " << testing::fixtures_dir() << "/manifest.json";
+  EXPECT_FALSE(testing::fixture_dumps("kernel").empty());
+  EXPECT_FALSE(testing::fixture_dumps("user").empty());
 }
 
 class KernelStacks : public ::testing::TestWithParam<json> {};
 
 TEST_P(KernelStacks, CrashedThreadAndEveryTask) {
   const json& d = GetParam();
-  json truth = load_json(d["truth"].get<std::string>());
+  json truth = testing::load_json_file(d["truth"].get<std::string>());
   auto prog = open_kernel(d);
   StackTraceEngine eng(*prog);
 
@@ -210,7 +182,7 @@ TEST_P(KernelStacks, CrashedThreadAndEveryTask) {
 // stack holds the struct a global points to.
 TEST_P(KernelStacks, Seed001Walk) {
   const json& d = GetParam();
-  json truth = load_json(d["truth"].get<std::string>());
+  json truth = testing::load_json_file(d["truth"].get<std::string>());
   if (!truth["crash"].contains("outer")) GTEST_SKIP() << "not the oops scenario";
   auto prog = open_kernel(d);
   StackTraceEngine eng(*prog);
@@ -272,7 +244,7 @@ std::string dump_name(const ::testing::TestParamInfo<json>& info) {
   return n;
 }
 
-INSTANTIATE_TEST_SUITE_P(AllKernelDumps, KernelStacks, ::testing::ValuesIn(dumps("kernel")), dump_name);
+INSTANTIATE_TEST_SUITE_P(AllKernelDumps, KernelStacks, ::testing::ValuesIn(testing::fixture_dumps("kernel")), dump_name);
 
 // gdb names glibc's internal aliases ("__GI___poll"); DWARF and the symbol table call
 // the function "__poll".
@@ -309,8 +281,8 @@ class UserStacks : public ::testing::TestWithParam<json> {};
 
 TEST_P(UserStacks, EveryThreadMatchesGdb) {
   const json& d = GetParam();
-  json truth = load_json(d["truth"].get<std::string>());
-  json gdb = load_json(d["gdb_dir"].get<std::string>() + "/threads.json");
+  json truth = testing::load_json_file(d["truth"].get<std::string>());
+  json gdb = testing::load_json_file(d["gdb_dir"].get<std::string>() + "/threads.json");
   ASSERT_TRUE(gdb.is_array());
   ProgramOptions o;
   o.debug_paths.push_back(d["executable"].get<std::string>());
@@ -394,7 +366,7 @@ TEST_P(UserStacks, EveryThreadMatchesGdb) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(AllUserCores, UserStacks, ::testing::ValuesIn(dumps("user")), dump_name);
+INSTANTIATE_TEST_SUITE_P(AllUserCores, UserStacks, ::testing::ValuesIn(testing::fixture_dumps("user")), dump_name);
 
 }  // namespace
 }  // namespace kdive
