@@ -30,7 +30,7 @@ FORMAT=${KDIVE_BENCH_DUMP:-elf-paging}
 read -r DUMP VMLINUX MODULES < <($PY -c '
 import json, sys
 m = json.load(open(sys.argv[1]))
-d = next(d for d in m["dumps"] if d["kind"] == "kernel" and d["scenario"] == "oops" and d["format"] == sys.argv[2])
+d = next(d for d in m["dumps"] if d["kind"] == "kernel" and d.get("kernel_name") == "6.1" and d["scenario"] == "oops" and d["format"] == sys.argv[2])
 print(d["path"], d["vmlinux"], " ".join(d["modules"]))' "$MANIFEST" "$FORMAT")
 SARGS=(-s "$VMLINUX"); for m in $MODULES; do SARGS+=(-s "$m"); done
 echo "dump: $DUMP ($FORMAT, $(($(stat -c %s "$DUMP") / 1048576)) MiB); kdive: $KDIVE"

@@ -4,7 +4,7 @@
 # `bt --all` (no variables) vs crash's `foreach bt` (crash has no variables), each with
 # the number of frames it printed (crash 8.0.2 lists fewer tasks on 6.1 kernels).
 #   bench/stack_bench.sh [KDIVE_BINARY] [RUNS]
-# Uses $KDIVE_FIXTURES/manifest.json's kernel-oops-elf-paging dump (drgn opens it).
+# Uses $KDIVE_FIXTURES/manifest.json's kernel-6.1-oops-elf-paging dump (drgn opens it).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 kdive=${1:-$here/build/release/kdive}
@@ -13,7 +13,7 @@ fixtures=${KDIVE_FIXTURES:-$HOME/.cache/kdive/fixtures}
 read -r core vmlinux ko < <(/usr/bin/python3 - "$fixtures/manifest.json" <<'PY'
 import json, sys
 m = json.load(open(sys.argv[1]))
-d = next(d for d in m["dumps"] if d["name"] == "kernel-oops-elf-paging")
+d = next(d for d in m["dumps"] if d["name"] == "kernel-6.1-oops-elf-paging")
 print(d["path"], d["vmlinux"], d["modules"][0])
 PY
 )

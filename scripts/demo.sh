@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 ./scripts/setup-deps.sh
 cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 ninja -C build/release kdive >/dev/null
-./scripts/fixtures/build-all.sh >/dev/null
+./scripts/fixtures/build-all.sh --kernel 6.1 >/dev/null
 
 FIXTURES=${KDIVE_FIXTURES:-$HOME/.cache/kdive/fixtures}
 # The default target: the oops scenario in kdump-compressed form (what makedumpfile
@@ -19,7 +19,7 @@ FIXTURES=${KDIVE_FIXTURES:-$HOME/.cache/kdive/fixtures}
 read -r DUMP VMLINUX MODULES < <(/usr/bin/python3 - "$FIXTURES/manifest.json" <<'PY'
 import json, sys
 dumps = json.load(open(sys.argv[1]))["dumps"]
-d = next(d for d in dumps if d.get("scenario") == "oops" and d.get("format") == "kdump-zlib")
+d = next(d for d in dumps if d.get("kernel_name") == "6.1" and d.get("scenario") == "oops" and d.get("format") == "kdump-zlib")
 print(d["path"], d["vmlinux"], " ".join(d.get("modules", [])))
 PY
 )

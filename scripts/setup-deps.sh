@@ -17,6 +17,9 @@ PACKAGES=(
   qemu-system-x86 busybox-static cpio kmod xz-utils zstd makedumpfile
   python3-snappy python3-zstandard
   bc flex bison libssl-dev dpkg-dev
+  # fixtures of other Debian suites: their packages fetched through a private apt
+  # configuration, sid's module built in a debootstrap chroot
+  curl debian-archive-keyring debootstrap util-linux
   # reference tools (oracles for tests/diff) and benchmarks
   python3 python3-drgn crash gdb dwarves binutils elfutils hyperfine
   # debug info of libc, so gdb and drgn name and unwind libc frames in user-space cores

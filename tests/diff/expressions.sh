@@ -11,6 +11,8 @@
 # Rows listed in expressions_known_failing.txt (kdive bugs, see KNOWN_DIFFERENCES.md) are
 # left out unless KDIVE_DIFF_ALL=1; the run then reports them instead of failing.
 set -uo pipefail
+. "$(dirname "$0")/../fixture_lib.sh"
+per_kernel "$0" "$@"  # once per kernel of the fixture matrix
 HERE=$(cd "$(dirname "$0")" && pwd)
 FIXTURES=${KDIVE_FIXTURES:-$HOME/.cache/kdive/fixtures}
 KDIVE=${KDIVE_BINARY:?set KDIVE_BINARY}

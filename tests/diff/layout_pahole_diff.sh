@@ -12,6 +12,8 @@
 # differs is compared again with its own `pahole -C NAME` run, and only a difference
 # there fails. Known differences: none (tests/diff/KNOWN_DIFFERENCES.md, "layout").
 set -euo pipefail
+. "$(dirname "$0")/../fixture_lib.sh"
+per_kernel "$0" "$@"  # once per kernel of the fixture matrix
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 FIXTURES=${KDIVE_FIXTURES:-$HOME/.cache/kdive/fixtures}
 KDIVE=${KDIVE_BINARY:?set KDIVE_BINARY}

@@ -9,6 +9,8 @@
 # prefixes only the first line of a multi-line record while the console (and kdive)
 # prefix every line, so dmesg is compared on single-line records' lines only.
 set -euo pipefail
+. "$(dirname "$0")/../fixture_lib.sh"
+per_kernel "$0" "$@"  # once per kernel of the fixture matrix
 FIXTURES=${KDIVE_FIXTURES:-$HOME/.cache/kdive/fixtures}
 KDIVE=${KDIVE_BINARY:?set KDIVE_BINARY}
 MANIFEST=$FIXTURES/manifest.json

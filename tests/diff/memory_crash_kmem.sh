@@ -6,6 +6,8 @@
 # needs ~15 s a dump). Every cache line must be equal. A dump crash cannot open is
 # reported and skipped; at least one dump must be compared.
 set -euo pipefail
+. "$(dirname "$0")/../fixture_lib.sh"
+per_kernel "$0" "$@"  # once per kernel of the fixture matrix
 FIXTURES=${KDIVE_FIXTURES:-$HOME/.cache/kdive/fixtures}
 KDIVE=${KDIVE_BINARY:?set KDIVE_BINARY}
 MANIFEST=$FIXTURES/manifest.json

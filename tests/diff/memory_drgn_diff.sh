@@ -24,6 +24,8 @@
 #     for_each_possible_cpu and requires exact equality; the unpatched drgn count is
 #     compared only where the two differ in CPU sets.
 set -euo pipefail
+. "$(dirname "$0")/../fixture_lib.sh"
+per_kernel "$0" "$@"  # once per kernel of the fixture matrix
 FIXTURES=${KDIVE_FIXTURES:-$HOME/.cache/kdive/fixtures}
 KDIVE=${KDIVE_BINARY:?set KDIVE_BINARY}
 MANIFEST=$FIXTURES/manifest.json

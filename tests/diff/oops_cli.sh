@@ -6,6 +6,8 @@
 #   oops on text without a report: "[]"; decodecode on a Code: line from stdin;
 #   dis -l: the function's source lines interleaved; addr2line on a module frame.
 set -euo pipefail
+. "$(dirname "$0")/../fixture_lib.sh"
+per_kernel "$0" "$@"  # once per kernel of the fixture matrix
 FIXTURES=${KDIVE_FIXTURES:-$HOME/.cache/kdive/fixtures}
 KDIVE=${KDIVE_BINARY:?set KDIVE_BINARY}
 PY=/usr/bin/python3

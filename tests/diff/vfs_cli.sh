@@ -6,6 +6,8 @@
 # expression built-ins; a missing path's LookupError; `cat` of a directory; `mount`
 # and `files 1` tables.
 set -uo pipefail
+. "$(dirname "$0")/../fixture_lib.sh"
+per_kernel "$0" "$@"  # once per kernel of the fixture matrix
 FIXTURES=${KDIVE_FIXTURES:-$HOME/.cache/kdive/fixtures}
 KDIVE=${KDIVE_BINARY:?set KDIVE_BINARY}
 MANIFEST=$FIXTURES/manifest.json

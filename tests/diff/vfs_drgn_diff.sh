@@ -15,6 +15,8 @@
 # as all zeros counts as missing on drgn's side (the fixture files are text: none of
 # their pages is zeros).
 set -euo pipefail
+. "$(dirname "$0")/../fixture_lib.sh"
+per_kernel "$0" "$@"  # once per kernel of the fixture matrix
 FIXTURES=${KDIVE_FIXTURES:-$HOME/.cache/kdive/fixtures}
 KDIVE=${KDIVE_BINARY:?set KDIVE_BINARY}
 MANIFEST=$FIXTURES/manifest.json

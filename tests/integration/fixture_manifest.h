@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -32,13 +33,36 @@ inline const nlohmann::json& fixture_manifest() {
   return m;
 }
 
-// Entries of manifest["dumps"] whose "kind" is `kind` ("kernel" or "user").
+// Is the kernel of the matrix named `name` under test? $KDIVE_TEST_KERNELS, a comma
+// list of kernel names ("6.1,5.10"), narrows a run (scripts/test.sh's sanitizer pass);
+// unset or empty means every kernel of the manifest.
+inline bool kernel_under_test(const std::string& name) {
+  const char* env = std::getenv("KDIVE_TEST_KERNELS");
+  if (!env || !*env) return true;
+  std::string list = std::string(",") + env + ",";
+  return list.find("," + name + ",") != std::string::npos;
+}
+
+// Entries of manifest["dumps"] whose "kind" is `kind` ("kernel" or "user"); kernel
+// dumps only of the kernels under test.
 inline std::vector<nlohmann::json> fixture_dumps(const std::string& kind) {
   std::vector<nlohmann::json> out;
   const nlohmann::json& m = fixture_manifest();
   if (m.is_object() && m.contains("dumps"))
     for (const auto& d : m["dumps"])
-      if (d.value("kind", "") == kind) out.push_back(d);
+      if (d.value("kind", "") == kind && (kind != "kernel" || kernel_under_test(d.value("kernel_name", ""))))
+        out.push_back(d);
+  return out;
+}
+
+// The kernels of the matrix under test (manifest["kernels"]: name, release, vmlinux,
+// modules, ...).
+inline std::vector<nlohmann::json> fixture_kernels() {
+  std::vector<nlohmann::json> out;
+  const nlohmann::json& m = fixture_manifest();
+  if (m.is_object() && m.contains("kernels"))
+    for (const auto& k : m["kernels"])
+      if (kernel_under_test(k.value("name", ""))) out.push_back(k);
   return out;
 }
 
@@ -49,3 +73,11 @@ inline nlohmann::json load_json_file(const std::string& path) {
 }
 
 }  // namespace kdive::testing
+
+// gtest prints a failing test's parameter: a fixture entry by its name, not its whole
+// JSON (found by argument-dependent lookup in nlohmann's namespace).
+namespace nlohmann {
+inline void PrintTo(const json& j, std::ostream* os) {
+  *os << (j.is_object() && j.contains("name") ? j["name"].get<std::string>() : j.dump());
+}
+}  // namespace nlohmann

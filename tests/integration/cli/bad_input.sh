@@ -8,6 +8,8 @@
 # with the ASan+UBSan build too: KDIVE_BINARY=build/asan/kdive bash bad_input.sh.
 # Cases in KNOWN_BUGS (see tests/diff/KNOWN_DIFFERENCES.md) run only with KDIVE_DIFF_ALL=1.
 set -uo pipefail
+. "$(dirname "$0")/../../fixture_lib.sh"
+per_kernel "$0" "$@"  # once per kernel of the fixture matrix
 FIXTURES=${KDIVE_FIXTURES:-$HOME/.cache/kdive/fixtures}
 KDIVE=${KDIVE_BINARY:?set KDIVE_BINARY}
 MANIFEST=$FIXTURES/manifest.json

@@ -31,6 +31,7 @@
 #include "linux/tasks.h"
 #include "linux/target_words.h"
 #include "linux/xarray.h"
+#include "linux/vma_walk.h"
 #include "program/program.h"
 
 namespace kdive {

@@ -23,11 +23,9 @@ struct OopsFixture {
   nlohmann::json crash;
 };
 
-std::optional<OopsFixture> oops_fixture() {
-  const nlohmann::json& m = testing::fixture_manifest();
-  if (!m.is_object() || !m.contains("kernel")) return std::nullopt;
+// The oops scenario of one kernel of the fixture matrix.
+std::optional<OopsFixture> oops_fixture(const nlohmann::json& k) {
   OopsFixture f;
-  const auto& k = m["kernel"];
   f.vmlinux = k.value("vmlinux", "");
   for (const auto& mod : k["modules"])
     if (mod.get<std::string>().ends_with("/kdive_fixture.ko")) f.module = mod;
@@ -53,9 +51,13 @@ std::vector<std::string> split_commas(const std::string& s) {
   return out;
 }
 
-TEST(OopsFixture, SymbolizesAndExplainsTheModuleCrash) {
-  auto f = oops_fixture();
-  ASSERT_TRUE(f) << "no oops fixture in " << testing::fixtures_dir();
+class OopsFixtureKernel : public ::testing::TestWithParam<nlohmann::json> {};
+
+TEST(OopsFixture, ManifestHasKernels) { ASSERT_FALSE(testing::fixture_kernels().empty()); }
+
+TEST_P(OopsFixtureKernel, SymbolizesAndExplainsTheModuleCrash) {
+  auto f = oops_fixture(GetParam());
+  ASSERT_TRUE(f) << "no oops fixture for kernel " << GetParam().value("name", "?");
   ProgramOptions opts;
   opts.debug_paths = {f->vmlinux, f->module};
   auto program = Program::open_debug_info(opts);
@@ -104,6 +106,14 @@ TEST(OopsFixture, SymbolizesAndExplainsTheModuleCrash) {
   std::string text = format_decoded_report(d);
   EXPECT_NE(text.find("<-- trapping instruction"), std::string::npos);
 }
+
+INSTANTIATE_TEST_SUITE_P(AllKernels, OopsFixtureKernel, ::testing::ValuesIn(testing::fixture_kernels()),
+                         [](const ::testing::TestParamInfo<nlohmann::json>& i) {
+                           std::string n = "kernel_" + i.param.value("name", "unknown");
+                           for (char& c : n)
+                             if (!isalnum(static_cast<unsigned char>(c))) c = '_';
+                           return n;
+                         });
 
 }  // namespace
 }  // namespace kdive

@@ -1,0 +1,81 @@
+# The fixture manifest for the script tests (tests/diff, tests/integration):
+# $KDIVE_FIXTURES/manifest.json (default ~/.cache/kdive/fixtures), narrowed to the
+# kernels under test ($KDIVE_TEST_KERNELS: a comma list of matrix names; unset = all).
+# The C++ tests read the same rules from tests/integration/fixture_manifest.h.
+#   python3 tests/fixture_manifest.py dumps [--drgn] [--scenario S] [--format F] FIELD...
+#   python3 tests/fixture_manifest.py kernels FIELD...
+#   python3 tests/fixture_manifest.py one-kernel NAME   (a manifest of that kernel alone)
+# prints one tab-separated line per entry; a list field is spread over the rest of the
+# line; a missing manifest is exit status 1 with the reason.
+import json
+import os
+import sys
+
+
+def manifest_path():
+    root = os.environ.get("KDIVE_FIXTURES") or os.path.expanduser("~/.cache/kdive/fixtures")
+    return os.path.join(root, "manifest.json")
+
+
+def load():
+    with open(manifest_path()) as f:
+        return json.load(f)
+
+
+def under_test(name):
+    wanted = [k for k in os.environ.get("KDIVE_TEST_KERNELS", "").split(",") if k]
+    return not wanted or name in wanted
+
+
+def kernel_dumps(m=None, drgn=False, scenario=None, fmt=None):
+    m = m or load()
+    return [d for d in m["dumps"]
+            if d["kind"] == "kernel" and under_test(d.get("kernel_name", ""))
+            and (not drgn or d.get("drgn_opens"))
+            and (scenario is None or d["scenario"] == scenario)
+            and (fmt is None or d["format"] == fmt)]
+
+
+def kernels(m=None):
+    m = m or load()
+    return [k for k in m.get("kernels", [m["kernel"]]) if under_test(k.get("name", ""))]
+
+
+def _row(entry, fields):
+    out = []
+    for f in fields:
+        v = entry.get(f)
+        out += [str(x) for x in v] if isinstance(v, list) else ["" if v is None else str(v)]
+    return "\t".join(out)
+
+
+def main(argv):
+    if not os.path.isfile(manifest_path()):
+        print(f"no {manifest_path()}: run scripts/fixtures/build-all.sh", file=sys.stderr)
+        return 1
+    what, args = argv[0], argv[1:]
+    opts = {}
+    while args and args[0].startswith("--"):
+        key = args.pop(0)[2:]
+        opts[key] = True if key == "drgn" else args.pop(0)
+    if what == "dumps":
+        rows = kernel_dumps(drgn=opts.get("drgn", False), scenario=opts.get("scenario"), fmt=opts.get("format"))
+    elif what == "kernels":
+        rows = kernels()
+    elif what == "one-kernel":
+        m = load()
+        k = next(k for k in m.get("kernels", []) if k["name"] == args[0])
+        one = dict(m, kernel=k, kernels=[k],
+                   dumps=[d for d in m["dumps"] if d["kind"] != "kernel" or d.get("kernel_name") == args[0]])
+        json.dump(one, sys.stdout, indent=1)
+        return 0
+    else:
+        print(f"unknown listing {what}", file=sys.stderr)
+        return 2
+    for e in rows:
+        print(_row(e, args))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
