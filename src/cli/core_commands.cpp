@@ -1,6 +1,7 @@
 // The core commands: print, ptype, sizeof, offsetof, member-at, read, info, help, and
 // placeholders that say plainly which commands are not implemented yet.
 #include <ostream>
+#include <vector>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -8,6 +9,7 @@
 #include "cli/command_interpreter.h"
 #include "kdive/error.h"
 #include "lang/value.h"
+#include "linux/kernel_features.h"
 #include "types/type_layout.h"
 #include "types/type_printer.h"
 
@@ -53,6 +55,7 @@ void info(CommandContext& ctx) {
   j["format"] = core_format_name(core.format());
   j["description"] = core.description();
   j["kernel"] = program.is_kernel();
+  std::vector<KernelFeature> features;
   if (program.is_kernel()) {
     j["release"] = program.kernel_release();
     j["kaslr_offset"] = fmt::format("{:#x}", program.kaslr_offset());
@@ -60,6 +63,11 @@ void info(CommandContext& ctx) {
       j["build_id"] = vi->build_id();
       j["vmcoreinfo"] = program.vmcoreinfo_source();
     }
+    // What kdive detected about this kernel's layouts: a kernel no fixture saw still
+    // shows which variant each walker took.
+    features = detect_kernel_features(program);
+    j["features"] = nlohmann::json::object();
+    for (const KernelFeature& f : features) j["features"][f.name] = f.value;
   }
   j["cpus"] = core.notes().prstatus.size() ? core.notes().prstatus.size() : core.notes().qemu_cpus.size();
   nlohmann::json files = nlohmann::json::array();
@@ -81,6 +89,7 @@ void info(CommandContext& ctx) {
     out << fmt::format("KASLR offset:  {:#x}\n", program.kaslr_offset());
     if (j.contains("build_id")) out << fmt::format("build ID:      {}\n", j["build_id"].get<std::string>());
     if (j.contains("vmcoreinfo")) out << fmt::format("VMCOREINFO:    from {}\n", j["vmcoreinfo"].get<std::string>());
+    for (const KernelFeature& f : features) out << fmt::format("{:<15}{}\n", f.name + ":", f.value);
   }
   out << fmt::format("CPUs:          {}\n", j["cpus"].get<size_t>());
   for (const auto& m : program.debug_info().modules()) {
