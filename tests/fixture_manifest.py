@@ -2,7 +2,7 @@
 # $KDIVE_FIXTURES/manifest.json (default ~/.cache/kdive/fixtures), narrowed to the
 # kernels under test ($KDIVE_TEST_KERNELS: a comma list of matrix names; unset = all).
 # The C++ tests read the same rules from tests/integration/fixture_manifest.h.
-#   python3 tests/fixture_manifest.py dumps [--drgn] [--scenario S] [--format F] FIELD...
+#   python3 tests/fixture_manifest.py dumps [--drgn|--drgn-vmlinux] [--scenario S] [--format F] FIELD...
 #   python3 tests/fixture_manifest.py kernels FIELD...
 #   python3 tests/fixture_manifest.py one-kernel NAME   (a manifest of that kernel alone)
 # prints one tab-separated line per entry; a list field is spread over the rest of the
@@ -35,13 +35,31 @@ def under_test(name):
     return not wanted or name in wanted
 
 
-def kernel_dumps(m=None, drgn=False, scenario=None, fmt=None):
+def drgn_mode(d):
+    """How far drgn 0.0.22 gets on a kernel dump (fixture time): "full" (dump, vmlinux and
+    modules), "vmlinux" (it reads the dump with the vmlinux but cannot find the loaded
+    modules, as on 6.4+ where struct module lost core_size: the module's symbols are
+    unknown to it) or "none" (it cannot read the dump, or only through a page-table walk
+    it lacks)."""
+    if d.get("drgn_opens"):
+        return "full"
+    err = d.get("drgn_error") or ""
+    if err.startswith("kernel modules (could not find loaded kernel modules:") and "address translation" not in err:
+        return "vmlinux"
+    return "none"
+
+
+def kernel_dumps(m=None, drgn=False, scenario=None, fmt=None, drgn_vmlinux=False):
     m = m or load()
-    return [d for d in m["dumps"]
+    out = [d for d in m["dumps"]
             if d["kind"] == "kernel" and under_test(d.get("kernel_name", ""))
             and (not drgn or d.get("drgn_opens"))
+            and (not drgn_vmlinux or drgn_mode(d) != "none")
             and (scenario is None or d["scenario"] == scenario)
             and (fmt is None or d["format"] == fmt)]
+    for d in out:
+        d["drgn_mode"] = drgn_mode(d)
+    return out
 
 
 def kernels(m=None):
@@ -65,14 +83,18 @@ def main(argv):
     opts = {}
     while args and args[0].startswith("--"):
         key = args.pop(0)[2:]
-        opts[key] = True if key == "drgn" else args.pop(0)
+        opts[key] = True if key in ("drgn", "drgn-vmlinux") else args.pop(0)
     if what == "dumps":
-        rows = kernel_dumps(drgn=opts.get("drgn", False), scenario=opts.get("scenario"), fmt=opts.get("format"))
+        rows = kernel_dumps(drgn=opts.get("drgn", False), scenario=opts.get("scenario"), fmt=opts.get("format"),
+                            drgn_vmlinux=opts.get("drgn-vmlinux", False))
     elif what == "kernels":
         rows = kernels()
     elif what == "one-kernel":
         m = load()
         k = next(k for k in m.get("kernels", []) if k["name"] == args[0])
+        for d in m["dumps"]:
+            if d["kind"] == "kernel":
+                d["drgn_mode"] = drgn_mode(d)
         one = dict(m, kernel=k, kernels=[k],
                    dumps=[d for d in m["dumps"] if d["kind"] != "kernel" or d.get("kernel_name") == args[0]])
         json.dump(one, sys.stdout, indent=1)

@@ -2,7 +2,8 @@
 # The oops commands end to end through the kdive binary, on the fixture kernel's
 # captured console log (the test module's NULL dereference) and on text made here:
 #   oops --json: one report, its explanation names the NULL expression and the member
-#     at the truth's offset, every frame symbolized, options after the command word;
+#     at the truth's offset, the first reliable frames are the truth's callers, every
+#     frame symbolized, options after the command word;
 #   oops on text without a report: "[]"; decodecode on a Code: line from stdin;
 #   dis -l: the function's source lines interleaved; addr2line on a module frame.
 set -euo pipefail
@@ -39,7 +40,9 @@ if len(r) != 1: errs.append(f"{len(r)} reports")
 else:
     r = r[0]
     if r["explanation"]["sentence"] != want: errs.append("sentence " + r["explanation"]["sentence"])
-    got = [f["symbolized"]["frames"][-1]["function"] for f in r["frames"][:3]]
+    # The reliable frames: 5.10 prints the exception path first as "? " entries
+    # (__die_body, no_context, exc_page_fault, asm_exc_page_fault, the faulting function).
+    got = [f["symbolized"]["frames"][-1]["function"] for f in r["frames"] if f["reliable"]][:3]
     if got != funcs[1:]: errs.append(f"frames {got}")
     if not all(f["symbolized"]["resolved"] for f in r["frames"]): errs.append("unresolved frame")
     if r["rip_symbolized"]["frames"][-1]["function"] != funcs[0]: errs.append("rip")
