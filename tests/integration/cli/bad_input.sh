@@ -82,7 +82,20 @@ head -c 4096 /dev/zero | tr '\0' '\377' | dd of="$TMP/kdump-sub" bs=1 seek=4096 
 check kdump-bad-subheader 1 "kdive: BadDataError: $TMP/kdump-sub: kdump bitmaps (4 blocks) extend past end of file at offset 0x3000" -- -c "$TMP/kdump-sub" -s "$VMLINUX" -e 1
 head -c 32 "$ELF" >"$TMP/elf-32"
 check elf-truncated-header 1 "kdive: BadDataError: $TMP/elf-32: ELF header truncated (32 of 64 bytes) at offset 0x0" -- -c "$TMP/elf-32" -s "$VMLINUX" -e 1
-head -c 1000000 "$ELF" >"$TMP/elf-1m"
+# Cut 1 MB past the program header table (which can be megabytes itself: a QEMU -p dump
+# of a kernel whose direct map is not in huge pages has > 65,535 headers, PN_XNUM), so
+# the headers and notes are whole and the cut falls in the segments.
+ELF_CUT=$($PY -c '
+import struct, sys
+with open(sys.argv[1], "rb") as f:
+    h = f.read(64)
+    phoff, shoff = struct.unpack_from("<QQ", h, 0x20)
+    phentsize, phnum = struct.unpack_from("<HH", h, 0x36)
+    if phnum == 0xffff:  # PN_XNUM: the count is in section 0 sh_info
+        f.seek(shoff + 44)
+        phnum = struct.unpack("<I", f.read(4))[0]
+print(max(1000000, phoff + phentsize * phnum + 1000000))' "$ELF")
+head -c "$ELF_CUT" "$ELF" >"$TMP/elf-1m"
 check elf-truncated-segments 1 "kdive: FaultError: page table unreadable (truncated dump at physical 0x*): $RELEASE_ADDR" -- -c "$TMP/elf-1m" -s "$VMLINUX" -e init_uts_ns.name.release
 cp "$TMP/elf-1m" "$TMP/elf-phoff"
 printf '\x00\x00\x00\x00\x00\x00\x00\x40' | dd of="$TMP/elf-phoff" bs=1 seek=32 conv=notrunc status=none  # e_phoff
