@@ -5,8 +5,8 @@
 #   python3 tests/fixture_manifest.py dumps [--drgn|--drgn-vmlinux] [--scenario S] [--format F] FIELD...
 #   python3 tests/fixture_manifest.py kernels FIELD...
 #   python3 tests/fixture_manifest.py one-kernel NAME   (a manifest of that kernel alone)
-# prints one tab-separated line per entry; a list field is spread over the rest of the
-# line; a missing manifest is exit status 1 with the reason.
+# prints one tab-separated line per entry ("-" for a null or missing field); a list
+# field is spread over the rest of the line; a missing manifest is exit status 1 with the reason.
 import json
 import os
 import sys
@@ -71,7 +71,9 @@ def _row(entry, fields):
     out = []
     for f in fields:
         v = entry.get(f)
-        out += [str(x) for x in v] if isinstance(v, list) else ["" if v is None else str(v)]
+        # "-" for a missing or null field: bash's `read` with IFS=$'\t' would merge an
+        # empty field into its neighbour (a tab is IFS white space).
+        out += [str(x) for x in v] if isinstance(v, list) else ["-" if v is None or v == "" else str(v)]
     return "\t".join(out)
 
 

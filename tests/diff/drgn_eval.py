@@ -3,7 +3,7 @@
 # expressions in expressions.tsv may use, and a runner that opens one dump once and prints
 # str() of every row's expression followed by a marker line, so one Python process answers
 # the whole battery. An exception prints "ERROR <class>" (kdive's side prints its error kind).
-# Usage: drgn_eval.py TSV MARKER CORE [DEBUG_FILE...]   (CORE may be a user-space core:
+# Usage: drgn_eval.py TSV MARKER CORE [DEBUG_FILE... | --vmlinux-only VMLINUX]   (CORE may be a user-space core:
 # then the debug files are ignored and drgn's default debug info is loaded)
 import sys
 
@@ -92,7 +92,14 @@ def main():
     tsv, marker, core = sys.argv[1:4]
     prog = drgn.Program()
     prog.set_core_dump(core)
-    if len(sys.argv) > 4:
+    if len(sys.argv) > 4 and sys.argv[4] == "--vmlinux-only":
+        # A kernel whose loaded modules drgn 0.0.22 cannot find (6.4+: no
+        # module.core_size): the vmlinux alone, the modules' names unknown.
+        try:
+            prog.load_debug_info(sys.argv[5:6])
+        except drgn.MissingDebugInfoError:
+            pass
+    elif len(sys.argv) > 4:
         prog.load_debug_info(sys.argv[4:])
     else:
         prog.load_default_debug_info()
