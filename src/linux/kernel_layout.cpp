@@ -29,6 +29,9 @@ std::optional<uint64_t> KernelLayout::find_offset(std::string_view type_name,
   try {
     result = bit_offset_of(type(type_name), designator) / 8;
   } catch (const LookupError&) {
+  } catch (const TypeError&) {
+    // A designator that goes through a member of another kind ("rss_stat.count" where
+    // rss_stat became an array) names no member of this kernel's layout either.
   }
   offsets_.emplace(std::move(key), result);
   return result;

@@ -9,6 +9,7 @@
 
 #include "kdive/error.h"
 #include "linux/cpumask.h"
+#include "linux/mm_counters.h"
 #include "linux/target_words.h"
 #include "program/program.h"
 
@@ -29,58 +30,6 @@ const char* crash_state_code(char letter) {
   }
 }
 
-namespace {
-
-// How to read a task's resident set size (see the header).
-struct RssReader {
-  Program& program;
-  KernelLayout& layout;
-  const MemoryReader& mem;
-  std::vector<uint64_t> counters;  // MM_FILEPAGES, MM_ANONPAGES, MM_SHMEMPAGES
-  std::vector<uint64_t> mm_offsets;
-  uint64_t mm_counter_size = 8;
-  std::vector<uint64_t> task_offsets;  // task->rss_stat.count[i], if any
-  uint64_t off_total_vm = 0;
-
-  RssReader(Program& p, KernelLayout& l) : program(p), layout(l), mem(p.memory()) {
-    for (const char* name : {"MM_FILEPAGES", "MM_ANONPAGES", "MM_SHMEMPAGES"}) {
-      if (std::optional<Object> e = p.find_object(name)) counters.push_back(e->as_unsigned());
-    }
-    const char* mm = "struct mm_struct";
-    off_total_vm = layout.offset(mm, "total_vm");
-    if (auto base = layout.find_offset(mm, "rss_stat.count")) {
-      uint64_t elem = layout.member_size(mm, "rss_stat.count[0]");
-      for (uint64_t c : counters) mm_offsets.push_back(*base + c * elem);
-      mm_counter_size = elem;
-    } else {
-      uint64_t base2 = layout.offset(mm, "rss_stat");
-      uint64_t elem = layout.size_of("struct percpu_counter");
-      uint64_t count = layout.offset("struct percpu_counter", "count");
-      for (uint64_t c : counters) mm_offsets.push_back(base2 + c * elem + count);
-      mm_counter_size = 8;
-    }
-    if (auto tbase = layout.find_offset("struct task_struct", "rss_stat.count")) {
-      uint64_t elem = layout.member_size("struct task_struct", "rss_stat.count[0]");
-      for (uint64_t c : counters) task_offsets.push_back(*tbase + c * elem);
-    }
-  }
-
-  int64_t mm_pages(uint64_t mm_addr) {
-    int64_t sum = 0;
-    for (uint64_t off : mm_offsets) {
-      uint64_t v = read_unsigned(mem, mm_addr + off, mm_counter_size);
-      sum += mm_counter_size == 8 ? static_cast<int64_t>(v) : static_cast<int32_t>(v);
-    }
-    return sum;
-  }
-  int64_t task_pages(uint64_t task) {
-    int64_t sum = 0;
-    for (uint64_t off : task_offsets) sum += static_cast<int32_t>(read_u32(mem, task + off));
-    return sum;
-  }
-};
-
-}  // namespace
 
 std::vector<PsRow> process_status(Tasks& tasks, const PsOptions& options, WalkStatus* status) {
   Program& program = tasks.program();
@@ -109,10 +58,11 @@ std::vector<PsRow> process_status(Tasks& tasks, const PsOptions& options, WalkSt
   if (std::optional<Object> t = program.find_object("_totalram_pages")) total_pages = t->member("counter").as_unsigned();
   else if (std::optional<Object> t2 = program.find_object("totalram_pages")) total_pages = t2->as_unsigned();
 
-  RssReader rss(program, tasks.layout());
+  MmCounters rss(program);
+  uint64_t off_total_vm = tasks.layout().offset("struct mm_struct", "total_vm");
   // Unsynced per-thread RSS deltas, summed per mm.
   std::map<uint64_t, int64_t> mm_rss;
-  if (!rss.task_offsets.empty()) {
+  if (rss.has_task_counters()) {
     for (uint64_t t : all) {
       try {
         if (uint64_t mm = tasks.mm(t)) mm_rss[mm] += rss.task_pages(t);
@@ -137,7 +87,7 @@ std::vector<PsRow> process_status(Tasks& tasks, const PsOptions& options, WalkSt
         int64_t pages = rss.mm_pages(mm) + mm_rss[mm];
         if (pages < 0) pages = 0;
         r.rss_kib = static_cast<uint64_t>(pages) * page_kib;
-        r.vsz_kib = read_u64(mem, mm + rss.off_total_vm) * page_kib;
+        r.vsz_kib = read_u64(mem, mm + off_total_vm) * page_kib;
         if (total_pages) r.mem_percent = 100.0 * static_cast<double>(pages) / static_cast<double>(total_pages);
       }
     } catch (const FaultError& e) {

@@ -3,10 +3,9 @@
 // only, user tasks only, by state letter, by comm glob). As crash does, the idle task
 // of every CPU is listed (PID 0, "swapper/N") before the others.
 //   ST:   crash's two-letter codes for the state letters (RU IN UN ST TR DE ZO PA ID);
-//   RSS:  mm->rss_stat counters MM_FILEPAGES + MM_ANONPAGES + MM_SHMEMPAGES (the
-//         enumerators from DWARF), atomic counters (before 6.2) or percpu_counter
-//         (6.2+, the global count), plus each thread's unsynced task->rss_stat when
-//         the kernel has one (SPLIT_RSS_COUNTING), as crash adds them;
+//   RSS:  the mm's resident pages (mm_counters.h: MM_FILEPAGES + MM_ANONPAGES +
+//         MM_SHMEMPAGES, whichever rss_stat layout the kernel has), plus each
+//         thread's unsynced task->rss_stat when the kernel has one, as crash adds them;
 //   VSZ:  mm->total_vm pages; %MEM: RSS over _totalram_pages.
 // Kernel threads are the tasks without an mm (comm printed in brackets).
 //

@@ -27,18 +27,36 @@ void read_layout(const Object& mod, LoadedKernelModule& out) {
   }
 }
 
+// Where each section of the module was loaded, from mod->sect_attrs (the sysfs
+// /sys/module/NAME/sections/ files). Two layouts, told apart by the array's element:
+//   struct module_sect_attr { battr; address; } with module_sect_attrs.nsections
+//     (up to 6.13);
+//   struct bin_attribute with the address in .private, counted by the
+//     NULL-terminated grp.bin_attrs (6.14+, the series "module: sysfs: Drop member
+//     'module_sect_attrs::nsections'" / "Drop 'struct module_sect_attr'").
 void read_sections(const Object& mod, LoadedKernelModule& out) {
+  constexpr uint64_t kMaxSections = 4096;
   if (!has_member(mod.type(), "sect_attrs")) return;
   Object attrs_ptr = mod.member("sect_attrs").read();
   if (attrs_ptr.as_unsigned() == 0) return;
   Object attrs = attrs_ptr.dereference();
-  uint64_t n = attrs.member("nsections").as_unsigned();
-  if (n > 4096) throw BadDataError(fmt::format("module {}: implausible section count {}", out.name, n));
+  uint64_t n = 0;
+  if (has_member(attrs.type(), "nsections")) {
+    n = attrs.member("nsections").as_unsigned();
+  } else {
+    Object list = attrs.member("grp").member("bin_attrs").read();
+    if (list.as_unsigned() == 0) return;
+    while (n <= kMaxSections && list.subscript(static_cast<int64_t>(n)).read().as_unsigned() != 0) ++n;
+  }
+  if (n > kMaxSections) throw BadDataError(fmt::format("module {}: implausible section count {}", out.name, n));
   Object array = attrs.member("attrs");
   for (uint64_t i = 0; i < n; ++i) {
     Object a = array.subscript(static_cast<int64_t>(i));
-    std::string name = a.member("battr").member("attr").member("name").read().read_c_string(256);
-    out.sections[name] = a.member("address").as_unsigned();
+    bool wrapped = has_member(a.type(), "battr");
+    Object battr = wrapped ? a.member("battr") : a;
+    std::string name = battr.member("attr").member("name").read().read_c_string(256);
+    out.sections[name] = wrapped && has_member(a.type(), "address") ? a.member("address").as_unsigned()
+                                                                     : battr.member("private").read().as_unsigned();
   }
 }
 
@@ -65,11 +83,17 @@ std::vector<LoadedKernelModule> loaded_kernel_modules(EvalEnvironment& env, std:
       Object mod = Object::reference(env.object_env(), module_type, m.address);
       m.name = mod.member("name").read_c_string(64);
       read_layout(mod, m);
-      read_sections(mod, m);
       node = mod.member("list").member("next").read().as_unsigned();
     } catch (const Error& e) {
       warnings.push_back(fmt::format("module list: struct module at {:#x}: {}", m.address, e.what()));
       break;
+    }
+    // Without section addresses the module's debug info cannot be relocated, but the
+    // module itself (name, base, size) is still worth listing.
+    try {
+      read_sections(Object::reference(env.object_env(), module_type, m.address), m);
+    } catch (const Error& e) {
+      warnings.push_back(fmt::format("module {}: section addresses: {}", m.name, e.what()));
     }
     result.push_back(std::move(m));
   }
