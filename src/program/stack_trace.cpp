@@ -18,6 +18,8 @@
 #include "debuginfo/elf_file.h"
 #include "debuginfo/symbol_table.h"
 #include "kdive/error.h"
+#include "types/type_layout.h"
+#include "unwind/orc_format.h"
 
 namespace kdive {
 
@@ -29,6 +31,7 @@ struct CodeRange {
   uint64_t dwarf_bias = 0;
   DwarfTypeTranslator* types = nullptr;
   const OrcTable* orc = nullptr;
+  const std::string* orc_error = nullptr;  // ORC data present but its format unknown
   Dwarf_CFI* cfi = nullptr;
   uint64_t cfi_bias = 0;
   const SymbolTable* symbols = nullptr;  // for files DebugInfo does not know
@@ -97,11 +100,13 @@ class ProgramFrameContext : public FrameContext {
     uint64_t bias = r->cfi_bias;
     if (r->placed && r->cfi) {
       std::optional<uint64_t> file = r->placed->unrelocate(pc);
-      if (!file) return CodeUnwindInfo{r->orc, nullptr, 0};
+      if (!file) return CodeUnwindInfo{r->orc, nullptr, 0, r->orc_error};
       bias = pc - *file;
     }
-    return CodeUnwindInfo{r->orc, r->cfi, bias};
+    return CodeUnwindInfo{r->orc, r->cfi, bias, r->orc_error};
   }
+
+  const OrcFormatResult& orc_format() const { return orc_format_; }
 
  private:
   const CodeRange* find(uint64_t pc) const {
@@ -112,6 +117,37 @@ class ProgramFrameContext : public FrameContext {
     return pc < it->end ? &*it : nullptr;
   }
 
+  // What tells vmlinux's ORC format (unwind/orc_format.h): DWARF struct orc_entry,
+  // the .orc_header hash and the kernel's orc_fp_entry.
+  OrcFormatEvidence orc_evidence(const ElfFile& elf) {
+    OrcFormatEvidence ev;
+    ev.kernel_release = program_.kernel_release();
+    try {
+      QualifiedType t = underlying_type(program_.find_type("struct orc_entry"));
+      if (t.type && t.type->kind() == TypeKind::Struct && t.type->is_complete()) {
+        std::vector<OrcEntryMember> members;
+        for (const TypeMember& m : t.type->members()) {
+          uint64_t bits = m.bit_field_size ? m.bit_field_size : 8 * type_sizeof(m.type.get());
+          members.push_back(OrcEntryMember{m.name, m.bit_offset, bits});
+        }
+        ev.entry_members = std::move(members);
+      }
+    } catch (const Error&) {
+      // No DWARF for it: the header alone must tell.
+    }
+    if (auto h = elf.section_data(".orc_header")) ev.orc_header = std::vector<uint8_t>(h->begin(), h->end());
+    try {
+      if (std::optional<Object> fp = program_.find_object("orc_fp_entry"); fp && fp->is_reference()) {
+        std::array<uint8_t, 6> bytes{};
+        program_.memory().read(fp->address(), bytes.data(), bytes.size());
+        ev.fp_entry = bytes;
+      }
+    } catch (const Error&) {
+      // Not in the dump (or no symbol): the other evidence decides.
+    }
+    return ev;
+  }
+
   void setup_kernel() {
     for (const auto& m : program_.debug_info().modules()) {
       if (m->kind() != DebugModule::Kind::Kernel) continue;
@@ -120,9 +156,18 @@ class ProgramFrameContext : public FrameContext {
       auto ip = elf.section_data(".orc_unwind_ip");
       auto orc = elf.section_data(".orc_unwind");
       const OrcTable* table = nullptr;
+      const std::string* orc_error = nullptr;
       if (ip && orc) {
-        orc_tables_.push_back(std::make_unique<OrcTable>(*ip, section_address(elf, ".orc_unwind_ip") + bias, *orc, elf.path()));
-        table = orc_tables_.back().get();
+        orc_format_ = detect_orc_format(orc_evidence(elf));
+        if (orc_format_.format) {
+          orc_tables_.push_back(std::make_unique<OrcTable>(*ip, section_address(elf, ".orc_unwind_ip") + bias, *orc,
+                                                           elf.path(), *orc_format_.format));
+          table = orc_tables_.back().get();
+        } else {
+          orc_error = &orc_format_.error;
+        }
+      } else {
+        orc_format_.error = "vmlinux has no ORC tables (.orc_unwind, .orc_unwind_ip)";
       }
       Dwarf* dw = elf.dwarf();
       Dwarf_CFI* cfi = dw ? dwarf_getcfi(dw) : nullptr;
@@ -134,6 +179,7 @@ class ProgramFrameContext : public FrameContext {
         r.dwarf_bias = bias;
         r.types = &m->types();
         r.orc = table;
+        r.orc_error = orc_error;
         r.cfi = cfi;
         r.cfi_bias = bias;
         ranges_.push_back(r);
@@ -160,16 +206,18 @@ class ProgramFrameContext : public FrameContext {
       Object probe = Object::reference(program_.object_env(), module_type, 0);
       list_off = probe.member("list").address();
     }
+    // 6.4 replaced core_layout by mem[MOD_TEXT = 0] (struct module_memory).
+    bool core_layout = find_member(module_type, "core_layout").has_value();
     uint64_t node = head->member("next").as_unsigned();
     for (int guard = 0; node != head_addr && guard < 4096; ++guard) {
       Object mod = Object::reference(program_.object_env(), module_type, node - list_off);
       node = mod.member("list").member("next").as_unsigned();
       uint64_t base = 0, size = 0;
-      try {
+      if (core_layout) {
         Object layout = mod.member("core_layout");
         base = layout.member("base").as_unsigned();
         size = layout.member("text_size").as_unsigned();
-      } catch (const TypeError&) {
+      } else {
         Object text = mod.member("mem").subscript(0);
         base = text.member("base").as_unsigned();
         size = text.member("size").as_unsigned();
@@ -181,12 +229,17 @@ class ProgramFrameContext : public FrameContext {
       CodeRange r;
       r.start = base;
       r.end = base + size;
-      if (n > 0 && n < (1u << 22)) {
+      // A module's ORC has vmlinux's format: since 6.4 the kernel refuses a module
+      // whose .orc_header differs, and before that there was one format per release.
+      if (n > 0 && n < (1u << 22) && orc_format_.format) {
         std::vector<uint8_t> ips(n * 4), orcs(n * 6);
         mem.read(ip_addr, ips.data(), ips.size());
         mem.read(orc_addr, orcs.data(), orcs.size());
-        orc_tables_.push_back(std::make_unique<OrcTable>(ips, ip_addr, orcs, mod.member("name").read_c_string(64)));
+        orc_tables_.push_back(std::make_unique<OrcTable>(ips, ip_addr, orcs, mod.member("name").read_c_string(64),
+                                                         *orc_format_.format));
         r.orc = orc_tables_.back().get();
+      } else if (n > 0 && !orc_format_.format) {
+        r.orc_error = &orc_format_.error;
       }
       // Its debug file, when one was loaded and placed at this module's sections.
       for (const auto& m : program_.debug_info().modules()) {
@@ -276,6 +329,7 @@ class ProgramFrameContext : public FrameContext {
   Program& program_;
   FrameScopes scopes_;
   std::vector<CodeRange> ranges_;
+  OrcFormatResult orc_format_;
   std::vector<std::unique_ptr<OrcTable>> orc_tables_;
   std::vector<std::unique_ptr<ElfFile>> files_;
   std::vector<std::unique_ptr<SymbolTable>> symbol_tables_;
@@ -288,6 +342,13 @@ StackTraceEngine::StackTraceEngine(Program& program)
 StackTraceEngine::~StackTraceEngine() = default;
 
 FrameContext& StackTraceEngine::context() { return *context_; }
+
+const OrcFormatResult& StackTraceEngine::orc_format() const { return context_->orc_format(); }
+
+std::string StackTraceEngine::orc_format_description() const {
+  if (!program_.is_kernel()) return "ORC: none (not a kernel)";
+  return describe_orc_format(orc_format());
+}
 
 RegisterState StackTraceEngine::cpu_registers(int cpu) const {
   const CoreNotes& notes = program_.core().notes();
@@ -398,7 +459,12 @@ std::vector<ThreadRef> StackTraceEngine::threads() {
   if (!init) throw LookupError("could not find 'init_task'");
   QualifiedType task_type = init->type();
   uint64_t tasks_off = Object::reference(program_.object_env(), task_type, 0).member("tasks").address();
-  uint64_t group_off = Object::reference(program_.object_env(), task_type, 0).member("thread_group").address();
+  // A thread group: task->thread_group until 6.7 removed it, else the
+  // leader's signal->thread_head list through task->thread_node.
+  bool thread_group = find_member(task_type, "thread_group").has_value();
+  uint64_t group_off = Object::reference(program_.object_env(), task_type, 0)
+                           .member(thread_group ? "thread_group" : "thread_node")
+                           .address();
   uint64_t head = init->address() + tasks_off;
   uint64_t node = init->member("tasks").member("next").as_unsigned();
   constexpr int kMaxTasks = 1 << 22;
@@ -407,14 +473,25 @@ std::vector<ThreadRef> StackTraceEngine::threads() {
     if (++count > kMaxTasks) throw BadDataError("task list does not end (corrupted?)");
     Object leader = Object::reference(program_.object_env(), task_type, node - tasks_off);
     node = leader.member("tasks").member("next").as_unsigned();
-    uint64_t t = leader.address();
     int threads = 0;
-    do {
-      Object task = Object::reference(program_.object_env(), task_type, t);
-      out.push_back(make_thread(task));
-      t = task.member("thread_group").member("next").as_unsigned() - group_off;
-      if (++threads > kMaxTasks) throw BadDataError("thread group list does not end (corrupted?)");
-    } while (t != leader.address());
+    if (thread_group) {
+      uint64_t t = leader.address();
+      do {
+        Object task = Object::reference(program_.object_env(), task_type, t);
+        out.push_back(make_thread(task));
+        t = task.member("thread_group").member("next").as_unsigned() - group_off;
+        if (++threads > kMaxTasks) throw BadDataError("thread group list does not end (corrupted?)");
+      } while (t != leader.address());
+    } else {
+      Object thread_head = leader.member("signal").dereference().member("thread_head");
+      uint64_t group_head = thread_head.address();
+      for (uint64_t n = thread_head.member("next").as_unsigned(); n != group_head;) {
+        Object task = Object::reference(program_.object_env(), task_type, n - group_off);
+        out.push_back(make_thread(task));
+        n = task.member("thread_node").member("next").as_unsigned();
+        if (++threads > kMaxTasks) throw BadDataError("thread group list does not end (corrupted?)");
+      }
+    }
   }
   return out;
 }

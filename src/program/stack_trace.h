@@ -17,6 +17,7 @@
 
 #include "object/object.h"
 #include "program/program.h"
+#include "unwind/orc_format.h"
 #include "unwind/stack_trace.h"
 
 namespace kdive {
@@ -40,6 +41,11 @@ class StackTraceEngine {
 
   Program& program() { return program_; }
   FrameContext& context();
+
+  // The kernel's ORC format as detected from its debug info (unwind/orc_format.h), or
+  // why it could not be; and that as one line for `info` ("ORC: v3 (6.4+ layout: ...").
+  const OrcFormatResult& orc_format() const;
+  std::string orc_format_description() const;
 
   // The thread that crashed: kernel — the task on `panic_cpu` (or `crashing_cpu`,
   // else CPU 0); user cores — the first PRSTATUS (the thread that got the signal).

@@ -15,7 +15,8 @@ constexpr size_t kOrcEntrySize = 6;
 }
 
 OrcTable::OrcTable(std::span<const uint8_t> ip_bytes, uint64_t ip_address,
-                   std::span<const uint8_t> orc_bytes, const std::string& source) {
+                   std::span<const uint8_t> orc_bytes, const std::string& source, const OrcFormat& format)
+    : format_(format) {
   size_t n = ip_bytes.size() / 4;
   if (ip_bytes.size() % 4 != 0 || orc_bytes.size() != n * kOrcEntrySize) {
     ByteCursor c(orc_bytes, source, ".orc_unwind");
@@ -29,14 +30,9 @@ OrcTable::OrcTable(std::span<const uint8_t> ip_bytes, uint64_t ip_address,
   for (size_t i = 0; i < n; ++i) {
     int32_t rel = ipc.s32();
     ips[i] = ip_address + 4 * i + static_cast<uint64_t>(static_cast<int64_t>(rel));
-    OrcEntry& e = entries[i];
-    e.sp_offset = oc.s16();
-    e.bp_offset = oc.s16();
-    uint16_t bits = oc.u16();
-    e.sp_reg = static_cast<OrcReg>(bits & 0xf);
-    e.bp_reg = static_cast<OrcReg>((bits >> 4) & 0xf);
-    e.type = static_cast<OrcType>((bits >> 8) & 0x3);
-    e.end = (bits >> 10) & 1;
+    int16_t sp_offset = oc.s16();
+    int16_t bp_offset = oc.s16();
+    entries[i] = format.decode(sp_offset, bp_offset, oc.u16());
   }
   bool sorted = std::is_sorted(ips.begin(), ips.end());
   if (sorted) {

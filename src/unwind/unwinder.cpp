@@ -1,7 +1,8 @@
 // Unwinder: one frame step. ORC semantics follow the kernel's own unwinder
-// (arch/x86/kernel/unwind_orc.c in 6.1: sp from a base register + offset or through
-// an indirection, then by entry type a return address, a full pt_regs, or an iret
-// frame); CFI rules come from libdw (dwarf_cfi_addrframe) and are evaluated with our
+// (arch/x86/kernel/unwind_orc.c: sp from a base register + offset or through an
+// indirection, then by entry type a return address, a full pt_regs, or an iret frame;
+// after a pt_regs frame the next lookup uses the PC as is when the entry's `signal`
+// says so, ffb1b4a41016; the entry's format is decoded by OrcTable); CFI rules come from libdw (dwarf_cfi_addrframe) and are evaluated with our
 // expression machine. Every read goes through the MemoryReader, so a garbage stack
 // pointer ends the trace with the FaultError's text.
 #include "unwind/unwinder.h"
@@ -62,9 +63,12 @@ UnwindStep Unwinder::step(const RegisterState& regs, bool exact_pc) const {
     if (info.cfi) {
       if (auto s = cfi_step(info.cfi, info.cfi_bias, regs, exact_pc, &why)) return *s;
     }
-    if (!kernel_ || !info.orc) {
+    if (!kernel_ || (!info.orc && !info.orc_error)) {
       if (auto s = fp_step(regs)) return *s;
     }
+    if (info.orc_error)
+      return error(fmt::format("{}; ORC unusable: {}", why.empty() ? fmt::format("no CFI for {:#x}", pc) : why,
+                               *info.orc_error));
     if (!info.orc && !info.cfi) return error(fmt::format("no unwind information for {:#x}", pc));
     return error(why.empty() ? fmt::format("cannot unwind from {:#x}", pc) : why);
   } catch (const FaultError& e) {
@@ -103,7 +107,10 @@ std::optional<UnwindStep> Unwinder::orc_step(const OrcTable& orc, const Register
     case OrcReg::R13: base = need(kRegR13); break;
     case OrcReg::Di: base = need(kRegRdi); break;
     case OrcReg::Dx: base = need(kRegRdx); break;
-    default: return error(fmt::format("unknown ORC sp register {} at {:#x}", static_cast<int>(e->sp_reg), pc));
+    case OrcReg::Ax: base = need(kRegRax); break;
+    default:
+      return error(fmt::format("ORC entry for {:#x} has sp_reg {}, which ORC v{} does not define", pc, e->raw_sp_reg,
+                               orc.format().version));
   }
   if (!base) return error(fmt::format("ORC at {:#x} needs a register that is unknown", pc));
   if (indirect) {
@@ -128,7 +135,7 @@ std::optional<UnwindStep> Unwinder::orc_step(const OrcTable& orc, const Register
       memory_.read(sp, words, sizeof words);
       for (int i = 0; i < 21; ++i)
         if (kPtRegsToDwarf[i] >= 0) s.regs.set(kPtRegsToDwarf[i], words[i]);
-      s.exact_pc = true;
+      s.exact_pc = e->signal;
       (void)kPtRegsCs;
       break;
     }
@@ -139,11 +146,18 @@ std::optional<UnwindStep> Unwinder::orc_step(const OrcTable& orc, const Register
       s.regs = keep_callee_saved(regs);
       s.regs.set(kRegRip, iret[0]);
       s.regs.set(kRegRsp, iret[3]);
-      s.exact_pc = true;
+      s.exact_pc = e->signal;
       break;
     }
+    case OrcType::EndOfStack: {
+      UnwindStep end_step;
+      end_step.status = UnwindStep::Status::End;
+      end_step.method = "orc";
+      return end_step;
+    }
     default:
-      return error(fmt::format("unknown ORC entry type at {:#x}", pc));
+      return error(fmt::format("ORC entry for {:#x} has type {}, which ORC v{} does not unwind", pc, e->raw_type,
+                               orc.format().version));
   }
   switch (e->bp_reg) {
     case OrcReg::Undefined: break;  // unchanged (or from pt_regs)
@@ -157,7 +171,8 @@ std::optional<UnwindStep> Unwinder::orc_step(const OrcTable& orc, const Register
         s.regs.forget(kRegRbp);
       break;
     default:
-      return error(fmt::format("unknown ORC bp register {} at {:#x}", static_cast<int>(e->bp_reg), pc));
+      return error(fmt::format("ORC entry for {:#x} has bp_reg {}, which ORC v{} does not allow", pc, e->raw_bp_reg,
+                               orc.format().version));
   }
   // ORC does not say where callee-saved registers were spilled; DWARF CFI does. When
   // both describe the same frame, take the saved registers from CFI.

@@ -25,6 +25,9 @@ struct CodeUnwindInfo {
   const OrcTable* orc = nullptr;
   Dwarf_CFI* cfi = nullptr;  // addresses in the CFI are run-time address - cfi_bias
   uint64_t cfi_bias = 0;
+  // Set when the code has ORC data that cannot be read (its format is unknown): why,
+  // so that a trace CFI cannot continue ends with the reason instead of a guess.
+  const std::string* orc_error = nullptr;
 };
 
 // Implemented by whoever knows the program's code modules (program/).

@@ -56,7 +56,7 @@ OrcTable make_orc(const std::vector<OrcRow>& rows, uint64_t ip_section) {
     std::memcpy(e + 4, &bits, 2);
     orcs.insert(orcs.end(), e, e + 6);
   }
-  return OrcTable(ips, ip_section, orcs, "test");
+  return OrcTable(ips, ip_section, orcs, "test", OrcFormat::v1());
 }
 
 constexpr uint64_t kText = 0xffffffff81000000;
@@ -107,7 +107,7 @@ TEST(OrcTableTest, DecodesAndSortsEntries) {
 
 TEST(OrcTableTest, MismatchedSectionsAreBadData) {
   std::vector<uint8_t> ips(8), orcs(6);
-  EXPECT_THROW(OrcTable(ips, kText, orcs, "test"), BadDataError);
+  EXPECT_THROW(OrcTable(ips, kText, orcs, "test", OrcFormat::v1()), BadDataError);
 }
 
 TEST(UnwinderTest, CallFramesThenEndOfStack) {
