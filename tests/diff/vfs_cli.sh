@@ -4,7 +4,9 @@
 # gives their sha256 and exit status 0 — or, where makedumpfile -d 31 dropped pages,
 # names each missing run on stderr and exits 1; path_lookup/d_path/dentry_path as
 # expression built-ins; a missing path's LookupError; `cat` of a directory; `mount`
-# and `files 1` tables.
+# (with the nullfs root mount first where the kernel has nullfs) and `files 1` tables.
+# A -d 31 dump whose makedumpfile dropped in-use slab pages (Debian 12's makedumpfile
+# 1.7.2 on 7.x) is reported and skipped.
 set -uo pipefail
 . "$(dirname "$0")/../fixture_lib.sh"
 per_kernel "$0" "$@"  # once per kernel of the fixture matrix
@@ -33,9 +35,22 @@ check() {  # name, expected, actual
     fail=$((fail + 1))
   fi
 }
+# Kernels with nullfs (7.x) mount rootfs over a nullfs root: the namespace's first mount.
+nullfs=
+for line in "${DUMPS[@]}"; do
+  IFS=$'\t' read -r cur dump vmlinux level truth <<<"$line"
+  if "$KDIVE" -s "$vmlinux" -e '&nullfs_fs_type' >/dev/null 2>&1; then nullfs="nullfs nullfs /;"; fi
+  break
+done
 for line in "${DUMPS[@]}"; do
   IFS=$'\t' read -r cur dump vmlinux level truth <<<"$line"
   k=("$KDIVE" -c "$dump" -s "$vmlinux")
+  if [ "$level" = 31 ] && ! "${k[@]}" -x mount >/dev/null 2>"$TMP/err" && grep -q 'page filtered out by makedumpfile' "$TMP/err"; then
+    # A correct -d 31 keeps every slab page; this makedumpfile (Debian 12's 1.7.2) took
+    # in-use slab pages of this kernel for free or cache pages and dropped them.
+    echo "skip $cur: makedumpfile -d 31 dropped the in-use page of a struct mount ($(sed 's/^kdive: //' "$TMP/err" | head -1)): its page filter does not know this kernel's page types; no VFS check on this dump"
+    continue
+  fi
   for key in known numbers; do
     read -r path size sha < <($PY -c 'import json,sys; f=json.load(open(sys.argv[1]))["file"][sys.argv[2]]; print(f["path"], f["size"], f["sha256"])' "$truth" "$key")
     got=$("${k[@]}" -x "cat $path" 2>"$TMP/err" | sha256sum | cut -d' ' -f1)
@@ -73,7 +88,7 @@ for line in "${DUMPS[@]}"; do
   out=$("${k[@]}" -x 'cat /proc' 2>&1)
   check "cat of a directory" "kdive: TypeError: cat: '/proc' is not a regular file (DIR)" "$out"
   out=$("${k[@]}" -x mount 2>&1 | awk 'NR > 1 {print $3, $4, $5}' | tr '\n' ';')
-  check "mount" "rootfs rootfs /;proc proc /proc;sysfs sysfs /sys;devtmpfs devtmpfs /dev;tracefs tracefs /sys/kernel/tracing;" "$out"
+  check "mount" "${nullfs}rootfs rootfs /;proc proc /proc;sysfs sysfs /sys;devtmpfs devtmpfs /dev;tracefs tracefs /sys/kernel/tracing;" "$out"
   out=$("${k[@]}" -x 'files 1' 2>&1 | awk 'NR > 3 {print $1, $5, $6}' | tr '\n' ';')
   check "files 1" "0 CHR /dev/console;1 CHR /dev/console;2 CHR /dev/console;10 REG /init;" "$out"
   if [ "$fail" = "$failed_before" ]; then echo "ok   $cur"; fi
