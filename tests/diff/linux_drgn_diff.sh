@@ -23,12 +23,12 @@ PY=/usr/bin/python3
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
-mapfile -t DUMPS < <($PY "$(dirname "$0")/../fixture_manifest.py" dumps --drgn-vmlinux name path truth drgn_mode drgn_error vmlinux modules)
+mapfile -t DUMPS < <($PY "$(dirname "$0")/../fixture_manifest.py" dumps --drgn-vmlinux name path truth drgn_mode drgn_error dump_level vmlinux modules)
 [ ${#DUMPS[@]} -gt 0 ] || { echo "no kernel dump drgn can open"; exit 1; }
 
 fail=0
 for line in "${DUMPS[@]}"; do
-  IFS=$'\t' read -r name dump truth mode drgn_error vmlinux rest <<<"$line"
+  IFS=$'\t' read -r name dump truth mode drgn_error level vmlinux rest <<<"$line"
   IFS=$'\t' read -r -a modules <<<"$rest"
   sargs=(-s "$vmlinux")
   for m in "${modules[@]}"; do sargs+=(-s "$m"); done
@@ -40,7 +40,7 @@ for line in "${DUMPS[@]}"; do
   fi
 
   # drgn's answers (the module's structures from truth.json where drgn lacks the module).
-  $PY - "$dump" "$mode" "$truth" "${drgn_files[@]}" >"$TMP/drgn.txt" <<'PYEOF'
+  if ! $PY - "$dump" "$mode" "$truth" "${drgn_files[@]}" >"$TMP/drgn.txt" 2>"$TMP/drgn.err" <<'PYEOF'
 import json, sys
 import drgn
 from drgn import cast
@@ -73,6 +73,15 @@ else:
         print(f"rb (struct kdive_obj *){hex(o.value_())}")
 print("comm", find_task(prog, 1).comm)
 PYEOF
+  then
+    if [ "$level" = 31 ] && grep -q 'Excluded page' "$TMP/drgn.err"; then
+      # A correct -d 31 keeps every slab page; this makedumpfile (Debian 12's 1.7.2) took
+      # in-use slab pages of this kernel (the PID IDR's nodes) for free or cache pages.
+      echo "skip $name: makedumpfile -d 31 dropped in-use pages of this kernel (drgn 0.0.22: $(tail -1 "$TMP/drgn.err"))"
+      continue
+    fi
+    cat "$TMP/drgn.err"; echo "FAIL $name: drgn failed"; fail=1; continue
+  fi
 
   # kdive's.
   {
