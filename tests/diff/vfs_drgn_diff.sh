@@ -40,7 +40,7 @@ fail=0
 for line in "${DUMPS[@]}"; do
   IFS=$'\t' read -r name dump vmlinux level truth <<<"$line"
 
-  $PY - "$dump" "$vmlinux" "$level" "$truth" "${PATHS[@]}" -- "${FILES[@]}" >"$TMP/drgn.txt" 2>"$TMP/drgn.skip" <<'PYEOF'
+  if ! $PY - "$dump" "$vmlinux" "$level" "$truth" "${PATHS[@]}" -- "${FILES[@]}" >"$TMP/drgn.txt" 2>"$TMP/drgn.skip" <<'PYEOF'
 import hashlib, json, sys
 import drgn
 from drgn import cast, FaultError
@@ -105,6 +105,15 @@ for p in files:
             data += bytes(n)
     print("cat %s %s missing %d" % (p, hashlib.sha256(data).hexdigest(), missing))
 PYEOF
+  then
+    if [ "$level" = 31 ] && grep -q 'Excluded page' "$TMP/drgn.skip"; then
+      # A correct -d 31 keeps every slab page; this makedumpfile (Debian 12's 1.7.2) took
+      # in-use slab pages of this kernel for free or cache pages.
+      echo "skip $name: makedumpfile -d 31 dropped in-use pages of this kernel (drgn 0.0.22: $(tail -1 "$TMP/drgn.skip"))"
+      continue
+    fi
+    cat "$TMP/drgn.skip"; echo "FAIL $name: drgn failed"; fail=1; continue
+  fi
 
   xargs=(-x "mount --json")
   for p in "${PATHS[@]}"; do xargs+=(-x "path --json $p"); done
