@@ -40,21 +40,21 @@ PY=/usr/bin/python3
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
-mapfile -t DUMPS < <($PY "$(dirname "$0")/../fixture_manifest.py" dumps --drgn-vmlinux name scenario path truth drgn_mode vmlinux modules)
+mapfile -t DUMPS < <($PY "$(dirname "$0")/../fixture_manifest.py" dumps --drgn-vmlinux name scenario path truth drgn_mode dump_level vmlinux modules)
 [ ${#DUMPS[@]} -gt 0 ] || { echo "no kernel dump drgn can open"; exit 1; }
 
 fail=0 seen=" "
 for line in "${DUMPS[@]}"; do
-  IFS=$'\t' read -r name scenario dump truth mode vmlinux rest <<<"$line"
+  IFS=$'\t' read -r name scenario dump truth mode level vmlinux rest <<<"$line"
   IFS=$'\t' read -r -a modules <<<"$rest"
   first=0
-  [[ "$seen" == *" $scenario "* ]] || { first=1; seen+="$scenario "; }
+  [[ "$seen" == *" $scenario "* ]] || first=1
   sargs=(-s "$vmlinux")
   for m in "${modules[@]}"; do sargs+=(-s "$m"); done
   if [ "$mode" = vmlinux ]; then drgn_files=("$vmlinux"); else drgn_files=("$vmlinux" "${modules[@]}"); fi
 
   # drgn: the addresses to ask about and its answers, one JSON line each.
-  $PY - "$first" "$dump" "$mode" "$truth" "${drgn_files[@]}" >"$TMP/drgn.jsonl" 2>"$TMP/drgn.skip" <<'PYEOF'
+  if ! $PY - "$first" "$dump" "$mode" "$truth" "${drgn_files[@]}" >"$TMP/drgn.jsonl" 2>"$TMP/drgn.skip" <<'PYEOF'
 import json, sys
 import drgn
 from drgn import FaultError
@@ -167,6 +167,16 @@ if first:
         n = sum(1 for _ in S.slab_cache_for_each_allocated_object(c, "void"))
         print(json.dumps({"cache": hex(c.value_()), "name": c.name.string_().decode(), "allocated": n}))
 PYEOF
+  then
+    if [ "$level" = 31 ] && grep -q 'Excluded page' "$TMP/drgn.skip"; then
+      # A correct -d 31 keeps every slab page; this makedumpfile (Debian 12's 1.7.2) took
+      # in-use slab pages of this kernel for free or cache pages.
+      echo "skip $name: makedumpfile -d 31 dropped in-use pages of this kernel (drgn 0.0.22: $(tail -1 "$TMP/drgn.skip"))"
+      continue
+    fi
+    cat "$TMP/drgn.skip"; echo "FAIL $name: drgn failed"; fail=1; continue
+  fi
+  [ "$first" = 1 ] && seen+="$scenario "  # slab counts: once per scenario
 
   addrs=$($PY -c 'import json,sys; print(" ".join(json.loads(l)["address"] for l in open(sys.argv[1]) if "address" in json.loads(l)))' "$TMP/drgn.jsonl")
   "$KDIVE" -c "$dump" "${sargs[@]}" --json -x "identify $addrs" >"$TMP/kdive_id.jsonl"
