@@ -19,10 +19,12 @@
 #     "vmap stack: PID (COMM) +0xOFF (live|dead ...)" as later drgn versions do, plus
 #     the live/dead verdict. Such rows must be None in drgn and a vmap stack in kdive.
 #   - drgn reads per-CPU freelists of online CPUs only, so after a panic (other CPUs
-#     offline) it counts objects on their freelists as allocated (DESIGN §4). The slab
-#     comparison runs drgn with its for_each_online_cpu replaced by
-#     for_each_possible_cpu and requires exact equality; the unpatched drgn count is
-#     compared only where the two differ in CPU sets.
+#     offline) it counts objects on their freelists as allocated (DESIGN §4). drgn
+#     runs with its for_each_online_cpu replaced by for_each_possible_cpu, for the
+#     slab counts and for identify_address alike (which CPU freed an object is
+#     incidental: unpatched, drgn calls the module's freed objects allocated whenever
+#     its kthread freed them on the CPU that did not crash, as on 5.10's sysrq dump),
+#     and exact equality is required.
 # Where drgn 0.0.22 cannot load the test module (drgn_mode "vmlinux", 6.4+), the
 # addresses are the module's objects and the waiter's entry from truth.json plus tasks'
 # stacks; and where drgn's identify_address or slab walk does not know the kernel's
@@ -65,6 +67,10 @@ from drgn.helpers.linux.mm import page_to_pfn, page_to_virt, virt_to_page, virt_
 from drgn.helpers.linux.pid import find_task
 first = sys.argv[1] == "1"
 mode, truth = sys.argv[3], json.load(open(sys.argv[4]))
+# Every CPU's per-CPU free list, not only the online ones' (after a panic only the
+# crashing CPU is online): otherwise an object freed on the other CPU is "allocated" to
+# drgn, and the answer depends on which CPU the module's kthread freed it on.
+S.for_each_online_cpu = for_each_possible_cpu
 prog = drgn.Program()
 prog.set_core_dump(sys.argv[2])
 try:
@@ -118,7 +124,6 @@ if mode == "vmlinux":
             print(f"slab\t{slab_err}: {sl['cache_name']}'s count checked against truth.json", file=sys.stderr)
             print(json.dumps({"cache": sl["cache"], "name": sl["cache_name"], "allocated": sl["live_count"], "only": True}))
         else:
-            S.for_each_online_cpu = for_each_possible_cpu
             for c in S.for_each_slab_cache(prog):
                 n = sum(1 for _ in S.slab_cache_for_each_allocated_object(c, "void"))
                 print(json.dumps({"cache": hex(c.value_()), "name": c.name.string_().decode(), "allocated": n}))
@@ -162,7 +167,6 @@ for a in addrs:
         pass
     print(json.dumps(row))
 if first:
-    S.for_each_online_cpu = for_each_possible_cpu
     for c in S.for_each_slab_cache(prog):
         n = sum(1 for _ in S.slab_cache_for_each_allocated_object(c, "void"))
         print(json.dumps({"cache": hex(c.value_()), "name": c.name.string_().decode(), "allocated": n}))
