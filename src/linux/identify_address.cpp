@@ -138,6 +138,9 @@ std::optional<std::string> AddressIdentifier::identify(uint64_t address) {
       // slab memory, and the reason is the useful answer.
       return fmt::format("slab object of a corrupt slab ({})", e.what());
     }
+    if (info && !info->allocated_unknown.empty())
+      return fmt::format("slab object: {}+{:#x} (allocated or free: unknown, {})", info->cache_name,
+                         address - info->address, info->allocated_unknown);
     if (info)
       return fmt::format("{}slab object: {}+{:#x}", info->allocated ? "" : "free ", info->cache_name,
                          address - info->address);

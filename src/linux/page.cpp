@@ -29,16 +29,88 @@ PageDecoder::PageDecoder(Program& program, const MemoryModel& model)
   off_refcount_ = layout_.offset(kPage, "_refcount");
   off_mapcount_ = layout_.offset(kPage, "_mapcount");
   off_mapping_ = layout_.offset(kPage, "mapping");
-  off_index_ = layout_.offset(kPage, "index");
+  // page->index became __folio_index when folios took it over ("mm: rename
+  // page->index to page->__folio_index"); the word is the same.
+  std::optional<uint64_t> index = layout_.find_offset(kPage, "index");
+  off_index_ = index ? *index : layout_.offset(kPage, "__folio_index");
   off_private_ = layout_.offset(kPage, "private");
-  off_compound_head_ = layout_.offset(kPage, "compound_head");
+  // page->compound_head became compound_info with the rework that removed HugeTLB
+  // vmemmap "fake heads" (7.x): bit 0 still marks a tail; the rest is the head
+  // pointer or a mask (decode_compound_info()).
+  std::optional<uint64_t> ch = layout_.find_offset(kPage, "compound_head");
+  off_compound_head_ = ch ? *ch : layout_.offset(kPage, "compound_info");
+  compound_info_ = !ch;
   off_compound_order_ = layout_.find_offset(kPage, "compound_order");
-  if (const Vmcoreinfo* vi = program.vmcoreinfo()) {
+  load_page_types();
+}
+
+void PageDecoder::load_page_types() {
+  // Three schemes, chosen by the enumerators of DWARF's enum pagetype:
+  //   PGTY_<name> (6.12+, commit "mm: support only one page_type per page"): the type
+  //     is the top byte of page_type;
+  //   PG_<name> (6.9 to 6.11): a type is a cleared bit under PAGE_TYPE_BASE;
+  //   no enum (the types were macros): the same bits, from VMCOREINFO's
+  //     PAGE_BUDDY/OFFLINE_MAPCOUNT_VALUE (= ~bit).
+  QualifiedType e = program_.find_type(TypeKind::Enum, "pagetype");
+  if (e.type) {
+    for (const TypeEnumerator& en : e.type->enumerators()) {
+      std::string_view n = en.name;
+      if (n.starts_with("PGTY_")) {
+        page_type_top_byte_ = true;
+        if (n != "PGTY_mapcount_underflow") page_types_.emplace_back(static_cast<uint32_t>(en.value), n.substr(5));
+      } else if (n.starts_with("PG_") && en.value > 0 && en.value < 0xf0000000u) {
+        page_types_.emplace_back(static_cast<uint32_t>(en.value), n.substr(3));
+      }
+    }
+    if (page_type_top_byte_)
+      std::erase_if(page_types_, [](const auto& t) { return t.first > 0xff; });
+    if (!page_types_.empty()) return;
+  }
+  if (const Vmcoreinfo* vi = program_.vmcoreinfo()) {
     for (const auto& [key, name] : {std::pair<const char*, const char*>{"PAGE_BUDDY_MAPCOUNT_VALUE", "buddy"},
                                     {"PAGE_OFFLINE_MAPCOUNT_VALUE", "offline"}}) {
       if (std::optional<int64_t> v = vi->number(key)) page_types_.emplace_back(~static_cast<uint32_t>(*v), name);
     }
   }
+}
+
+std::string PageDecoder::page_type_name(uint32_t page_type) const {
+  if (page_type_top_byte_) {
+    for (const auto& [value, name] : page_types_)
+      if (page_type >> 24 == value) return name;
+    return "";
+  }
+  // PageType(): (page_type & (PAGE_TYPE_BASE | bit)) == PAGE_TYPE_BASE, with
+  // PAGE_TYPE_BASE 0xf0000000 (a macro, unchanged from 4.18 to 6.11).
+  constexpr uint32_t kPageTypeBase = 0xf0000000;
+  for (const auto& [bit, name] : page_types_)
+    if ((page_type & (kPageTypeBase | bit)) == kPageTypeBase) return name;
+  return "";
+}
+
+bool PageDecoder::is_slab(uint64_t page) {
+  load_flags();
+  if (pg_slab_) return read_u64(mem_, page + off_flags_) >> *pg_slab_ & 1;
+  if (!slab_is_type_) throw LookupError(fmt::format("kernel {}: neither enum pageflags nor enum pagetype has PG_slab/PGTY_slab", program_.kernel_release()));
+  return page_type_name(read_u32(mem_, page + off_mapcount_)) == "slab";
+}
+
+std::string PageDecoder::slab_marker_description() {
+  load_flags();
+  if (pg_slab_) return "PG_slab page flag";
+  if (slab_is_type_) return page_type_top_byte_ ? "PGTY_slab page type" : "PG_slab page type bit";
+  return "none";
+}
+
+uint64_t PageDecoder::decode_compound_info(uint64_t page, uint64_t info) const {
+  // A tail's word: with CONFIG_HUGETLB_PAGE_OPTIMIZE_VMEMMAP and a power-of-2
+  // struct page, compound_info_has_mask(): a mask of ones above the folio's size,
+  // and the head is the page's own address ANDed with it; else the head pointer + 1.
+  // The config is not in DWARF, but the two cannot be confused: a mask is all ones
+  // from some bit up (and bit 0), a vmemmap address is not.
+  uint64_t m = info & ~uint64_t(1);
+  if (compound_info_ && m != 0 && ((~m + 1) & ~m) == 0) return page & m;
+  return info - 1;
 }
 
 void PageDecoder::load_flags() {
@@ -55,6 +127,10 @@ void PageDecoder::load_flags() {
     if (en.value < nr_pageflags_ && bit_names_[en.value].empty()) bit_names_[en.value] = en.name;
   }
   pg_head_ = flag_bit("PG_head");
+  pg_slab_ = flag_bit("PG_slab");
+  // Since 6.10 (commit "mm: free up PG_slab") a slab is a page type.
+  for (const auto& [value, name] : page_types_)
+    if (name == "slab") slab_is_type_ = true;
   // page-flags-layout.h: with SPARSEMEM_VMEMMAP there is no section field, so the node
   // field starts at bit 63 and the zone field follows below it, when they fit above
   // the flag bits (else NODE_NOT_IN_PAGE_FLAGS).
@@ -92,19 +168,23 @@ bool PageDecoder::is_head(uint64_t page, uint64_t flags) {
   if (!pg_head_ || !(flags >> *pg_head_ & 1)) return false;
   // HugeTLB vmemmap optimization leaves "fake heads": PG_head set on what is really a
   // tail page, recognisable because the next page points at a different head.
-  uint64_t next = read_u64(mem_, page + model_.struct_page_size() + off_compound_head_);
-  return !((next & 1) && next - 1 != page);
+  uint64_t next_page = page + model_.struct_page_size();
+  uint64_t next = read_u64(mem_, next_page + off_compound_head_);
+  return !((next & 1) && decode_compound_info(next_page, next) != page);
 }
 
 uint64_t PageDecoder::compound_head(uint64_t page) {
   uint64_t v = read_u64(mem_, page + off_compound_head_);
-  if (v & 1) return v - 1;
+  if (v & 1) return decode_compound_info(page, v);
   load_flags();
-  if (pg_head_) {
+  if (pg_head_ && !compound_info_) {
+    // A HugeTLB "fake head" (vmemmap optimisation before compound_info): PG_head on
+    // a tail, whose next page names the real head.
     uint64_t flags = read_u64(mem_, page + off_flags_);
     if (flags >> *pg_head_ & 1) {
-      uint64_t next = read_u64(mem_, page + model_.struct_page_size() + off_compound_head_);
-      if (next & 1) return next - 1;
+      uint64_t next_page = page + model_.struct_page_size();
+      uint64_t next = read_u64(mem_, next_page + off_compound_head_);
+      if (next & 1) return decode_compound_info(next_page, next);
     }
   }
   return page;
@@ -115,7 +195,11 @@ unsigned PageDecoder::compound_order(uint64_t head) {
   if (off_compound_order_) return read_u8(mem_, second + *off_compound_order_);
   if (std::optional<uint64_t> fo = layout_.find_offset("struct folio", "_folio_order"))
     return read_u8(mem_, head + *fo);
-  throw LookupError("this kernel has neither page.compound_order nor folio._folio_order");
+  // 6.6+ (commit "mm: free up a word in the first tail page"): folio_order() is the
+  // low byte of _flags_1.
+  if (std::optional<uint64_t> f1 = layout_.find_offset("struct folio", "_flags_1")) return read_u8(mem_, head + *f1);
+  throw LookupError(fmt::format("kernel {}: neither page.compound_order nor folio._folio_order nor folio._flags_1",
+                                program_.kernel_release()));
 }
 
 PageInfo PageDecoder::decode(uint64_t page) {
@@ -131,18 +215,14 @@ PageInfo PageDecoder::decode(uint64_t page) {
   // with the type bit cleared; a plain mapcount is >= -1.
   int32_t raw_map = static_cast<int32_t>(p.page_type);
   p.mapcount = raw_map >= -1 ? raw_map + 1 : 0;
-  // PageType(): (page_type & (PAGE_TYPE_BASE | bit)) == PAGE_TYPE_BASE, with
-  // PAGE_TYPE_BASE 0xf0000000 (a macro, unchanged since 4.18).
-  constexpr uint32_t kPageTypeBase = 0xf0000000;
-  for (const auto& [bit, name] : page_types_)
-    if ((p.page_type & (kPageTypeBase | bit)) == kPageTypeBase) p.type_name = name;
+  p.type_name = page_type_name(p.page_type);
   p.mapping = read_u64(mem_, page + off_mapping_);
   p.index = read_u64(mem_, page + off_index_);
   p.private_data = read_u64(mem_, page + off_private_);
   uint64_t ch = read_u64(mem_, page + off_compound_head_);
   p.tail = (ch & 1) != 0;
   p.head = !p.tail && is_head(page, p.flags);
-  p.compound_head = p.tail ? ch - 1 : compound_head(page);
+  p.compound_head = p.tail ? decode_compound_info(page, ch) : compound_head(page);
   if (p.tail && p.compound_head != page) p.head = false;
   if (p.head || p.tail) {
     try {

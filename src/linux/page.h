@@ -1,7 +1,10 @@
 // Page: what one `struct page` says — its flags by name (the enumerators of DWARF's
 // `enum pageflags`, below __NR_PAGEFLAGS), the node and zone packed in the top bits of
 // page->flags, reference and map counts, mapping and index, and its compound page
-// (head, order) — plus compound_head() for the slab and identify code.
+// (head, order) and page type — plus compound_head() and is_slab() for the slab and
+// identify code. Variants by presence: page->compound_head or compound_info (mask
+// or pointer), page->index or __folio_index, PG_slab flag or slab page type, the
+// page-type scheme from enum pagetype.
 //
 // The node/zone fields' widths follow include/linux/page-flags-layout.h for
 // SPARSEMEM_VMEMMAP (no section field): NODES_SHIFT = log2 of the length of
@@ -64,9 +67,19 @@ class PageDecoder {
   uint64_t compound_head(uint64_t page);
   unsigned compound_order(uint64_t head);
   bool is_head(uint64_t page, uint64_t flags);
+  // The page type ("buddy", "slab", "offline", "table", ...) the page_type word
+  // names, "" for none (see load_page_types()).
+  std::string page_type_name(uint32_t page_type) const;
+  // PageSlab(): the PG_slab flag, or (6.10+) the slab page type. FaultError when
+  // unreadable, LookupError when the kernel has neither.
+  bool is_slab(uint64_t page);
+  // "PG_slab page flag", "PGTY_slab page type", ... for `info`.
+  std::string slab_marker_description();
 
  private:
   void load_flags();
+  void load_page_types();
+  uint64_t decode_compound_info(uint64_t page, uint64_t info) const;
 
   Program& program_;
   const MemoryModel& model_;
@@ -75,13 +88,15 @@ class PageDecoder {
   bool flags_loaded_ = false;
   std::vector<std::string> bit_names_;  // index = bit
   uint64_t nr_pageflags_ = 0;
-  std::optional<unsigned> pg_head_;
+  std::optional<unsigned> pg_head_, pg_slab_;
+  bool slab_is_type_ = false;
+  bool compound_info_ = false;       // page->compound_info (7.0+), else compound_head
+  bool page_type_top_byte_ = false;  // PGTY_* scheme (6.12+)
   unsigned nodes_width_ = 0, zones_width_ = 0;
   uint64_t off_flags_ = 0, off_refcount_ = 0, off_mapcount_ = 0, off_mapping_ = 0, off_index_ = 0,
            off_private_ = 0, off_compound_head_ = 0;
   std::optional<uint64_t> off_compound_order_;
-  // Page-type bits (include/linux/page-flags.h PG_buddy, PG_offline) as VMCOREINFO's
-  // PAGE_*_MAPCOUNT_VALUE (= ~bit) gives them.
+  // Page types: (PGTY_ value, name) in the top-byte scheme, else (bit, name).
   std::vector<std::pair<uint32_t, std::string>> page_types_;
 };
 

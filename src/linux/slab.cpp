@@ -18,12 +18,13 @@ namespace kdive {
 
 namespace {
 
-constexpr const char* kCache = "struct kmem_cache";
 // struct kmem_cache_order_objects packs (order << OO_SHIFT) | objects; OO_SHIFT is a
 // macro in mm/slub.c (16 since 2.6.26), so DWARF cannot give it.
 constexpr unsigned kOoShift = 16;
 // Bounds for chains that have no natural length in the dump.
 constexpr uint64_t kMaxCpuPartial = 1 << 16;
+constexpr uint64_t kMaxSheafObjects = 1 << 16;  // sheaf_capacity is far smaller
+constexpr uint64_t kMaxBarnSheaves = 1 << 16;
 
 uint64_t swab64(uint64_t v) {
   uint64_t r = 0;
@@ -85,8 +86,12 @@ struct SlubAllocator::CacheState {
   bool lists_loaded = false;
   std::vector<SlabRef> list_slabs;  // cpu, cpu-partial and node-partial slabs
   std::unordered_map<uint64_t, std::unordered_set<uint64_t>> cpu_free;  // slab -> lockless freelist
+  std::unordered_map<uint64_t, std::unordered_set<uint64_t>> sheaf_free;  // slab -> its objects in sheaves
   std::unordered_map<uint64_t, std::unordered_set<uint64_t>> free;      // slab -> every free object
   WalkStatus list_status;
+  // The first per-CPU or barn free-object cache that could not be read: objects not
+  // found free may be free there.
+  std::string free_sources_problem;
 };
 
 SlubAllocator::SlubAllocator(Program& program, const MemoryReader* memory)
@@ -94,43 +99,13 @@ SlubAllocator::SlubAllocator(Program& program, const MemoryReader* memory)
   std::optional<Object> caches = program.find_object("slab_caches");
   if (!caches || !caches->is_reference()) throw LookupError("could not find 'slab_caches'");
   slab_caches_ = caches->address();
-  if (!layout_.has_member(kCache, "cpu_slab") || !layout_.has_member(kCache, "offset"))
-    throw LookupError("this kernel's slab allocator is not SLUB (kmem_cache has no cpu_slab/offset)");
   model_ = std::make_unique<MemoryModel>(program, &mem_);
   pages_ = std::make_unique<PageDecoder>(program, *model_);
-  slab_type_ = program.find_type(TypeKind::Struct, "slab").type ? "struct slab" : "struct page";
-  off_page_flags_ = layout_.offset("struct page", "flags");
-  off_list_ = layout_.offset(kCache, "list");
-  off_name_ = layout_.offset(kCache, "name");
-  off_size_ = layout_.offset(kCache, "size");
-  off_object_size_ = layout_.offset(kCache, "object_size");
-  off_offset_ = layout_.offset(kCache, "offset");
-  off_oo_ = layout_.offset(kCache, "oo");
-  off_refcount_ = layout_.offset(kCache, "refcount");
-  off_cpu_slab_ = layout_.offset(kCache, "cpu_slab");
-  off_node_ = layout_.offset(kCache, "node");
-  off_random_ = layout_.find_offset(kCache, "random");
-  off_red_left_pad_ = layout_.find_offset(kCache, "red_left_pad");
-  off_slab_cache_ = layout_.offset(slab_type_, "slab_cache");
-  off_slab_freelist_ = layout_.offset(slab_type_, "freelist");
-  // The list member is slab_list (struct slab, and struct page since 4.20), else lru.
-  std::optional<uint64_t> slab_list = layout_.find_offset(slab_type_, "slab_list");
-  off_slab_list_ = slab_list ? *slab_list : layout_.offset(slab_type_, "lru");
-  off_slab_next_ = layout_.offset(slab_type_, "next");
-  QualifiedType st = layout_.type(slab_type_);
-  objects_field_ = member_of(st, "objects");
-  inuse_field_ = member_of(st, "inuse");
-  const char* cpu_type = "struct kmem_cache_cpu";
-  off_c_freelist_ = layout_.offset(cpu_type, "freelist");
-  std::optional<uint64_t> c_slab = layout_.find_offset(cpu_type, "slab");
-  off_c_slab_ = c_slab ? *c_slab : layout_.offset(cpu_type, "page");
-  off_c_partial_ = layout_.offset(cpu_type, "partial");
-  off_n_partial_ = layout_.offset("struct kmem_cache_node", "partial");
-  off_n_nr_slabs_ = layout_.offset("struct kmem_cache_node", "nr_slabs");
-  off_n_total_objects_ = layout_.offset("struct kmem_cache_node", "total_objects");
-  std::optional<unsigned> bit = pages_->flag_bit("PG_slab");
-  if (!bit) throw LookupError("enum pageflags has no PG_slab");
-  pg_slab_ = *bit;
+  slub_ = std::make_unique<SlubLayout>(program, *pages_);
+  pg_slab_ = pages_->flag_bit("PG_slab");
+  if (!pg_slab_ && pages_->slab_marker_description() == "none")
+    throw LookupError(fmt::format("kernel {}: neither enum pageflags has PG_slab nor enum pagetype PGTY_slab/PG_slab",
+                                  program.kernel_release()));
   std::optional<Object> offsets = program.find_object("__per_cpu_offset");
   if (!offsets || !offsets->is_reference()) throw LookupError("could not find '__per_cpu_offset'");
   uint64_t n_offsets = type_sizeof(offsets->type()) / 8;
@@ -139,11 +114,15 @@ SlubAllocator::SlubAllocator(Program& program, const MemoryReader* memory)
     cpus_.push_back(cpu);
     cpu_offsets_.push_back(read_u64(mem_, offsets->address() + cpu * 8));
   }
+  nr_nodes_ = slub_->max_nodes;
   if (std::optional<Object> nr = program.find_object("nr_node_ids")) {
-    nr_nodes_ = nr->read().as_unsigned();
-    uint64_t max_nodes = layout_.array_length(kCache, "node");
-    if (nr_nodes_ == 0 || nr_nodes_ > max_nodes) nr_nodes_ = max_nodes;
+    uint64_t n = nr->read().as_unsigned();
+    if (n != 0 && n <= slub_->max_nodes) nr_nodes_ = n;
   }
+}
+
+uint64_t SlubAllocator::node_pointer(uint64_t cache, uint64_t node) {
+  return read_u64(mem_, cache + slub_->node_base + node * slub_->node_stride);
 }
 
 SlubAllocator::~SlubAllocator() = default;
@@ -156,12 +135,12 @@ uint64_t SlubAllocator::read_bitfield(uint64_t base, const FoundMember& m) {
   return size >= 64 ? v : v & ((uint64_t(1) << size) - 1);
 }
 
-uint64_t SlubAllocator::slab_objects(uint64_t slab) { return read_bitfield(slab, objects_field_); }
-uint64_t SlubAllocator::slab_inuse(uint64_t slab) { return read_bitfield(slab, inuse_field_); }
+uint64_t SlubAllocator::slab_objects(uint64_t slab) { return read_bitfield(slab, slub_->objects); }
+uint64_t SlubAllocator::slab_inuse(uint64_t slab) { return read_bitfield(slab, slub_->inuse); }
 
 WalkStatus SlubAllocator::for_each_cache(const std::function<bool(uint64_t cache)>& visit) {
   ListLayout list = ListLayout::of(layout_);
-  return walk_list(mem_, list, slab_caches_, [&](uint64_t node) { return visit(node - off_list_); });
+  return walk_list(mem_, list, slab_caches_, [&](uint64_t node) { return visit(node - slub_->list); });
 }
 
 std::optional<uint64_t> SlubAllocator::find_cache(std::string_view name) {
@@ -177,19 +156,21 @@ std::optional<uint64_t> SlubAllocator::find_cache(std::string_view name) {
 const SlabCacheInfo& SlubAllocator::cache_info(uint64_t cache) {
   auto it = infos_.find(cache);
   if (it != infos_.end()) return it->second;
+  const SlubLayout& l = *slub_;
   SlabCacheInfo i;
   i.address = cache;
-  i.name = read_string(mem_, read_u64(mem_, cache + off_name_));
-  i.size = read_u32(mem_, cache + off_size_);
-  i.object_size = read_u32(mem_, cache + off_object_size_);
-  i.offset = read_u32(mem_, cache + off_offset_);
-  if (off_red_left_pad_) i.red_left_pad = read_u32(mem_, cache + *off_red_left_pad_);
-  if (off_random_) i.random = read_u64(mem_, cache + *off_random_);
-  uint32_t oo = read_u32(mem_, cache + off_oo_);
+  i.name = read_string(mem_, read_u64(mem_, cache + l.name));
+  i.size = read_u32(mem_, cache + l.size);
+  i.object_size = read_u32(mem_, cache + l.object_size);
+  i.offset = read_u32(mem_, cache + l.offset);
+  if (l.red_left_pad) i.red_left_pad = read_u32(mem_, cache + *l.red_left_pad);
+  if (l.random) i.random = read_u64(mem_, cache + *l.random);
+  uint32_t oo = read_u32(mem_, cache + l.oo);
   i.objects_per_slab = oo & ((1u << kOoShift) - 1);
   i.order = oo >> kOoShift;
-  i.refcount = static_cast<int32_t>(read_u32(mem_, cache + off_refcount_));
-  i.cpu_slab = read_u64(mem_, cache + off_cpu_slab_);
+  i.refcount = static_cast<int32_t>(read_u32(mem_, cache + l.refcount));
+  if (l.cpu_slab) i.cpu_slab = read_u64(mem_, cache + *l.cpu_slab);
+  if (l.cpu_sheaves) i.cpu_sheaves = read_u64(mem_, cache + *l.cpu_sheaves);
   if (i.size == 0 || i.size > (1u << 24) || i.offset > i.size || i.order > 20)
     throw BadDataError(fmt::format("kmem_cache {:#x} ({}): implausible size {} / order {}", cache, i.name, i.size, i.order));
   return infos_.emplace(cache, std::move(i)).first->second;
@@ -210,42 +191,84 @@ SlubAllocator::CacheState& SlubAllocator::state(uint64_t cache) {
   auto note = [&](const std::string& what) {
     if (s->list_status.ok()) s->list_status.problem = what;
   };
+  auto note_free_source = [&](const std::string& what) {
+    note(what);
+    if (s->free_sources_problem.empty()) s->free_sources_problem = what;
+  };
+  const SlubLayout& l = *slub_;
   for (size_t i = 0; i < cpus_.size(); ++i) {
     int64_t cpu = static_cast<int64_t>(cpus_[i]);
     try {
-      uint64_t c = info.cpu_slab + cpu_offsets_[i];
-      uint64_t slab = read_u64(mem_, c + off_c_slab_);
-      if (slab && read_u64(mem_, slab + off_slab_cache_) == cache) {
-        s->list_slabs.push_back({slab, SlabKind::CpuSlab, cpu});
-        walk_freelist(info, slab, read_u64(mem_, c + off_c_freelist_), s->cpu_free[slab]);
-      }
-      uint64_t seen = 0;
-      for (uint64_t p = read_u64(mem_, c + off_c_partial_); p; p = read_u64(mem_, p + off_slab_next_)) {
-        if (++seen > kMaxCpuPartial) {
-          note(fmt::format("cache {} CPU {}: cpu partial chain longer than {} (cyclic?)", info.name, cpu, kMaxCpuPartial));
-          break;
+      if (info.cpu_slab) {
+        uint64_t c = info.cpu_slab + cpu_offsets_[i];
+        uint64_t slab = read_u64(mem_, c + l.c_slab);
+        if (slab && read_u64(mem_, slab + l.slab_cache) == cache) {
+          s->list_slabs.push_back({slab, SlabKind::CpuSlab, cpu});
+          walk_freelist(info, slab, read_u64(mem_, c + l.c_freelist), s->cpu_free[slab]);
         }
-        s->list_slabs.push_back({p, SlabKind::CpuPartial, cpu});
+        uint64_t seen = 0;
+        for (uint64_t p = l.c_partial ? read_u64(mem_, c + *l.c_partial) : 0; p;
+             p = read_u64(mem_, p + *l.slab_next)) {
+          if (++seen > kMaxCpuPartial) {
+            note(fmt::format("cache {} CPU {}: cpu partial chain longer than {} (cyclic?)", info.name, cpu,
+                             kMaxCpuPartial));
+            break;
+          }
+          s->list_slabs.push_back({p, SlabKind::CpuPartial, cpu});
+        }
+      }
+      if (info.cpu_sheaves) {
+        uint64_t pcs = info.cpu_sheaves + cpu_offsets_[i];
+        for (uint64_t off : l.pcs_sheaves)
+          if (uint64_t sheaf = read_u64(mem_, pcs + off))
+            load_sheaf(info, sheaf, *s, fmt::format("cache {} CPU {} sheaf {:#x}", info.name, cpu, sheaf));
       }
     } catch (const Error& e) {
-      note(fmt::format("cache {} CPU {}: {}", info.name, cpu, e.what()));
+      note_free_source(fmt::format("cache {} CPU {}: {}", info.name, cpu, e.what()));
     }
   }
   ListLayout list = ListLayout::of(layout_);
+  WalkLimits barn_limits;
+  barn_limits.max_entries = kMaxBarnSheaves;
   for (uint64_t n = 0; n < nr_nodes_; ++n) {
     try {
-      uint64_t node = read_u64(mem_, cache + off_node_ + n * 8);
+      uint64_t node = node_pointer(cache, n);
       if (!node) continue;
-      WalkStatus st = walk_list(mem_, list, node + off_n_partial_, [&](uint64_t entry) {
-        s->list_slabs.push_back({entry - off_slab_list_, SlabKind::NodePartial, -1});
+      WalkStatus st = walk_list(mem_, list, node + l.n_partial, [&](uint64_t entry) {
+        s->list_slabs.push_back({entry - l.slab_list, SlabKind::NodePartial, -1});
         return true;
       });
       if (!st.ok()) note(fmt::format("cache {} node {} partial list: {}", info.name, n, st.message()));
+      uint64_t barn = l.barn_base ? read_u64(mem_, cache + *l.barn_base + n * l.node_stride)
+                      : l.node_barn ? read_u64(mem_, node + *l.node_barn) : 0;
+      if (!barn) continue;
+      // Full sheaves hold free objects; empty ones have size 0 but are walked the same.
+      for (uint64_t head : {barn + l.barn_full, barn + l.barn_empty}) {
+        WalkStatus bs = walk_list(mem_, list, head, [&](uint64_t entry) {
+          uint64_t sheaf = entry - l.sheaf_barn_list;
+          load_sheaf(info, sheaf, *s, fmt::format("cache {} node {} barn sheaf {:#x}", info.name, n, sheaf));
+          return true;
+        }, barn_limits);
+        if (!bs.ok()) note_free_source(fmt::format("cache {} node {} barn: {}", info.name, n, bs.message()));
+      }
     } catch (const Error& e) {
-      note(fmt::format("cache {} node {}: {}", info.name, n, e.what()));
+      note_free_source(fmt::format("cache {} node {}: {}", info.name, n, e.what()));
     }
   }
   return *s;
+}
+
+void SlubAllocator::load_sheaf(const SlabCacheInfo& info, uint64_t sheaf, CacheState& s, const std::string& where) {
+  uint64_t n = read_u32(mem_, sheaf + slub_->sheaf_size);
+  if (n > kMaxSheafObjects) throw BadDataError(fmt::format("{}: implausible size {}", where, n));
+  for (uint64_t i = 0; i < n; ++i) {
+    uint64_t object = read_u64(mem_, sheaf + slub_->sheaf_objects + i * 8);
+    // Each object names its own slab: the head page of the page it lies in.
+    uint64_t slab = pages_->compound_head(model_->virt_to_page(object));
+    if (read_u64(mem_, slab + slub_->slab_cache) != info.address)
+      throw BadDataError(fmt::format("{}: object {:#x} is not in a slab of the cache", where, object));
+    s.sheaf_free[slab].insert(object);
+  }
 }
 
 void SlubAllocator::scan_pages(WalkStatus* status) {
@@ -253,10 +276,10 @@ void SlubAllocator::scan_pages(WalkStatus* status) {
     scanned_ = true;
     uint64_t unreadable = 0;
     scan_status_ = model_->for_each_page([&](uint64_t, uint64_t page, uint64_t flags) {
-      if (!(flags >> pg_slab_ & 1)) return true;
       try {
+        if (pg_slab_ ? !(flags >> *pg_slab_ & 1) : !pages_->is_slab(page)) return true;
         if (pages_->compound_head(page) != page) return true;
-        scanned_slabs_[read_u64(mem_, page + off_slab_cache_)].push_back(page);
+        scanned_slabs_[read_u64(mem_, page + slub_->slab_cache)].push_back(page);
       } catch (const FaultError&) {
       }
       return true;
@@ -289,7 +312,9 @@ const std::unordered_set<uint64_t>& SlubAllocator::free_objects(uint64_t cache, 
   std::unordered_set<uint64_t> free;
   auto cpu = s.cpu_free.find(slab);
   if (cpu != s.cpu_free.end()) free = cpu->second;
-  walk_freelist(cache_info(cache), slab, read_u64(mem_, slab + off_slab_freelist_), free);
+  auto sheaf = s.sheaf_free.find(slab);
+  if (sheaf != s.sheaf_free.end()) free.insert(sheaf->second.begin(), sheaf->second.end());
+  walk_freelist(cache_info(cache), slab, read_u64(mem_, slab + slub_->slab_freelist), free);
   return s.free.emplace(slab, std::move(free)).first->second;
 }
 
@@ -325,11 +350,11 @@ std::optional<SlabObjectInfo> SlubAllocator::object_info(uint64_t address) {
   try {
     uint64_t page = model_->virt_to_page(address);
     head = pages_->compound_head(page);
-    if (!(read_u64(mem_, head + off_page_flags_) >> pg_slab_ & 1)) return std::nullopt;
+    if (!pages_->is_slab(head)) return std::nullopt;
   } catch (const FaultError&) {
     return std::nullopt;  // no struct page in the dump: not known to be a slab
   }
-  uint64_t cache = read_u64(mem_, head + off_slab_cache_);
+  uint64_t cache = read_u64(mem_, head + slub_->slab_cache);
   const SlabCacheInfo& info = cache_info(cache);
   uint64_t first = slab_address(head) + info.red_left_pad;
   if (address < first) return std::nullopt;
@@ -341,6 +366,7 @@ std::optional<SlabObjectInfo> SlubAllocator::object_info(uint64_t address) {
   out.slab = head;
   out.address = first + index * info.size;
   out.allocated = free_objects(cache, head).count(out.address) == 0;
+  if (out.allocated) out.allocated_unknown = state(cache).free_sources_problem;
   return out;
 }
 
@@ -355,19 +381,23 @@ SlabCacheStats SlubAllocator::statistics(uint64_t cache, WalkStatus* status) {
   // mm/slub.c get_slabinfo(): slabs and objects from the node counters, free objects
   // only from the node partial lists.
   uint64_t nr_free = 0;
+  const SlubLayout& l = *slub_;
   ListLayout list = ListLayout::of(layout_);
   for (uint64_t n = 0; n < nr_nodes_; ++n) {
-    uint64_t node = read_u64(mem_, cache + off_node_ + n * 8);
+    uint64_t node = node_pointer(cache, n);
     if (!node) continue;
-    s.proc_num_slabs += read_u64(mem_, node + off_n_nr_slabs_);
-    s.proc_num_objs += read_u64(mem_, node + off_n_total_objects_);
-    WalkStatus ps = walk_list(mem_, list, node + off_n_partial_, [&](uint64_t entry) {
-      uint64_t slab = entry - off_slab_list_;
+    // Without CONFIG_SLUB_DEBUG there are no node counters: the walk's figures stand in.
+    if (l.n_nr_slabs) s.proc_num_slabs += read_u64(mem_, node + *l.n_nr_slabs);
+    if (l.n_total_objects) s.proc_num_objs += read_u64(mem_, node + *l.n_total_objects);
+    WalkStatus ps = walk_list(mem_, list, node + l.n_partial, [&](uint64_t entry) {
+      uint64_t slab = entry - l.slab_list;
       nr_free += slab_objects(slab) - std::min(slab_objects(slab), slab_inuse(slab));
       return true;
     });
     if (!ps.ok() && st.ok()) st.problem = ps.problem;
   }
+  if (!l.n_nr_slabs) s.proc_num_slabs = s.slabs;
+  if (!l.n_total_objects) s.proc_num_objs = s.objects;
   s.proc_active_objs = s.proc_num_objs - std::min(s.proc_num_objs, nr_free);
   if (status) *status = st;
   return s;

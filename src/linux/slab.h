@@ -3,19 +3,20 @@
 // allocated or free, which slab object an address falls in, and /proc/slabinfo's
 // per-cache statistics.
 //
-// Where the slabs are: the per-CPU slab and partial chain (kmem_cache.cpu_slab, for
-// every possible CPU: after a panic the other CPUs are offline but their slabs still
-// hold free objects), the per-node partial lists (kmem_cache_node.partial) and, for
-// full slabs that no list holds, the page array: every head page with PG_slab whose
-// slab_cache is the cache (one scan of the vmemmap finds the slabs of every cache).
-// An object is free when it is on its slab's freelist or, for a CPU's current slab,
-// on that CPU's lockless freelist (kmem_cache_cpu.freelist).
+// Where the slabs are: the per-CPU caches of every possible CPU (after a panic the
+// other CPUs are offline but their caches still hold free objects) — the current
+// slab and cpu partial chain (kmem_cache_cpu), and/or the sheaves; the per-node
+// partial lists and barns; and, for full slabs that no list holds, the page array:
+// every head page marked slab whose slab_cache is the cache (one scan of the vmemmap
+// finds the slabs of every cache). An object is free when it is on its slab's
+// freelist, on the lockless freelist of a CPU whose current slab it is in
+// (kmem_cache_cpu.freelist), or in a sheaf (a per-CPU main/spare/rcu_free sheaf or
+// a full sheaf in a node's barn: freed by its user, though its slab counts it in use).
 //
-// Kernel variants, detected by presence: `struct slab` (5.17+) or the slab fields of
-// `struct page`; kmem_cache_cpu.slab or .page; CONFIG_SLAB_FREELIST_HARDENED
-// (kmem_cache.random present): a stored free pointer is
+// Kernel variants are detected once, by presence, in SlubLayout (slab_layout.h). A
+// stored free pointer is, with CONFIG_SLAB_FREELIST_HARDENED (kmem_cache.random),
 //   ptr ^ s->random ^ swab(address where it is stored)          (mm/slub.c, 5.7+)
-// Only SLUB: a SLAB kernel (freelist_idx_t) or SLOB kernel is refused by the constructor.
+// Only SLUB: a SLAB or SLOB kernel is refused by the constructor.
 //
 // Bounded: a freelist longer than its slab's object count, or pointing outside its
 // slab or between objects, stops with a problem naming the slab; the partial chains
@@ -41,6 +42,7 @@
 #include "linux/kernel_layout.h"
 #include "linux/memory_model.h"
 #include "linux/page.h"
+#include "linux/slab_layout.h"
 #include "linux/walk_status.h"
 #include "types/type_layout.h"
 
@@ -59,7 +61,8 @@ struct SlabCacheInfo {
   uint64_t objects_per_slab = 0;   // oo_objects(s->oo)
   uint64_t order = 0;              // oo_order(s->oo)
   int64_t refcount = 0;            // > 1: merged with other caches
-  uint64_t cpu_slab = 0;           // per-CPU pointer (struct kmem_cache_cpu __percpu *)
+  uint64_t cpu_slab = 0;     // per-CPU pointer (struct kmem_cache_cpu __percpu *), 0 if none
+  uint64_t cpu_sheaves = 0;  // per-CPU pointer (struct slub_percpu_sheaves __percpu *), 0 if none
 };
 
 enum class SlabKind { CpuSlab, CpuPartial, NodePartial, Full };
@@ -83,6 +86,10 @@ struct SlabObjectInfo {
   uint64_t slab = 0;     // struct slab *
   uint64_t address = 0;  // start of the object
   bool allocated = false;
+  // Set when the object is on no free list that could be read but some per-CPU or
+  // barn cache of free objects could not (e.g. a page makedumpfile filtered out):
+  // then `allocated` is a guess, and this says why.
+  std::string allocated_unknown;
 };
 
 // One cache's counts, from walking every slab (exact), and /proc/slabinfo's figures
@@ -122,6 +129,10 @@ class SlubAllocator {
   Program& program() const { return program_; }
   const MemoryModel& model() const { return *model_; }
   PageDecoder& pages() { return *pages_; }
+  const SlubLayout& layout() const { return *slub_; }
+  // What was detected, for `info`: "SLUB, struct slab, per-CPU sheaves + node barns,
+  // PGTY_slab page type, hardened freelist".
+  std::string layout_description() const { return slub_->description(); }
 
   // Every cache on slab_caches, in list order.
   WalkStatus for_each_cache(const std::function<bool(uint64_t cache)>& visit);
@@ -138,8 +149,9 @@ class SlubAllocator {
   std::optional<SlabObjectInfo> object_info(uint64_t address);
   SlabCacheStats statistics(uint64_t cache, WalkStatus* status = nullptr);
 
-  // The free objects of one slab (its freelist, and the lockless freelist of the CPU
-  // it is current on). BadDataError for a corrupt or cyclic freelist.
+  // The free objects of one slab (its freelist, the lockless freelist of the CPU it
+  // is current on, and its objects in sheaves). BadDataError for a corrupt or cyclic
+  // freelist.
   const std::unordered_set<uint64_t>& free_objects(uint64_t cache, uint64_t slab);
   uint64_t slab_objects(uint64_t slab);  // slab->objects
   uint64_t slab_inuse(uint64_t slab);    // slab->inuse
@@ -153,22 +165,17 @@ class SlubAllocator {
                      std::unordered_set<uint64_t>& out);
   uint64_t read_bitfield(uint64_t base, const FoundMember& m);
 
+  void load_sheaf(const SlabCacheInfo& info, uint64_t sheaf, CacheState& s, const std::string& where);
+  uint64_t node_pointer(uint64_t cache, uint64_t node);
+
   Program& program_;
   const MemoryReader& mem_;
   KernelLayout layout_;
   std::unique_ptr<MemoryModel> model_;
   std::unique_ptr<PageDecoder> pages_;
-  std::string slab_type_;  // "struct slab" or "struct page"
+  std::unique_ptr<SlubLayout> slub_;
   uint64_t slab_caches_ = 0;
-  uint64_t off_page_flags_ = 0;
-  uint64_t off_list_ = 0, off_name_ = 0, off_size_ = 0, off_object_size_ = 0, off_offset_ = 0, off_oo_ = 0,
-           off_refcount_ = 0, off_cpu_slab_ = 0, off_node_ = 0;
-  std::optional<uint64_t> off_random_, off_red_left_pad_;
-  uint64_t off_slab_cache_ = 0, off_slab_freelist_ = 0, off_slab_list_ = 0, off_slab_next_ = 0;
-  FoundMember objects_field_, inuse_field_;
-  uint64_t off_c_freelist_ = 0, off_c_slab_ = 0, off_c_partial_ = 0;
-  uint64_t off_n_partial_ = 0, off_n_nr_slabs_ = 0, off_n_total_objects_ = 0;
-  unsigned pg_slab_ = 0;
+  std::optional<unsigned> pg_slab_;  // the PG_slab bit, when slabs are a page flag
   std::vector<uint64_t> cpu_offsets_;  // (cpu, __per_cpu_offset[cpu]) for possible CPUs
   std::vector<uint64_t> cpus_;
   uint64_t nr_nodes_ = 1;

@@ -29,8 +29,17 @@ TEST_P(IdentifyFixture, SlabObjects) {
   for (const json& ob : o.truth["obj"]) {
     uint64_t addr = hex_value(ob["addr"]);
     std::string free = ob["freed"].get<int>() ? "free " : "";
-    EXPECT_EQ(id.identify(addr), fmt::format("{}slab object: {}+0x0", free, cache));
-    EXPECT_EQ(id.identify(addr + 0x10), fmt::format("{}slab object: {}+0x10", free, cache));
+    for (uint64_t off : {uint64_t{0}, uint64_t{0x10}}) {
+      std::optional<std::string> s = id.identify(addr + off);
+      ASSERT_TRUE(s);
+      // Where makedumpfile dropped the page of a per-CPU sheaf, an object on no
+      // readable free list may be free or not, and identify must say so and why.
+      std::string unknown = fmt::format("slab object: {}+{:#x} (allocated or free: unknown, ", cache, off);
+      if (s->starts_with(unknown))
+        EXPECT_TRUE(testing::filtered_by_makedumpfile(GetParam(), *s)) << *s;
+      else
+        EXPECT_EQ(*s, fmt::format("{}slab object: {}+{:#x}", free, cache, off));
+    }
   }
 }
 

@@ -47,22 +47,32 @@ TEST_P(SlabFixture, CacheAndObjectsAgreeWithTruth) {
     (ob.allocated ? allocated : free).insert(ob.address);
     return true;
   });
-  EXPECT_TRUE(st.ok()) << st.message();
-  EXPECT_EQ(allocated.size(), slab["live_count"].get<size_t>());
+  // On a filtered dump a per-CPU cache of free objects may be unreadable; then the
+  // verdict of an object on no readable free list must say it is unknown.
+  bool complete = st.ok();
+  if (!complete) EXPECT_TRUE(testing::filtered_by_makedumpfile(GetParam(), st.message())) << st.message();
+  if (complete) EXPECT_EQ(allocated.size(), slab["live_count"].get<size_t>());
   size_t freed = 0;
   for (const json& ob : o.truth["obj"]) {
     uint64_t addr = hex_value(ob["addr"]);
     bool is_freed = ob["freed"].get<int>() != 0;
     freed += is_freed;
-    EXPECT_EQ(allocated.count(addr), is_freed ? 0u : 1u) << ob["tag"];
-    EXPECT_EQ(free.count(addr), is_freed ? 1u : 0u) << ob["tag"];
+    if (complete || !is_freed) {
+      EXPECT_EQ(allocated.count(addr), is_freed ? 0u : 1u) << ob["tag"];
+      EXPECT_EQ(free.count(addr), is_freed ? 1u : 0u) << ob["tag"];
+    }
     for (uint64_t off : {uint64_t{0}, uint64_t{0x10}, info.object_size - 1}) {
       std::optional<SlabObjectInfo> i = slub.object_info(addr + off);
       ASSERT_TRUE(i) << ob["tag"];
       EXPECT_EQ(i->cache, *cache);
       EXPECT_EQ(i->cache_name, slab["cache_name"].get<std::string>());
       EXPECT_EQ(i->address, addr);
-      EXPECT_EQ(i->allocated, !is_freed) << ob["tag"];
+      if (i->allocated_unknown.empty()) {
+        EXPECT_EQ(i->allocated, !is_freed) << ob["tag"];
+      } else {
+        EXPECT_FALSE(complete) << i->allocated_unknown;
+        EXPECT_TRUE(testing::filtered_by_makedumpfile(GetParam(), i->allocated_unknown)) << i->allocated_unknown;
+      }
     }
   }
   EXPECT_EQ(freed, slab["freed_count"].get<size_t>());
@@ -72,7 +82,7 @@ TEST_P(SlabFixture, CacheAndObjectsAgreeWithTruth) {
   EXPECT_EQ(s.allocated, allocated.size());
   EXPECT_EQ(s.free, free.size());
   EXPECT_EQ(s.proc_num_objs, s.objects);
-  EXPECT_GE(s.proc_active_objs, s.allocated);
+  if (complete) EXPECT_GE(s.proc_active_objs, s.allocated);
 
   // Not slab memory: a global, a stack, a user-space address.
   EXPECT_FALSE(slub.object_info(o.program->find_object("init_task")->address()));
@@ -92,7 +102,8 @@ TEST_P(SlabFixture, EveryCacheWalksCleanly) {
       ++objects;
       return true;
     });
-    EXPECT_TRUE(st.ok()) << slub.cache_info(c).name << ": " << st.message();
+    EXPECT_TRUE(st.ok() || testing::filtered_by_makedumpfile(GetParam(), st.message()))
+        << slub.cache_info(c).name << ": " << st.message();
     return true;
   });
   EXPECT_TRUE(list.ok()) << list.message();
@@ -108,7 +119,14 @@ TEST_P(SlabFixture, CorruptFreelistsStopWithMessage) {
   SlubAllocator clean(p);
   uint64_t cache = hex_value(o.truth["slab"]["cache"]);
   const SlabCacheInfo& info = clean.cache_info(cache);
-  uint64_t freed = hex_value(o.truth["slab"]["freed_ptr"]);
+  // A free object on a slab's own freelist (on 7.x the objects the module freed sit in
+  // a per-CPU sheaf, where no free pointer links them): the head of the first
+  // non-empty slab freelist of the cache.
+  uint64_t freed = 0;
+  for (const SlabRef& r : clean.slabs(cache)) {
+    if ((freed = read_u64(p.memory(), r.slab + clean.layout().slab_freelist))) break;
+  }
+  ASSERT_NE(freed, 0u);
   uint64_t at = freed + info.offset;
   auto encode = [&](uint64_t ptr) { return ptr ^ *info.random ^ swab(at); };
 
