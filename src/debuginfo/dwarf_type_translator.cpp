@@ -242,12 +242,19 @@ const Type* DwarfTypeTranslator::translate_array(Dwarf_Die* die, int depth) {
         len = *count;
       } else if (dwarf_attr(&child, DW_AT_upper_bound, &a)) {
         unsigned form = dwarf_whatform(&a);
-        if (form != DW_FORM_exprloc && form != DW_FORM_block1 && form != DW_FORM_ref4) {
+        if (form == DW_FORM_sdata || form == DW_FORM_implicit_const) {
           Dwarf_Sword s;
           if (dwarf_formsdata(&a, &s) == 0) len = static_cast<uint64_t>(s + 1);  // -1 → zero-length
-          Dwarf_Word w;
-          if (form == DW_FORM_data4 && dwarf_formudata(&a, &w) == 0 && w == 0xffffffff) len = 0;
-          if (form == DW_FORM_data8 && dwarf_formudata(&a, &w) == 0 && w == ~uint64_t{0}) len = 0;
+        } else if (form != DW_FORM_exprloc && form != DW_FORM_block1 && form != DW_FORM_ref4) {
+          // DW_FORM_dataN carries no sign: the bound is in the (unsigned) index type.
+          // libdw's dwarf_formsdata sign-extends data1/2/4, which made gcc 10's
+          // linux_banner (upper bound 0xbf, data1) an array of -64 chars.
+          Dwarf_Word w = 0;
+          if (dwarf_formudata(&a, &w) == 0) {
+            len = w + 1;
+            if (form == DW_FORM_data4 && w == 0xffffffff) len = 0;  // -1 in 32 bits: zero-length
+            if (w == ~uint64_t{0}) len = 0;
+          }
         }
       }
       dims.push_back(len);
