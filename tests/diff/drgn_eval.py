@@ -113,7 +113,13 @@ def main():
         try:
             out.write(str(eval(py, ns)) + "\n")
         except Exception as e:  # noqa: BLE001 — the error kind is part of the answer
-            out.write("ERROR %s\n" % type(e).__name__)
+            # A name or member the kernel does not have (7.x: rq.cfs.nr_running) is a
+            # KeyError (prog["x"]) or AttributeError (obj.member) in Python and drgn's
+            # LookupError in C terms: kdive says LookupError for both.
+            kind = type(e).__name__
+            if kind == "KeyError" or (kind == "AttributeError" and "has no member" in str(e)):
+                kind = "LookupError"
+            out.write("ERROR %s\n" % kind)
         out.write(marker + "\n")
 
 
