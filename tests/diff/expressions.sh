@@ -112,7 +112,9 @@ for i, r in enumerate(rows):
     want, got = expr[r[6:]], items[i]
     m = re.fullmatch(r"\((.+?)\)(.*)", got, re.S)
     value = m.group(2) if m else got
-    if isinstance(want, str) and not want.startswith("0x"):
+    if got.startswith("ERROR"):
+        ok = False
+    elif isinstance(want, str) and not want.startswith("0x"):
         ok = value == json.dumps(want)
     else:
         try:
