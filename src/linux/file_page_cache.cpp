@@ -19,7 +19,9 @@ DirectMap DirectMap::of(Program& program, KernelLayout& layout) {
   if (std::optional<Object> v = program.find_object("vmemmap_base")) dm.vmemmap_base = read_u64(mem, v->address());
   if (std::optional<Object> p = program.find_object("page_offset_base")) dm.page_offset_base = read_u64(mem, p->address());
   dm.struct_page_size = layout.size_of("struct page");
-  dm.page_index = layout.offset("struct page", "index");
+  // page->index is __folio_index since "mm: rename page->index to page->__folio_index".
+  std::optional<uint64_t> index = layout.find_offset("struct page", "index");
+  dm.page_index = index ? *index : layout.offset("struct page", "__folio_index");
   return dm;
 }
 

@@ -73,7 +73,13 @@ SystemInfo system_info(Program& program) {
   } else if (auto t2 = global(program, "totalram_pages")) {
     info.total_ram_pages = try_read([&] { return t2->as_unsigned(); }).value_or(0);
   }
-  if (auto tk = global(program, "tk_core")) {
+  // The core timekeeper: tk_core, or timekeeper_data[TIMEKEEPER_CORE = 0] since the
+  // auxiliary clocks made it an array of struct tk_data (6.17).
+  std::optional<Object> tk = global(program, "tk_core");
+  if (!tk) {
+    if (auto data = global(program, "timekeeper_data")) tk = try_read([&] { return data->subscript(0); });
+  }
+  if (tk) {
     info.uptime_ns = try_read([&] {
       Object k = tk->member("timekeeper");
       int64_t mono = k.member("tkr_mono").member("base").as_signed();

@@ -86,9 +86,10 @@ TEST(VfsFixtures, ManifestHasKernelDumps) { ASSERT_FALSE(fixture_dumps("kernel")
 
 TEST_P(VfsFixture, PathLookupAndDPath) {
   Vfs v = open_vfs(GetParam());
-  // 6.1: dentry children are the d_subdirs list; namespaces keep a mount list.
-  EXPECT_FALSE(v.lay.hlist_children);
-  EXPECT_FALSE(v.lay.ns_rbtree);
+  // Up to 6.7 dentry children are the d_subdirs list (then the d_children hlist);
+  // up to 6.7 a namespace keeps a mount list (then an rbtree of mounts).
+  EXPECT_EQ(v.lay.hlist_children, !v.layout->has_member("struct dentry", "d_subdirs"));
+  EXPECT_EQ(v.lay.ns_rbtree, !v.layout->has_member("struct mnt_namespace", "list"));
   EXPECT_EQ(d_path(v.mem(), v.lay, v.root), "/");
   for (const char* key : {"known", "numbers"}) {
     const json& f = v.truth["file"][key];
@@ -149,12 +150,16 @@ TEST_P(VfsFixture, MountsOfInitNamespace) {
   WalkStatus st;
   std::vector<MountInfo> mounts = list_mounts(*v.program, v.lay, 0, &st);
   ASSERT_TRUE(st.ok()) << st.message();
-  // The fixture's /init mounts these, in this order, on the initramfs rootfs.
+  // The fixture's /init mounts these, in this order, on the initramfs rootfs; since
+  // 7.0 rootfs itself is mounted on an immutable nullfs root ("fs: add immutable
+  // rootfs"), which kernels with nullfs list first.
   std::vector<std::vector<std::string>> want = {{"rootfs", "rootfs", "/"},
                                                 {"proc", "proc", "/proc"},
                                                 {"sysfs", "sysfs", "/sys"},
                                                 {"devtmpfs", "devtmpfs", "/dev"},
                                                 {"tracefs", "tracefs", "/sys/kernel/tracing"}};
+  if (v.program->find_object("nullfs_fs_type"))
+    want.insert(want.begin(), {"nullfs", "nullfs", "/"});
   ASSERT_EQ(mounts.size(), want.size());
   for (size_t i = 0; i < want.size(); ++i) {
     EXPECT_EQ(mounts[i].fs_type, want[i][0]);
@@ -163,7 +168,10 @@ TEST_P(VfsFixture, MountsOfInitNamespace) {
     EXPECT_TRUE(mounts[i].error.empty()) << mounts[i].error;
     EXPECT_EQ(read_u64(v.mem(), mounts[i].root + v.lay.d_sb), mounts[i].super_block);
   }
-  EXPECT_EQ(vfsmount_of(v.lay, mounts[0].mount), v.root.mnt);
+  // init's root is the rootfs mount.
+  auto rootfs = std::find_if(mounts.begin(), mounts.end(), [](const MountInfo& m) { return m.fs_type == "rootfs"; });
+  ASSERT_NE(rootfs, mounts.end());
+  EXPECT_EQ(vfsmount_of(v.lay, rootfs->mount), v.root.mnt);
   std::string table = format_mounts(mounts);
   EXPECT_NE(table.find("tracefs  tracefs  /sys/kernel/tracing\n"), std::string::npos) << table;
 }
