@@ -246,31 +246,41 @@ TEST_P(LinuxFixture, ModuleListTreeAndXarray) {
 
 // The VMAs of init (PID 1) in its mm's maple tree: every entry's range is exactly
 // [vm_start, vm_end - 1] of the vm_area_struct it holds, and there are map_count.
-TEST_P(LinuxFixture, MapleTreeHoldsTheVmas) {
+TEST_P(LinuxFixture, VmasOfInitInOrder) {
   Opened o = open_dump(GetParam());
   Program& p = *o.program;
   Tasks tasks(p);
   KernelLayout& layout = tasks.layout();
   uint64_t mm = tasks.mm(*tasks.find_task(1));
   ASSERT_NE(mm, 0u);
+  uint64_t map_count = read_u32(p.memory(), mm + layout.offset("struct mm_struct", "map_count"));
+  // walk_vmas, whichever store the kernel has (maple tree 6.1+, vm_next list before).
+  uint64_t count = 0, prev_end = 0;
+  WalkStatus vs = walk_vmas(p.memory(), layout, mm, [&](const Vma& v) {
+    EXPECT_GE(v.start, prev_end);
+    EXPECT_LT(v.start, v.end);
+    prev_end = v.end;
+    ++count;
+    return true;
+  });
+  ASSERT_TRUE(vs.ok()) << vs.message();
+  EXPECT_EQ(count, map_count);
+  EXPECT_GT(count, 3u);
+  if (!layout.has_member("struct mm_struct", "mm_mt")) return;  // no maple tree before 6.1
+  // The maple tree itself: each entry's range is its VMA's.
   MapleLayout ml = MapleLayout::of(layout);
   uint64_t start_off = layout.offset("struct vm_area_struct", "vm_start");
   uint64_t end_off = layout.offset("struct vm_area_struct", "vm_end");
-  uint64_t count = 0, prev_end = 0;
+  uint64_t entries = 0;
   WalkStatus st = walk_maple_tree(p.memory(), ml, mm + layout.offset("struct mm_struct", "mm_mt"),
                                   [&](const MapleEntry& e) {
-                                    uint64_t start = read_u64(p.memory(), e.entry + start_off);
-                                    uint64_t end = read_u64(p.memory(), e.entry + end_off);
-                                    EXPECT_EQ(e.first, start);
-                                    EXPECT_EQ(e.last, end - 1);
-                                    EXPECT_GE(start, prev_end);
-                                    prev_end = end;
-                                    ++count;
+                                    EXPECT_EQ(e.first, read_u64(p.memory(), e.entry + start_off));
+                                    EXPECT_EQ(e.last, read_u64(p.memory(), e.entry + end_off) - 1);
+                                    ++entries;
                                     return true;
                                   });
   ASSERT_TRUE(st.ok()) << st.message();
-  EXPECT_EQ(count, read_u32(p.memory(), mm + layout.offset("struct mm_struct", "map_count")));
-  EXPECT_GT(count, 3u);
+  EXPECT_EQ(entries, map_count);
 }
 
 // A view of the dump's memory with some words replaced: the "copied dump" that the

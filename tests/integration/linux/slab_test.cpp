@@ -119,12 +119,15 @@ TEST_P(SlabFixture, CorruptFreelistsStopWithMessage) {
   SlubAllocator clean(p);
   uint64_t cache = hex_value(o.truth["slab"]["cache"]);
   const SlabCacheInfo& info = clean.cache_info(cache);
-  // A free object on a slab's own freelist (on 7.x the objects the module freed sit in
-  // a per-CPU sheaf, where no free pointer links them): the head of the first
-  // non-empty slab freelist of the cache.
-  uint64_t freed = 0;
-  for (const SlabRef& r : clean.slabs(cache)) {
-    if ((freed = read_u64(p.memory(), r.slab + clean.layout().slab_freelist))) break;
+  // A free object on a freelist: the one the module freed where per-CPU slabs hold
+  // it (on a slab's or a CPU's lockless freelist); with sheaves (7.x) it sits in a
+  // sheaf, where no free pointer links it, so take the head of the first non-empty
+  // slab freelist of the cache instead.
+  uint64_t freed = hex_value(o.truth["slab"]["freed_ptr"]);
+  if (info.cpu_sheaves) {
+    freed = 0;
+    for (const SlabRef& r : clean.slabs(cache))
+      if ((freed = read_u64(p.memory(), r.slab + clean.layout().slab_freelist))) break;
   }
   ASSERT_NE(freed, 0u);
   uint64_t at = freed + info.offset;
