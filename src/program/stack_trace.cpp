@@ -53,6 +53,26 @@ std::vector<std::pair<uint64_t, uint64_t>> text_ranges(Elf* elf) {
   return out;
 }
 
+// Allocated executable sections of a vmlinux, adjacent ones merged. Not its PF_X
+// segments: Debian's 7.2 links .init.text into the RW segment, and the idle task of
+// CPU 0 still returns through start_kernel there.
+std::vector<std::pair<uint64_t, uint64_t>> kernel_text_ranges(Elf* elf) {
+  std::vector<std::pair<uint64_t, uint64_t>> out;
+  for (Elf_Scn* scn = elf_nextscn(elf, nullptr); scn; scn = elf_nextscn(elf, scn)) {
+    GElf_Shdr sh;
+    if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_PROGBITS || sh.sh_size == 0) continue;
+    if ((sh.sh_flags & (SHF_ALLOC | SHF_EXECINSTR)) != (SHF_ALLOC | SHF_EXECINSTR)) continue;
+    out.emplace_back(sh.sh_addr, sh.sh_addr + sh.sh_size);
+  }
+  std::sort(out.begin(), out.end());
+  std::vector<std::pair<uint64_t, uint64_t>> merged;
+  for (auto r : out) {
+    if (!merged.empty() && r.first <= merged.back().second) merged.back().second = std::max(merged.back().second, r.second);
+    else merged.push_back(r);
+  }
+  return merged;
+}
+
 uint64_t section_address(const ElfFile& f, const char* name) {
   Elf_Scn* scn = f.find_section(name);
   GElf_Shdr sh;
@@ -171,7 +191,7 @@ class ProgramFrameContext : public FrameContext {
       }
       Dwarf* dw = elf.dwarf();
       Dwarf_CFI* cfi = dw ? dwarf_getcfi(dw) : nullptr;
-      for (auto [lo, hi] : text_ranges(elf.elf())) {
+      for (auto [lo, hi] : kernel_text_ranges(elf.elf())) {
         CodeRange r;
         r.start = lo + bias;
         r.end = hi + bias;

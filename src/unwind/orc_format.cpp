@@ -279,7 +279,7 @@ std::string describe_orc_format(const OrcFormat& f) {
   const char* era = f.version == 1   ? "pre-6.3 layout"
                     : f.version == 2 ? "6.3 layout"
                     : f.version == 3 ? "6.4+ layout"
-                                     : "6.4+ layout, renumbered registers";
+                                     : "6.4+ layout with renumbered registers";
   std::string s = fmt::format("ORC: v{} ({}: {}; registers SP={} BP={} PREV_SP={})", f.version, era, layout_text(f),
                               number_of(f, OrcReg::Sp), number_of(f, OrcReg::Bp), number_of(f, OrcReg::PrevSp));
   s += f.header_hash.empty() ? ", no .orc_header" : ", .orc_header " + f.header_hash;
