@@ -8,9 +8,11 @@
 
 #include "kdive/error.h"
 #include "linux/kernel_layout.h"
+#include "linux/mm_counters.h"
+#include "linux/slab.h"
 #include "program/program.h"
-#include "types/type_layout.h"
-#include "types/type_printer.h"
+#include "program/stack_trace.h"
+#include "kdive/type.h"
 
 namespace kdive {
 
@@ -32,17 +34,6 @@ std::string threads(KernelLayout& l) {
     return "signal->thread_head list through task->thread_node";
   if (l.has_member("struct task_struct", "thread_group")) return "task->thread_group ring";
   return "unknown: task_struct has neither thread_node nor thread_group";
-}
-
-std::string mm_counters(KernelLayout& l) {
-  // 6.2 (commit f1a7941243c1) made mm->rss_stat an array of per-CPU counters; before,
-  // struct mm_rss_stat of atomics plus per-task caches (task->rss_stat, SPLIT_RSS_COUNTING).
-  QualifiedType mm = l.type("struct mm_struct");
-  std::optional<uint64_t> off = l.find_offset("struct mm_struct", "rss_stat");
-  if (!off) return "unknown: mm_struct has no rss_stat";
-  std::string t = type_name(member_of(mm, "rss_stat").type);
-  if (t.find("percpu_counter") != std::string::npos) return "mm->rss_stat: " + t + " (per-CPU counters)";
-  return "mm->rss_stat: " + t + (l.has_member("struct task_struct", "rss_stat") ? " plus task->rss_stat caches" : "");
 }
 
 std::string vmas(KernelLayout& l) {
@@ -85,11 +76,13 @@ std::vector<KernelFeature> detect_kernel_features(Program& program) {
   };
   add("paging", [&] { return paging(program); });
   add("threads", [&] { return threads(layout); });
-  add("mm counters", [&] { return mm_counters(layout); });
+  add("mm counters", [&] { return MmCounters(program).layout_description(); });
   add("VMAs", [&] { return vmas(layout); });
   add("modules", [&] { return modules(layout); });
   add("printk", [&] { return printk(program); });
   add("page cache", [&] { return page_cache(layout); });
+  add("slab", [&] { return SlubAllocator(program).layout_description(); });
+  add("unwinding", [&] { return StackTraceEngine(program).orc_format_description(); });
   return out;
 }
 
