@@ -385,6 +385,18 @@ TEST_P(LinuxFixture, DmesgIsByteIdenticalToTheConsole) {
   std::istringstream text(format_dmesg(log.records, opt));
   for (std::string line; std::getline(text, line);) ours.push_back(line);
   std::vector<std::string> console = console_kernel_lines(o.entry["console_log"]);
+  if (o.entry["scenario"] == "kdump" && console.size() < ours.size()) {
+    // kdump starts the capture kernel straight from the oops: where printing is
+    // deferred to a thread (PREEMPT_RT), the last records never reached the console.
+    // The console is then a prefix of the log, and the rest is what makedumpfile
+    // --dump-dmesg reads from the same dump.
+    std::string console_path = o.entry["console_log"];
+    std::string mdf = read_file(console_path.substr(0, console_path.rfind('/')) + "/makedumpfile-dmesg.txt");
+    ASSERT_FALSE(mdf.empty()) << "no makedumpfile-dmesg.txt beside " << console_path;
+    for (size_t i = console.size(); i < ours.size(); ++i)
+      EXPECT_NE(mdf.find(ours[i] + "\n"), std::string::npos) << "line " << i + 1 << ": " << ours[i];
+    ours.resize(console.size());
+  }
   ASSERT_EQ(ours.size(), console.size());
   for (size_t i = 0; i < ours.size(); ++i) ASSERT_EQ(ours[i], console[i]) << "line " << i + 1;
 
