@@ -221,6 +221,15 @@ void Program::load_kernel_module_debug_info(const KernelDebugFiles& files) {
       missing_module_debug_info_.push_back(m.name);
       continue;
     }
+    // Without the loaded sections' addresses the .ko cannot be relocated: loading it
+    // anyway would place its globals and functions at their file offsets — wrong
+    // answers. The module is still listed; its debug info says why it is missing.
+    if (m.sections.empty()) {
+      warnings_.push_back(fmt::format("module {}: debug info not loaded: the addresses of its sections are "
+                                      "unreadable in this dump", m.name));
+      missing_module_debug_info_.push_back(m.name);
+      continue;
+    }
     try {
       debug_info_->add_file(*file, DebugModule::Kind::KernelModule, 0, m.name, &m.sections);
     } catch (const Error& e) {

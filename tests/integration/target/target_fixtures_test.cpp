@@ -126,7 +126,9 @@ TEST(TargetFixtures, EveryKernelDumpOpensWithItsFormat) {
 // texts are identical; -d 31 faults with the filtered reason.
 TEST(TargetFixtures, FormatsOfOneBootAgree) {
   std::map<std::string, std::vector<json>> by_scenario;
-  for (const json& d : testing::fixture_dumps("kernel")) by_scenario[d["scenario"]].push_back(d);
+  // One boot = one kernel of the matrix and one scenario.
+  for (const json& d : testing::fixture_dumps("kernel"))
+    by_scenario[d.value("kernel_name", "") + " " + d["scenario"].get<std::string>()].push_back(d);
   ASSERT_FALSE(by_scenario.empty());
   for (auto& [scenario, list] : by_scenario) {
     SCOPED_TRACE(scenario);
