@@ -162,8 +162,12 @@ void addr2line_command(CommandContext& ctx, std::string_view arg) {
       // Exactly `addr2line -fi`: function, then file:line, per inline level.
       if (!f.resolved) out += "??\n??:0\n";
       for (const InlineFrame& i : f.frames) {
-        out += (i.function.empty() ? "??" : i.function) + "\n";
-        out += i.position.known ? fmt::format("{}:{}\n", i.position.file, i.position.line) : "??:?\n";
+        const std::string& name = i.gnu_name.empty() ? i.function : i.gnu_name;
+        out += (name.empty() ? "??" : name) + "\n";
+        // Line 0 (code the compiler attributes to no line): addr2line prints "file:?".
+        if (!i.position.known) out += "??:?\n";
+        else if (i.position.line == 0) out += i.position.file + ":?\n";
+        else out += fmt::format("{}:{}\n", i.position.file, i.position.line);
       }
     } else {
       out += s + "\n" + format_inline_chain(f, "    ");

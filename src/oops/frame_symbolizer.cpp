@@ -24,6 +24,36 @@ std::string normalize_module_name(std::string_view name) {
   return s;
 }
 
+std::string gnu_function_name(Dwarf_Die* die, bool* mangled_language) {
+  Dwarf_Attribute attr;
+  for (unsigned at : {DW_AT_linkage_name, DW_AT_MIPS_linkage_name}) {
+    if (dwarf_attr_integrate(die, at, &attr)) {
+      if (const char* s = dwarf_formstring(&attr)) {
+        if (mangled_language) *mangled_language = false;
+        return s;
+      }
+    }
+  }
+  if (mangled_language) {
+    // binutils' list of languages whose DW_AT_name is the symbol name.
+    Dwarf_Die cu;
+    Dwarf_Word lang = 0;
+    if (dwarf_diecu(die, &cu, nullptr, nullptr) && dwarf_attr(&cu, DW_AT_language, &attr))
+      dwarf_formudata(&attr, &lang);
+    switch (lang) {
+      case DW_LANG_C89: case DW_LANG_C: case DW_LANG_Ada83: case DW_LANG_Cobol74:
+      case DW_LANG_Cobol85: case DW_LANG_Fortran77: case DW_LANG_Pascal83: case DW_LANG_C99:
+      case DW_LANG_Ada95: case DW_LANG_PLI: case DW_LANG_UPC: case DW_LANG_C11:
+      case DW_LANG_Mips_Assembler:
+        *mangled_language = false;
+        break;
+      default:
+        *mangled_language = lang != 0;
+    }
+  }
+  return die_name(die);
+}
+
 FrameSymbolizer::FrameSymbolizer(DebugInfo& debug_info) : debug_(debug_info) {}
 
 void FrameSymbolizer::add_module_directory(const std::string& dir) {
@@ -225,14 +255,33 @@ SymbolizedFrame FrameSymbolizer::resolve(DebugModule& module, uint64_t file_addr
   // The per-unit function index first (fast for many PCs); FrameScopes' full walk for
   // what it does not cover.
   Dwarf_Die fast_cu;
-  bool fast = ranges_.inline_chain(module.elf().dwarf(), f.lookup_address, &f.frames, &fast_cu);
+  path_dies_.clear();
+  bool fast = ranges_.inline_chain(module.elf().dwarf(), f.lookup_address, &f.frames, &fast_cu, &path_dies_);
   PcScopes none;
   const PcScopes& sc = fast ? none : scopes(module, f.lookup_address);
   if (fast) {
     none.cu = fast_cu;
     none.has_cu = true;
   }
-  for (const FrameScope& fs : sc.frames) f.frames.push_back({fs.name, fs.position, fs.inlined});
+  bool innermost_mangled = false;
+  for (const FrameScope& fs : sc.frames) {
+    Dwarf_Die d = fs.function;
+    bool mangled = false;
+    std::string gnu = gnu_function_name(&d, f.frames.empty() ? &mangled : nullptr);
+    if (f.frames.empty()) innermost_mangled = mangled;
+    f.frames.push_back({fs.name, fs.position, fs.inlined, gnu});
+  }
+  if (fast && !f.frames.empty() && !path_dies_.empty()) {
+    // The fast path's frames (innermost first) against its DIE path (outermost first).
+    size_t n = f.frames.size();
+    for (size_t k = 0; k < n && k < path_dies_.size(); ++k) {
+      bool mangled = false;
+      f.frames[k].gnu_name = gnu_function_name(&path_dies_[n - 1 - k], k == 0 ? &mangled : nullptr);
+      if (k == 0) innermost_mangled = mangled;
+    }
+  }
+  // A bare DW_AT_name in a mangling language: addr2line prints the ELF symbol.
+  if (innermost_mangled && !f.symbol.empty()) f.frames[0].gnu_name = f.symbol;
   if (f.frames.empty()) {
     // No function DIE (assembly, or no DWARF): the nearest symbol at or below the
     // address, sized or not (assembly entry labels), and the line table's answer —
@@ -251,7 +300,7 @@ SymbolizedFrame FrameSymbolizer::resolve(DebugModule& module, uint64_t file_addr
         }
       }
     }
-    f.frames.push_back({name, sc.line, false});
+    f.frames.push_back({name, sc.line, false, ""});
   }
   if (f.frames.size() == 1 && f.frames[0].function.empty()) f.frames[0].function = f.symbol;
   // Relative names are relative to the unit's DW_AT_comp_dir (itself relative in

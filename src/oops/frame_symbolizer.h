@@ -33,7 +33,17 @@ struct InlineFrame {
   std::string function;    // "" when the DWARF has no name (or no DWARF covers the PC)
   SourcePosition position;
   bool inlined = false;
+  // The name addr2line prints: DW_AT_linkage_name when the DIE (or its origin) has one
+  // (Rust's "_RNv..."), else `function`; "" means `function`. See gnu_function_name.
+  std::string gnu_name;
 };
+
+// The name binutils addr2line gives a function DIE: its (possibly inherited) linkage
+// name, else DW_AT_name. Its rule: a linkage name always wins; a bare DW_AT_name counts
+// as the symbol name only in languages without mangling (C, Fortran, ...); otherwise
+// (Rust, C++) the ELF symbol at the address is printed for the innermost function,
+// which `mangled_language` tells the caller. C functions carry no linkage name.
+std::string gnu_function_name(Dwarf_Die* die, bool* mangled_language);
 
 struct SymbolizedFrame {
   bool resolved = false;          // the location was found in a debug file
@@ -99,6 +109,7 @@ class FrameSymbolizer {
   DebugInfo& debug_;
   FrameScopes scopes_;
   FunctionRanges ranges_;
+  std::vector<Dwarf_Die> path_dies_;  // resolve()'s fast-path DIEs, outermost first
   std::map<std::pair<const DebugModule*, uint64_t>, std::unique_ptr<PcScopes>> own_scopes_;
   std::optional<uint64_t> kaslr_;
   std::map<std::string, std::string, std::less<>> module_paths_;  // name (with '_') → .ko

@@ -90,7 +90,8 @@ bool FunctionRanges::scopes(Dwarf* dwarf, uint64_t pc, PcScopes* out) {
   return true;
 }
 
-bool FunctionRanges::inline_chain(Dwarf* dwarf, uint64_t pc, std::vector<InlineFrame>* chain, Dwarf_Die* cu_out) {
+bool FunctionRanges::inline_chain(Dwarf* dwarf, uint64_t pc, std::vector<InlineFrame>* chain, Dwarf_Die* cu_out,
+                                  std::vector<Dwarf_Die>* functions_out) {
   std::vector<Dwarf_Die> all;
   Dwarf_Die cu;
   if (!path(dwarf, pc, &all, &cu)) return false;
@@ -106,6 +107,7 @@ bool FunctionRanges::inline_chain(Dwarf* dwarf, uint64_t pc, std::vector<InlineF
     chain->push_back(std::move(f));
   }
   *cu_out = cu;
+  if (functions_out) *functions_out = std::move(path);
   return true;
 }
 

@@ -26,7 +26,9 @@ class FunctionRanges {
   // The inline chain at `pc` (innermost first, positions as addr2line -i gives them)
   // and the unit's DIE; false when no top-level function of the unit covering `pc`
   // contains it (assembly units, C++ namespaces: the caller falls back to FrameScopes).
-  bool inline_chain(Dwarf* dwarf, uint64_t pc, std::vector<InlineFrame>* chain, Dwarf_Die* cu_out);
+  // `functions_out`: the chain's DIEs, outermost first (without lexical blocks).
+  bool inline_chain(Dwarf* dwarf, uint64_t pc, std::vector<InlineFrame>* chain, Dwarf_Die* cu_out,
+                    std::vector<Dwarf_Die>* functions_out = nullptr);
   // The same walk as FrameScopes::lookup's result (frames with their lexical blocks,
   // for variable lookup); false when no indexed function contains `pc`.
   bool scopes(Dwarf* dwarf, uint64_t pc, PcScopes* out);
