@@ -207,7 +207,9 @@ TEST(TargetFixtures, FormatsOfOneBootAgree) {
     std::printf("  %s: %zu page comparisons, %zu filtered pages faulted\n", scenario.c_str(),
                 compared, filtered_seen);
     EXPECT_GT(compared, 100u * (ks.size() - 1));
-    EXPECT_GT(filtered_seen, 0u);  // the -d 31 dump drops free and zero pages
+    // A -d 31 dump drops free and zero pages (where the group has one under test).
+    if (std::any_of(list.begin(), list.end(), [](const json& d) { return d["dump_level"].is_number() && d["dump_level"].get<int>() > 0; }))
+      EXPECT_GT(filtered_seen, 0u);
   }
 }
 
