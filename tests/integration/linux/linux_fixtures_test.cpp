@@ -116,7 +116,9 @@ TEST_P(LinuxFixture, TasksAgreeWithTruthAndDrgn) {
     EXPECT_EQ(seen[pid].first, comm) << pid;
     EXPECT_EQ(seen[pid].second, std::stoull(addr, nullptr, 16)) << pid;
   }
-  if (!dir.empty()) EXPECT_EQ(seen.size(), drgn_count);
+  if (!dir.empty()) {
+    EXPECT_EQ(seen.size(), drgn_count);
+  }
   // The IDR walk gives the same set.
   std::set<uint64_t> by_idr;
   ASSERT_TRUE(tasks.for_each_task_in_ns(0, [&](uint64_t t) { by_idr.insert(t); return true; }).ok());
@@ -430,7 +432,9 @@ TEST_P(LinuxFixture, DmesgIsByteIdenticalToTheConsole) {
     first_line_only.text.clear();
     drgn_style += format_dmesg_record(first_line_only, {}) + r.text + "\n";
   }
-  if (std::string dir = drgn_dir_of(o.entry); !dir.empty()) EXPECT_EQ(drgn_style, read_file(dir + "/dmesg.txt"));
+  if (std::string dir = drgn_dir_of(o.entry); !dir.empty()) {
+    EXPECT_EQ(drgn_style, read_file(dir + "/dmesg.txt"));
+  }
 
   // The markers, their levels, and the panic message.
   for (const json& m : o.truth["marker"]) {

@@ -50,8 +50,12 @@ TEST_P(SlabFixture, CacheAndObjectsAgreeWithTruth) {
   // On a filtered dump a per-CPU cache of free objects may be unreadable; then the
   // verdict of an object on no readable free list must say it is unknown.
   bool complete = st.ok();
-  if (!complete) EXPECT_TRUE(testing::filtered_by_makedumpfile(GetParam(), st.message())) << st.message();
-  if (complete) EXPECT_EQ(allocated.size(), slab["live_count"].get<size_t>());
+  if (!complete) {
+    EXPECT_TRUE(testing::filtered_by_makedumpfile(GetParam(), st.message())) << st.message();
+  }
+  if (complete) {
+    EXPECT_EQ(allocated.size(), slab["live_count"].get<size_t>());
+  }
   size_t freed = 0;
   for (const json& ob : o.truth["obj"]) {
     uint64_t addr = hex_value(ob["addr"]);
@@ -82,7 +86,9 @@ TEST_P(SlabFixture, CacheAndObjectsAgreeWithTruth) {
   EXPECT_EQ(s.allocated, allocated.size());
   EXPECT_EQ(s.free, free.size());
   EXPECT_EQ(s.proc_num_objs, s.objects);
-  if (complete) EXPECT_GE(s.proc_active_objs, s.allocated);
+  if (complete) {
+    EXPECT_GE(s.proc_active_objs, s.allocated);
+  }
 
   // Not slab memory: a global, a stack, a user-space address.
   EXPECT_FALSE(slub.object_info(o.program->find_object("init_task")->address()));

@@ -208,8 +208,9 @@ TEST(TargetFixtures, FormatsOfOneBootAgree) {
                 compared, filtered_seen);
     EXPECT_GT(compared, 100u * (ks.size() - 1));
     // A -d 31 dump drops free and zero pages (where the group has one under test).
-    if (std::any_of(list.begin(), list.end(), [](const json& d) { return d["dump_level"].is_number() && d["dump_level"].get<int>() > 0; }))
+    if (std::any_of(list.begin(), list.end(), [](const json& d) { return d["dump_level"].is_number() && d["dump_level"].get<int>() > 0; })) {
       EXPECT_GT(filtered_seen, 0u);
+    }
   }
 }
 
