@@ -4,7 +4,8 @@
 # The C++ tests read the same rules from tests/integration/fixture_manifest.h.
 #   python3 tests/fixture_manifest.py dumps [--drgn|--drgn-vmlinux] [--scenario S] [--format F] FIELD...
 #   python3 tests/fixture_manifest.py kernels FIELD...
-#   python3 tests/fixture_manifest.py one-kernel NAME   (a manifest of that kernel alone)
+#   python3 tests/fixture_manifest.py one-kernel NAME   (a manifest of that kernel alone;
+#     its misfiltered -d 31 dumps, when not under test, under "misfiltered_dumps")
 # prints one tab-separated line per entry ("-" for a null or missing field); a list
 # field is spread over the rest of the line; a missing manifest is exit status 1 with the reason.
 import json
@@ -107,9 +108,13 @@ def main(argv):
         for d in m["dumps"]:
             if d["kind"] == "kernel":
                 d["drgn_mode"] = drgn_mode(d)
+        # Dumps left out as misfiltered stay listed apart: a test of what makedumpfile
+        # did filter (free pages) can still use them.
         one = dict(m, kernel=k, kernels=[k],
                    dumps=[d for d in m["dumps"] if d["kind"] != "kernel"
-                          or (d.get("kernel_name") == args[0] and dump_under_test(d))])
+                          or (d.get("kernel_name") == args[0] and dump_under_test(d))],
+                   misfiltered_dumps=[d for d in m["dumps"] if d["kind"] == "kernel"
+                                      and d.get("kernel_name") == args[0] and not dump_under_test(d)])
         json.dump(one, sys.stdout, indent=1)
         return 0
     else:
