@@ -282,33 +282,21 @@ SymbolizedFrame FrameSymbolizer::resolve(DebugModule& module, uint64_t file_addr
   }
   // A bare DW_AT_name in a mangling language: addr2line prints the ELF symbol.
   if (innermost_mangled && !f.symbol.empty()) f.frames[0].gnu_name = f.symbol;
+  Dwarf_Die unit = sc.cu;
+  bool has_unit = sc.has_cu;
   if (f.frames.empty()) {
-    // No function DIE (assembly, or no DWARF): the nearest symbol at or below the
-    // address, sized or not (assembly entry labels), and the line table's answer —
-    // what addr2line falls back to.
-    std::string name = f.symbol;
-    if (!module.elf().is_relocatable()) {
-      const auto& all = module.symbols().symbols();
-      uint64_t key = module.relocate(f.lookup_address);
-      auto it = std::upper_bound(all.begin(), all.end(), key,
-                                 [](uint64_t a, const Symbol& s) { return a < s.address; });
-      while (it != all.begin()) {
-        --it;
-        if (it->symbolizable) {
-          name = std::string(it->name);
-          break;
-        }
-      }
-    }
-    f.frames.push_back({name, sc.line, false, ""});
+    // The fallback's line may come from another unit; a file named by an STT_FILE
+    // symbol is printed as it is.
+    std::optional<Dwarf_Die> line_unit = resolve_without_function(module, sc, &f);
+    has_unit = line_unit.has_value();
+    if (has_unit) unit = *line_unit;
   }
   if (f.frames.size() == 1 && f.frames[0].function.empty()) f.frames[0].function = f.symbol;
   // Relative names are relative to the unit's DW_AT_comp_dir (itself relative in
   // reproducible builds); addr2line prints them joined, and so do we.
-  if (sc.has_cu) {
-    Dwarf_Die cu = sc.cu;
+  if (has_unit) {
     Dwarf_Attribute attr;
-    const char* dir = dwarf_attr(&cu, DW_AT_comp_dir, &attr) ? dwarf_formstring(&attr) : nullptr;
+    const char* dir = dwarf_attr(&unit, DW_AT_comp_dir, &attr) ? dwarf_formstring(&attr) : nullptr;
     if (dir && *dir) {
       for (InlineFrame& i : f.frames)
         if (i.position.known && !i.position.file.empty() && i.position.file.front() != '/')
@@ -316,6 +304,35 @@ SymbolizedFrame FrameSymbolizer::resolve(DebugModule& module, uint64_t file_addr
     }
   }
   return f;
+}
+
+std::optional<Dwarf_Die> FrameSymbolizer::resolve_without_function(DebugModule& module, const PcScopes& sc,
+                                                                   SymbolizedFrame* f) {
+  // No function DIE covers the address (assembly, padding, no DWARF). addr2line then
+  // takes the line from any unit whose line sequences cover the address, and the
+  // function from the ELF symbols by bfd's rule (ElfFunctionFinder); with no line, the
+  // file is the STT_FILE name the symbol table gives ("file:?"), else "??:?".
+  std::optional<Dwarf_Die> line_unit;
+  SourcePosition pos = sc.line;
+  if (pos.known && sc.has_cu) {
+    line_unit = sc.cu;
+  } else {
+    Dwarf_Die cu;
+    if (line_sequences_.unit_for(module.elf(), f->lookup_address, &cu)) {
+      pos = line_position(&cu, f->lookup_address);
+      if (pos.known) line_unit = cu;
+    }
+  }
+  auto& finder = function_finders_[&module];
+  if (!finder) finder = std::make_unique<ElfFunctionFinder>(module.elf());
+  auto function = finder->find(f->lookup_address);
+  if (!pos.known && function && !function->file.empty()) {
+    pos.file = std::string(function->file);
+    pos.line = 0;
+    pos.known = true;
+  }
+  f->frames.push_back({function ? std::string(function->name) : f->symbol, pos, false, ""});
+  return line_unit;
 }
 
 SymbolizedFrame FrameSymbolizer::symbolize(const CodeLocation& location, bool return_address) {

@@ -23,9 +23,11 @@
 #include <vector>
 
 #include "debuginfo/debug_info.h"
+#include "oops/elf_function_finder.h"
 #include "oops/function_ranges.h"
 #include "oops/oops_report.h"
 #include "unwind/frame_scopes.h"
+#include "unwind/line_sequence_index.h"
 
 namespace kdive {
 
@@ -105,6 +107,9 @@ class FrameSymbolizer {
  private:
   SymbolizedFrame resolve(DebugModule& module, uint64_t file_address, bool return_address);
   std::optional<FileSymbol> pick_symbol(DebugModule& module, std::string_view name, uint64_t size);
+  // addr2line's answer where no DWARF function covers the address (see resolve()).
+  // Appends the one frame and returns the unit whose line table gave its line, if any.
+  std::optional<Dwarf_Die> resolve_without_function(DebugModule& module, const PcScopes& sc, SymbolizedFrame* f);
 
   DebugInfo& debug_;
   FrameScopes scopes_;
@@ -115,6 +120,8 @@ class FrameSymbolizer {
   std::map<std::string, std::string, std::less<>> module_paths_;  // name (with '_') → .ko
   // Relocatable modules' symbols by name (their SymbolTable is empty without a dump).
   std::map<const DebugModule*, std::multimap<std::string, FileSymbol, std::less<>>> ko_symbols_;
+  std::map<const DebugModule*, std::unique_ptr<ElfFunctionFinder>> function_finders_;
+  LineSequenceIndex line_sequences_;
 };
 
 // "kdive-fixture" and "kdive_fixture" name the same module (the kernel prints '_').
