@@ -8,6 +8,8 @@
 #include <optional>
 #include <regex>
 
+#include "oops/symbol_demangler.h"
+
 namespace kdive {
 namespace {
 
@@ -171,11 +173,14 @@ std::string choose_frame(const StackSpec& spec, const std::vector<std::string>& 
   return {};
 }
 
+// Frames are demangled before the skip lists see them, so that a Rust or C++ frame
+// is skipped (or chosen) by its source-level name ("core::panicking::panic_fmt").
 void append_frames(const LineMatch& m, const StackSpec& spec, std::vector<std::string>* frames) {
   for (const auto& g : m.groups) {
     if (!g) continue;
-    if (spec.skip && spec.skip->search(*g)) continue;
-    frames->push_back(*g);
+    std::string frame = demangle_frame_name(*g);
+    if (spec.skip && spec.skip->search(frame)) continue;
+    frames->push_back(std::move(frame));
   }
 }
 

@@ -1,70 +1,29 @@
 // Runs the report parser over syzkaller's Linux report corpus (../shared/corpora/
 // syzkaller-reports/, 564 console logs with syzkaller's own title, type, guilty frame
-// and corrupted flag) and prints the match table per type. Fails below 95% exact
-// titles overall or 90% for any type. KDIVE_CORPUS_VERBOSE=1 prints every mismatch.
+// and corrupted flag) and prints the match table per type. Every title must match
+// (the corpus is at 100%); KDIVE_CORPUS_VERBOSE=1 prints every mismatch.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <map>
-#include <sstream>
 #include <string>
 
 #include <fmt/format.h>
 
 #include "oops/report_parser.h"
+#include "unit/oops/crash_report_file.h"
 
 namespace kdive {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Expected {
-  std::string title, type, frame;
-  bool corrupted = false;
-  std::string log;
-};
-
 fs::path corpus_dir() {
   if (const char* shared = std::getenv("KDIVE_SHARED_DIR")) return fs::path(shared) / "corpora/syzkaller-reports";
   if (const char* src = std::getenv("KDIVE_SOURCE_DIR")) return fs::path(src) / "../shared/corpora/syzkaller-reports";
   return fs::path(__FILE__).parent_path() / "../../../../shared/corpora/syzkaller-reports";
-}
-
-// Layout (the corpus README): header lines, an empty line, the log; a "REPORT:" line
-// after an empty line starts the expected report text, which is not part of the log.
-Expected load(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string data = ss.str();
-  data.erase(std::remove(data.begin(), data.end(), '\r'), data.end());
-  Expected e;
-  std::istringstream lines(data);
-  std::string line;
-  bool headers = true, prev_empty = false;
-  while (std::getline(lines, line)) {
-    if (headers) {
-      if (line.empty()) {
-        headers = false;
-        prev_empty = true;
-        continue;
-      }
-      auto value = [&](const char* key) { return line.substr(std::string(key).size()); };
-      if (line.rfind("TITLE: ", 0) == 0) e.title = value("TITLE: ");
-      else if (line.rfind("TYPE: ", 0) == 0) e.type = value("TYPE: ");
-      else if (line.rfind("FRAME: ", 0) == 0) e.frame = value("FRAME: ");
-      else if (line == "CORRUPTED: Y") e.corrupted = true;
-      continue;
-    }
-    if (prev_empty && line == "REPORT:") break;
-    e.log += line;
-    e.log += '\n';
-    prev_empty = line.empty();
-  }
-  return e;
 }
 
 struct Row {
@@ -83,7 +42,7 @@ TEST(SyzkallerCorpus, TitlesMatchPerType) {
   }
   std::sort(files.begin(), files.end());
   for (const auto& path : files) {
-    Expected e = load(path);
+    CrashReportFile e = load_crash_report_file(path);
     std::vector<OopsReport> reports = find_reports(e.log);
     std::string title, type, frame;
     bool corrupted = false;
@@ -118,9 +77,9 @@ TEST(SyzkallerCorpus, TitlesMatchPerType) {
   fmt::print("{:<40} {:>5} {:>7} {:>6.1f}% {:>8} {:>6.1f}%\n", "TOTAL", total.count, total.title,
              pct(total.title, total.count), total.all, pct(total.all, total.count));
   EXPECT_EQ(total.count, 564u);
-  EXPECT_GE(pct(total.title, total.count), 95.0);
+  EXPECT_EQ(total.title, total.count);
   for (const auto& [key, row] : rows) {
-    EXPECT_GE(pct(row.title, row.count), 90.0) << "type " << key;
+    EXPECT_EQ(row.title, row.count) << "type " << key;
   }
 }
 
