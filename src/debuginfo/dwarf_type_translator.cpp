@@ -7,6 +7,8 @@
 
 #include <dwarf.h>
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "debuginfo/dwarf_constant.h"
@@ -31,28 +33,31 @@ bool flag(Dwarf_Die* die, unsigned attr) {
 
 std::optional<uint64_t> udata(Dwarf_Die* die, unsigned attr) { return die_unsigned(die, attr); }
 
-// Whether values of this type are signed (an enum: its compatible type's sign).
-bool type_is_signed(QualifiedType t) {
+// How constants of this type read (an enum: its compatible type's sign and width).
+ConstantType constant_type(QualifiedType t) {
   QualifiedType u = underlying_type(t);
-  return u.type && u.type->is_signed();
+  if (!u.type || !u.type->is_signed()) return {};
+  return {true, static_cast<unsigned>(std::min<uint64_t>(64, u.type->size() * 8))};
 }
-// Whether a subrange's index type (its DW_AT_type, through typedefs and qualifiers) is a
-// signed base type. C compilers use an unsigned one (gcc: sizetype, "long unsigned int").
-bool index_type_is_signed(Dwarf_Die* subrange) {
+// How a subrange's bounds read: its index type (DW_AT_type, through typedefs and
+// qualifiers) when that is a signed base type. C compilers use an unsigned one (gcc:
+// sizetype, "long unsigned int").
+ConstantType index_constant_type(Dwarf_Die* subrange) {
   Dwarf_Die cur = *subrange;
   for (int i = 0; i < kMaxDepth; ++i) {
     Dwarf_Attribute a;
     Dwarf_Die next;
-    if (!dwarf_attr_integrate(&cur, DW_AT_type, &a) || !dwarf_formref_die(&a, &next)) return false;
+    if (!dwarf_attr_integrate(&cur, DW_AT_type, &a) || !dwarf_formref_die(&a, &next)) return {};
     cur = next;
     int tag = dwarf_tag(&cur);
     if (tag == DW_TAG_base_type) {
       uint64_t enc = udata(&cur, DW_AT_encoding).value_or(0);
-      return enc == DW_ATE_signed || enc == DW_ATE_signed_char;
+      if (enc != DW_ATE_signed && enc != DW_ATE_signed_char) return {};
+      return {true, static_cast<unsigned>(std::min<uint64_t>(64, udata(&cur, DW_AT_byte_size).value_or(8) * 8))};
     }
-    if (tag != DW_TAG_typedef && tag != DW_TAG_const_type && tag != DW_TAG_volatile_type) return false;
+    if (tag != DW_TAG_typedef && tag != DW_TAG_const_type && tag != DW_TAG_volatile_type) return {};
   }
-  return false;
+  return {};
 }
 
 // One dimension's length (DWARF 5 §5.13): DW_AT_count, else DW_AT_upper_bound + 1 (C's
@@ -68,7 +73,7 @@ std::optional<uint64_t> subrange_length(Dwarf_Die* subrange) {
     return c->bits;
   }
   if (!dwarf_attr_integrate(subrange, DW_AT_upper_bound, &a)) return std::nullopt;
-  auto c = read_dwarf_constant(&a, index_type_is_signed(subrange));
+  auto c = read_dwarf_constant(&a, index_constant_type(subrange));
   if (!c) return std::nullopt;
   if (c->bits == ~uint64_t{0}) return 0;
   if (dwarf_whatform(&a) == DW_FORM_data4 && c->bits == 0xffffffff) return 0;
@@ -241,11 +246,10 @@ const Type* DwarfTypeTranslator::translate_enum(Dwarf_Die* die, int depth) {
       if (!dwarf_attr(&child, DW_AT_const_value, &a)) continue;
       TypeEnumerator e;
       e.name = die_name(&child);
-      // DW_FORM_dataN values take the sign of the enumeration's underlying type: an
-      // `enum : signed char` value -128 is data1 0x80, a C enum value 0x80000000 of an
-      // unsigned int enum is data4 0x80000000 (DWARF 5 §5.11 and dwarf_constant.h).
-      bool is_signed = compatible.type && type_is_signed(compatible);
-      auto c = read_dwarf_constant(&a, is_signed);
+      // DW_FORM_dataN values are read in the enumeration's underlying type (DWARF 5
+      // §5.11, dwarf_constant.h): 200 in an int enum is data1 0xc8 (gcc zero-extends),
+      // 0x80000000 of an unsigned int enum is data4 0x80000000.
+      auto c = read_dwarf_constant(&a, compatible.type ? constant_type(compatible) : ConstantType{});
       if (!c) continue;
       e.value = c->bits;
       if (c->is_negative()) any_negative = true;

@@ -56,9 +56,9 @@ uint64_t LayoutModel::udata(const Dwarf_Die& die, unsigned attr) {
   return die_unsigned(&d, attr, false).value_or(0);
 }
 
-uint64_t LayoutModel::constant(const Dwarf_Die& die, unsigned attr, bool value_is_signed) {
+uint64_t LayoutModel::constant(const Dwarf_Die& die, unsigned attr, bool value_is_signed, unsigned value_bits) {
   Dwarf_Die d = die;
-  auto c = die_constant(&d, attr, value_is_signed, false);
+  auto c = die_constant(&d, attr, {value_is_signed, value_bits}, false);
   return c ? c->bits : 0;
 }
 
@@ -91,7 +91,7 @@ std::vector<uint32_t> LayoutModel::array_dimensions(const Dwarf_Die& array) {
     if (dwarf_tag(&child) != DW_TAG_subrange_type) continue;
     // pahole keeps 32-bit counts: an upper bound of -1 (a [0] array) wraps to 0 entries.
     if (has_attr(child, DW_AT_upper_bound)) {
-      dims.push_back(static_cast<uint32_t>(constant(child, DW_AT_upper_bound, false) + 1));
+      dims.push_back(static_cast<uint32_t>(constant(child, DW_AT_upper_bound, false, 64) + 1));
     } else {
       dims.push_back(static_cast<uint32_t>(udata(child, DW_AT_count)));
     }

@@ -5,6 +5,7 @@
 
 #include <dwarf.h>
 
+#include <algorithm>
 #include <cstring>
 #include <functional>
 
@@ -56,7 +57,9 @@ Object const_value_object(const ObjectEnv& env, QualifiedType type, Dwarf_Attrib
     return Object::from_bytes(env, type, block.data, block.length);
   }
   QualifiedType u = underlying_type(type);
-  auto c = read_dwarf_constant(attr, u.type && u.type->is_signed());
+  ConstantType ct;
+  if (u.type && u.type->is_signed()) ct = {true, static_cast<unsigned>(std::min<uint64_t>(64, type_sizeof(u) * 8))};
+  auto c = read_dwarf_constant(attr, ct);
   if (!c) return absent(env, type, "unsupported DW_AT_const_value");
   if (u.type && u.type->kind() == TypeKind::Float) {
     // gcc gives a float or double constant as data4/data8: its bits, little-endian here.
