@@ -1,6 +1,7 @@
 // DebugInfo / DebugModule implementation: module bookkeeping and cross-module lookups.
 #include "debuginfo/debug_info.h"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "types/type_name_parser.h"
@@ -13,16 +14,25 @@ constexpr uint64_t kStartKernelMap = 0xffffffff80000000ull;
 }  // namespace
 
 DebugModule::DebugModule(std::string path, std::string name, Kind kind, uint64_t bias, TypeArena& arena,
-                         DwarfTypeTranslator::CompleteTypeFinder complete, const SectionAddresses* sections)
+                         DwarfTypeTranslator::CompleteTypeFinder complete, const SectionAddresses* sections,
+                         const std::vector<std::string>& freed_sections)
     : name_(std::move(name)),
       kind_(kind),
       elf_(std::make_unique<ElfFile>(path, sections)),
       bias_(bias) {
-  for (auto& sec : elf_->section_layout())
-    if (sec.runtime_address && sec.size) placed_.push_back(sec);
-  // After placed_: relocate() needs it.
+  for (auto& sec : elf_->section_layout()) {
+    if (!sec.runtime_address || !sec.size) continue;
+    freed_.push_back(std::find(freed_sections.begin(), freed_sections.end(), sec.name) != freed_sections.end());
+    placed_.push_back(sec);
+  }
+  // After placed_: relocate() needs it. Symbols in a freed section stay findable by
+  // name but name nothing: drgn, whose module spans only the core layout, prints such
+  // an address bare (`(int (*)(void))0xffffffffc042d000`, not `init_module+0x0`).
   symbols_ = SymbolTable(*elf_, [this](uint64_t a) { return relocate(a); },
-                         [kind](uint64_t a) { return kind != Kind::Kernel || a >= kStartKernelMap; });
+                         [this, kind](uint64_t runtime_address) {
+                           if (kind == Kind::Kernel) return runtime_address >= kStartKernelMap;
+                           return !in_freed_section(runtime_address);
+                         });
   translator_ = std::make_unique<DwarfTypeTranslator>(elf_->dwarf(), arena, path, std::move(complete));
 }
 
@@ -35,9 +45,17 @@ uint64_t DebugModule::relocate(uint64_t file_address) const {
   return file_address + bias_;
 }
 
+bool DebugModule::in_freed_section(uint64_t runtime_address) const {
+  for (size_t i = 0; i < placed_.size(); ++i)
+    if (freed_[i] && runtime_address - *placed_[i].runtime_address < placed_[i].size) return true;
+  return false;
+}
+
 std::optional<uint64_t> DebugModule::unrelocate(uint64_t runtime_address) const {
   if (!placed_.empty()) {
-    for (const auto& sec : placed_) {
+    for (size_t i = 0; i < placed_.size(); ++i) {
+      const auto& sec = placed_[i];
+      if (freed_[i]) continue;  // the address belongs to whatever was loaded there since
       if (runtime_address - *sec.runtime_address < sec.size) return sec.offline_address + (runtime_address - *sec.runtime_address);
     }
     return std::nullopt;
@@ -68,13 +86,14 @@ const DwarfIndex& DebugModule::index() const {
 }
 
 DebugModule& DebugInfo::add_file(const std::string& path, DebugModule::Kind kind, uint64_t bias,
-                                 const std::string& name, const SectionAddresses* sections) {
+                                 const std::string& name, const SectionAddresses* sections,
+                                 const std::vector<std::string>& freed_sections) {
   std::string n = name.empty() ? std::filesystem::path(path).filename().string() : name;
   auto complete = [this](TypeKind kind, const std::string& tag) -> const Type* {
     QualifiedType t = find_type(kind, tag);
     return t.type && t.type->is_complete() ? t.type : nullptr;
   };
-  modules_.push_back(std::make_unique<DebugModule>(path, n, kind, bias, arena_, complete, sections));
+  modules_.push_back(std::make_unique<DebugModule>(path, n, kind, bias, arena_, complete, sections, freed_sections));
   return *modules_.back();
 }
 

@@ -28,9 +28,14 @@ namespace kdive {
 class DebugModule {
  public:
   enum class Kind : uint8_t { Kernel, KernelModule, User };
+  // `freed_sections`: sections of a kernel module that the kernel freed after init
+  // (see LoadedKernelModule::freed_sections). Their symbols are still found by name but
+  // name no address, and no run-time address maps back into them: the memory may hold
+  // another module's code by now.
   DebugModule(std::string path, std::string name, Kind kind, uint64_t bias, TypeArena& arena,
               DwarfTypeTranslator::CompleteTypeFinder complete,
-              const SectionAddresses* sections = nullptr);
+              const SectionAddresses* sections = nullptr,
+              const std::vector<std::string>& freed_sections = {});
   Kind kind() const { return kind_; }
 
   const std::string& name() const { return name_; }
@@ -47,6 +52,8 @@ class DebugModule {
   std::optional<uint64_t> unrelocate(uint64_t runtime_address) const;
   // Whether a run-time address lies in this module's loaded image.
   bool covers(uint64_t runtime_address) const;
+  // Whether the address lies in a section freed after init (kernel modules).
+  bool in_freed_section(uint64_t runtime_address) const;
   bool has_dwarf() const { return elf_->has_dwarf(); }
   // Built on first use (in parallel over CUs); warnings go to warnings().
   const DwarfIndex& index() const;
@@ -62,6 +69,7 @@ class DebugModule {
   SymbolTable symbols_;
   std::unique_ptr<DwarfTypeTranslator> translator_;
   std::vector<ElfFile::PlacedSection> placed_;  // kernel modules: sections with run-time addresses
+  std::vector<bool> freed_;  // per placed_ entry: freed after init
   mutable std::once_flag index_once_;
   mutable DwarfIndex index_;
   mutable std::vector<std::string> warnings_;
@@ -81,7 +89,8 @@ class DebugInfo : public Symbolizer {
   // vmlinux, load address for a shared library). Throws OsError/BadDataError.
   // `sections` places a relocatable file's sections (kernel modules).
   DebugModule& add_file(const std::string& path, DebugModule::Kind kind, uint64_t bias,
-                        const std::string& name = "", const SectionAddresses* sections = nullptr);
+                        const std::string& name = "", const SectionAddresses* sections = nullptr,
+                        const std::vector<std::string>& freed_sections = {});
   const std::vector<std::unique_ptr<DebugModule>>& modules() const { return modules_; }
 
   // A type by tag kind (Struct/Union/Class/Enum), typedef name (Typedef) or base-type

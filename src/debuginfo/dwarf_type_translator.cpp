@@ -1,13 +1,17 @@
 // DwarfTypeTranslator implementation over libdw. Member locations follow DWARF 5 §5.7.6
 // (DW_AT_data_member_location as constant or DW_OP_plus_uconst expression,
 // DW_AT_data_bit_offset) and DWARF 2/3's DW_AT_bit_offset (counted from the most
-// significant bit of a DW_AT_byte_size storage unit).
+// significant bit of a DW_AT_byte_size storage unit). Every constant is read through
+// debuginfo/dwarf_constant.h, which decides its signedness.
 #include "debuginfo/dwarf_type_translator.h"
 
 #include <dwarf.h>
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
+#include "debuginfo/dwarf_constant.h"
 #include "kdive/error.h"
 #include "types/type_name_parser.h"
 
@@ -27,11 +31,55 @@ bool flag(Dwarf_Die* die, unsigned attr) {
   return dwarf_attr_integrate(die, attr, &a) && dwarf_formflag(&a, &v) == 0 && v;
 }
 
-std::optional<uint64_t> udata(Dwarf_Die* die, unsigned attr) {
+std::optional<uint64_t> udata(Dwarf_Die* die, unsigned attr) { return die_unsigned(die, attr); }
+
+// How constants of this type read (an enum: its compatible type's sign and width).
+ConstantType constant_type(QualifiedType t) {
+  QualifiedType u = underlying_type(t);
+  if (!u.type || !u.type->is_signed()) return {};
+  return {true, static_cast<unsigned>(std::min<uint64_t>(64, u.type->size() * 8))};
+}
+// How a subrange's bounds read: its index type (DW_AT_type, through typedefs and
+// qualifiers) when that is a signed base type. C compilers use an unsigned one (gcc:
+// sizetype, "long unsigned int").
+ConstantType index_constant_type(Dwarf_Die* subrange) {
+  Dwarf_Die cur = *subrange;
+  for (int i = 0; i < kMaxDepth; ++i) {
+    Dwarf_Attribute a;
+    Dwarf_Die next;
+    if (!dwarf_attr_integrate(&cur, DW_AT_type, &a) || !dwarf_formref_die(&a, &next)) return {};
+    cur = next;
+    int tag = dwarf_tag(&cur);
+    if (tag == DW_TAG_base_type) {
+      uint64_t enc = udata(&cur, DW_AT_encoding).value_or(0);
+      if (enc != DW_ATE_signed && enc != DW_ATE_signed_char) return {};
+      return {true, static_cast<unsigned>(std::min<uint64_t>(64, udata(&cur, DW_AT_byte_size).value_or(8) * 8))};
+    }
+    if (tag != DW_TAG_typedef && tag != DW_TAG_const_type && tag != DW_TAG_volatile_type) return {};
+  }
+  return {};
+}
+
+// One dimension's length (DWARF 5 §5.13): DW_AT_count, else DW_AT_upper_bound + 1 (C's
+// lower bound is 0; like drgn, DW_AT_lower_bound is not used). nullopt (incomplete, as
+// `int a[]`) without either, or when the bound is not a constant (a VLA's bound is an
+// expression or names a variable). A bound of -1 is gcc's zero-length array (`int a[0]`,
+// `int a[] = {}`: sdata -1 or data8 0xff..ff; older gcc: data4 0xffffffff).
+std::optional<uint64_t> subrange_length(Dwarf_Die* subrange) {
   Dwarf_Attribute a;
-  Dwarf_Word v;
-  if (!dwarf_attr_integrate(die, attr, &a) || dwarf_formudata(&a, &v) != 0) return std::nullopt;
-  return v;
+  if (dwarf_attr_integrate(subrange, DW_AT_count, &a)) {
+    auto c = read_dwarf_constant(&a);
+    if (!c || c->is_negative()) return std::nullopt;
+    return c->bits;
+  }
+  if (!dwarf_attr_integrate(subrange, DW_AT_upper_bound, &a)) return std::nullopt;
+  auto c = read_dwarf_constant(&a, index_constant_type(subrange));
+  if (!c) return std::nullopt;
+  if (c->bits == ~uint64_t{0}) return 0;
+  if (dwarf_whatform(&a) == DW_FORM_data4 && c->bits == 0xffffffff) return 0;
+  // Below -1 only in corrupt or non-C DWARF: an empty range, not a huge array.
+  if (c->is_negative()) return 0;
+  return c->bits + 1;
 }
 }  // namespace
 
@@ -140,33 +188,33 @@ const Type* DwarfTypeTranslator::translate_compound(Dwarf_Die* die, TypeKind kin
       m.type = lazy_type_attr(&child);
       uint64_t bit_offset = 0;
       Dwarf_Attribute a;
-      if (dwarf_attr(&child, DW_AT_data_bit_offset, &a)) {
-        Dwarf_Word v;
-        if (dwarf_formudata(&a, &v) == 0) bit_offset = v;
+      if (auto dbo = udata(&child, DW_AT_data_bit_offset)) {
+        bit_offset = *dbo;
       } else if (dwarf_attr(&child, DW_AT_data_member_location, &a)) {
-        Dwarf_Word v;
-        if (dwarf_whatform(&a) == DW_FORM_exprloc || dwarf_whatform(&a) == DW_FORM_block1) {
+        unsigned form = dwarf_whatform(&a);
+        if (form == DW_FORM_exprloc || form == DW_FORM_block1 || form == DW_FORM_block) {
           Dwarf_Op* ops;
           size_t nops;
           if (dwarf_getlocation(&a, &ops, &nops) == 0 && nops == 1 && ops[0].atom == DW_OP_plus_uconst)
             bit_offset = ops[0].number * 8;
           else
             fail(&child, "unsupported DW_AT_data_member_location expression");
-        } else if (dwarf_formudata(&a, &v) == 0) {
-          bit_offset = v * 8;
+        } else if (auto c = read_dwarf_constant(&a); c && !c->is_negative()) {
+          bit_offset = c->bits * 8;
         }
       }
       if (auto bs = udata(&child, DW_AT_bit_size)) {
         m.bit_field_size = *bs;
-        if (auto old = udata(&child, DW_AT_bit_offset)) {
+        if (auto old = die_constant(&child, DW_AT_bit_offset)) {
           // DWARF 2/3: offset of the field's most significant bit within a storage unit of
           // DW_AT_byte_size bytes; on little-endian targets convert to the LSB position.
+          // A negative offset (sdata) stays two's complement, so the sum is right.
           uint64_t unit = udata(&child, DW_AT_byte_size).value_or(0);
           if (unit == 0) {
             QualifiedType mt = m.type.get();
             unit = mt.type ? mt.type->size() : 0;
           }
-          bit_offset += unit * 8 - *old - *bs;
+          bit_offset += unit * 8 - old->bits - *bs;
         }
       }
       m.bit_offset = bit_offset;
@@ -198,21 +246,13 @@ const Type* DwarfTypeTranslator::translate_enum(Dwarf_Die* die, int depth) {
       if (!dwarf_attr(&child, DW_AT_const_value, &a)) continue;
       TypeEnumerator e;
       e.name = die_name(&child);
-      unsigned form = dwarf_whatform(&a);
-      if (form == DW_FORM_sdata || form == DW_FORM_implicit_const) {
-        Dwarf_Sword s;
-        dwarf_formsdata(&a, &s);
-        e.value = static_cast<uint64_t>(s);
-        if (s < 0) any_negative = true;
-      } else {
-        Dwarf_Word w;
-        dwarf_formudata(&a, &w);
-        e.value = w;
-        // Fixed-size data forms carry no sign: sign-extend when the compatible type is signed.
-        bool is_signed = compatible.type ? underlying_type(compatible).type->is_signed() : false;
-        unsigned bits = form == DW_FORM_data1 ? 8 : form == DW_FORM_data2 ? 16 : form == DW_FORM_data4 ? 32 : 64;
-        if (is_signed && bits < 64 && (w >> (bits - 1)) & 1) e.value = w | (~uint64_t{0} << bits);
-      }
+      // DW_FORM_dataN values are read in the enumeration's underlying type (DWARF 5
+      // §5.11, dwarf_constant.h): 200 in an int enum is data1 0xc8 (gcc zero-extends),
+      // 0x80000000 of an unsigned int enum is data4 0x80000000.
+      auto c = read_dwarf_constant(&a, compatible.type ? constant_type(compatible) : ConstantType{});
+      if (!c) continue;
+      e.value = c->bits;
+      if (c->is_negative()) any_negative = true;
       enumerators.push_back(std::move(e));
     } while (dwarf_siblingof(&child, &child) == 0);
   }
@@ -236,28 +276,7 @@ const Type* DwarfTypeTranslator::translate_array(Dwarf_Die* die, int depth) {
     do {
       int t = dwarf_tag(&child);
       if (t != DW_TAG_subrange_type && t != DW_TAG_enumeration_type) continue;
-      std::optional<uint64_t> len;
-      Dwarf_Attribute a;
-      if (auto count = udata(&child, DW_AT_count)) {
-        len = *count;
-      } else if (dwarf_attr(&child, DW_AT_upper_bound, &a)) {
-        unsigned form = dwarf_whatform(&a);
-        if (form == DW_FORM_sdata || form == DW_FORM_implicit_const) {
-          Dwarf_Sword s;
-          if (dwarf_formsdata(&a, &s) == 0) len = static_cast<uint64_t>(s + 1);  // -1 → zero-length
-        } else if (form != DW_FORM_exprloc && form != DW_FORM_block1 && form != DW_FORM_ref4) {
-          // DW_FORM_dataN carries no sign: the bound is in the (unsigned) index type.
-          // libdw's dwarf_formsdata sign-extends data1/2/4, which made gcc 10's
-          // linux_banner (upper bound 0xbf, data1) an array of -64 chars.
-          Dwarf_Word w = 0;
-          if (dwarf_formudata(&a, &w) == 0) {
-            len = w + 1;
-            if (form == DW_FORM_data4 && w == 0xffffffff) len = 0;  // -1 in 32 bits: zero-length
-            if (w == ~uint64_t{0}) len = 0;
-          }
-        }
-      }
-      dims.push_back(len);
+      dims.push_back(subrange_length(&child));
       if (dims.size() > 64) fail(die, "array with too many dimensions");
     } while (dwarf_siblingof(&child, &child) == 0);
   }

@@ -42,8 +42,8 @@ SymbolTable::SymbolTable(const ElfFile& file, std::function<uint64_t(uint64_t)> 
       s.address = *base + sym.st_value;
     } else {
       s.address = relocate(sym.st_value);
-      s.symbolizable = !symbolizable || symbolizable(sym.st_value);
     }
+    s.symbolizable = !symbolizable || symbolizable(s.address);
     s.size = sym.st_size;
     s.is_function = type == STT_FUNC;
     s.is_global = GELF_ST_BIND(sym.st_info) != STB_LOCAL;

@@ -41,7 +41,8 @@ class SymbolTable {
  public:
   SymbolTable() = default;
   // The ElfFile must outlive the table (names point into it). `relocate` maps a
-  // file address to its run-time address (see DebugModule::relocate).
+  // file address to its run-time address (see DebugModule::relocate); `symbolizable`,
+  // given a symbol's run-time address, says whether it may name addresses.
   SymbolTable(const ElfFile& file, std::function<uint64_t(uint64_t)> relocate,
               std::function<bool(uint64_t)> symbolizable = nullptr);
 

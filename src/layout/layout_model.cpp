@@ -8,6 +8,7 @@
 
 #include <algorithm>
 
+#include "debuginfo/dwarf_constant.h"
 #include "kdive/error.h"
 
 namespace kdive {
@@ -21,13 +22,7 @@ bool is_modifier(int tag) {
 
 // A member location: a constant, or the usual one-operation expression.
 uint64_t location_value(Dwarf_Attribute* attr) {
-  Dwarf_Word v = 0;
-  switch (dwarf_whatform(attr)) {
-    case DW_FORM_implicit_const: case DW_FORM_data1: case DW_FORM_data2: case DW_FORM_data4:
-    case DW_FORM_data8: case DW_FORM_sdata: case DW_FORM_udata:
-      return dwarf_formudata(attr, &v) == 0 ? v : 0;
-    default: break;
-  }
+  if (auto c = read_dwarf_constant(attr)) return c->is_negative() ? 0 : c->bits;
   Dwarf_Op* ops = nullptr;
   size_t n = 0;
   if (dwarf_getlocation(attr, &ops, &n) != 0 || n == 0) return 0;
@@ -58,10 +53,13 @@ void LayoutModel::fail(const Dwarf_Die& die, const char* what) const {
 
 uint64_t LayoutModel::udata(const Dwarf_Die& die, unsigned attr) {
   Dwarf_Die d = die;
-  Dwarf_Attribute a;
-  Dwarf_Word v = 0;
-  if (!dwarf_attr(&d, attr, &a) || dwarf_formudata(&a, &v) != 0) return 0;
-  return v;
+  return die_unsigned(&d, attr, false).value_or(0);
+}
+
+uint64_t LayoutModel::constant(const Dwarf_Die& die, unsigned attr, bool value_is_signed, unsigned value_bits) {
+  Dwarf_Die d = die;
+  auto c = die_constant(&d, attr, {value_is_signed, value_bits}, false);
+  return c ? c->bits : 0;
 }
 
 bool LayoutModel::has_attr(const Dwarf_Die& die, unsigned attr) {
@@ -93,7 +91,7 @@ std::vector<uint32_t> LayoutModel::array_dimensions(const Dwarf_Die& array) {
     if (dwarf_tag(&child) != DW_TAG_subrange_type) continue;
     // pahole keeps 32-bit counts: an upper bound of -1 (a [0] array) wraps to 0 entries.
     if (has_attr(child, DW_AT_upper_bound)) {
-      dims.push_back(static_cast<uint32_t>(udata(child, DW_AT_upper_bound) + 1));
+      dims.push_back(static_cast<uint32_t>(constant(child, DW_AT_upper_bound, false, 64) + 1));
     } else {
       dims.push_back(static_cast<uint32_t>(udata(child, DW_AT_count)));
     }

@@ -94,6 +94,9 @@ class LayoutModel {
   // The element counts of an array DIE's subranges (0 for an unbounded one).
   static std::vector<uint32_t> array_dimensions(const Dwarf_Die& array);
   static uint64_t udata(const Dwarf_Die& die, unsigned attr);
+  // A constant of a type (const value, bound) with that type's sign and width in bits;
+  // two's complement bits, 0 when absent (rule: debuginfo/dwarf_constant.h).
+  static uint64_t constant(const Dwarf_Die& die, unsigned attr, bool value_is_signed, unsigned value_bits);
   static bool has_attr(const Dwarf_Die& die, unsigned attr);
 
  private:

@@ -461,19 +461,22 @@ void Printer::enumeration(const Dwarf_Die& e, const Conf& conf) {
   };
   std::vector<Enumerator> values;
   int max_len = 0;
+  // DW_FORM_dataN values read in the underlying type's sign and width (data1 0xc8 of an
+  // int enum is 200, data1 0x80 of a signed char one -128).
+  std::optional<Dwarf_Die> base = LayoutModel::strip_typedefs_and_modifiers(LayoutModel::type_of(e));
+  uint64_t encoding = base ? LayoutModel::udata(*base, DW_AT_encoding) : 0;
+  bool is_signed = encoding == DW_ATE_signed || encoding == DW_ATE_signed_char;
+  unsigned bits = static_cast<unsigned>(std::min<uint64_t>(64, 8 * (base ? LayoutModel::udata(*base, DW_AT_byte_size) : 8)));
   Dwarf_Die d = e, child;
   if (dwarf_child(&d, &child) == 0) {
     do {
       if (dwarf_tag(&child) != DW_TAG_enumerator) continue;
       const char* n = dwarf_diename(&child);
-      values.push_back({n ? n : "", LayoutModel::udata(child, DW_AT_const_value)});
+      values.push_back({n ? n : "", LayoutModel::constant(child, DW_AT_const_value, is_signed, bits)});
       max_len = std::max(max_len, static_cast<int>(std::strlen(values.back().name)));
     } while (dwarf_siblingof(&child, &child) == 0);
   }
   if (values.empty()) return;
-  std::optional<Dwarf_Die> base = LayoutModel::type_of(e);
-  uint64_t encoding = base ? LayoutModel::udata(*base, DW_AT_encoding) : 0;
-  bool is_signed = encoding == DW_ATE_signed || encoding == DW_ATE_signed_char;
   out_ += " {\n";
   for (const Enumerator& v : values) {
     tabs(out_, indent);

@@ -107,7 +107,11 @@ Object::Object(const ObjectEnv& env, QualifiedType type, ObjectKind kind)
 uint64_t Object::bit_size() const {
   if (bit_field_size_) return bit_field_size_;
   if (encoding_ == ValueEncoding::None || encoding_ == ValueEncoding::Incomplete) return 0;
-  return type_sizeof(type_) * 8;
+  // A bound from corrupt or hostile DWARF can make the size overflow in bits; drgn
+  // (drgn_object_type) says the same then.
+  uint64_t size = type_sizeof(type_);
+  if (size > (UINT64_MAX >> 3)) throw TypeError("object is too large");
+  return size * 8;
 }
 
 namespace {

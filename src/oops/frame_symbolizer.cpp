@@ -13,6 +13,7 @@
 
 #include <fmt/format.h>
 
+#include "debuginfo/dwarf_constant.h"
 #include "kdive/error.h"
 
 namespace kdive {
@@ -37,9 +38,8 @@ std::string gnu_function_name(Dwarf_Die* die, bool* mangled_language) {
   if (mangled_language) {
     // binutils' list of languages whose DW_AT_name is the symbol name.
     Dwarf_Die cu;
-    Dwarf_Word lang = 0;
-    if (dwarf_diecu(die, &cu, nullptr, nullptr) && dwarf_attr(&cu, DW_AT_language, &attr))
-      dwarf_formudata(&attr, &lang);
+    uint64_t lang = 0;
+    if (dwarf_diecu(die, &cu, nullptr, nullptr)) lang = die_unsigned(&cu, DW_AT_language, false).value_or(0);
     switch (lang) {
       case DW_LANG_C89: case DW_LANG_C: case DW_LANG_Ada83: case DW_LANG_Cobol74:
       case DW_LANG_Cobol85: case DW_LANG_Fortran77: case DW_LANG_Pascal83: case DW_LANG_C99:

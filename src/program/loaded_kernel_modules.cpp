@@ -14,17 +14,25 @@ namespace {
 
 bool has_member(QualifiedType t, std::string_view name) { return find_member(t, name).has_value(); }
 
-void read_layout(const Object& mod, LoadedKernelModule& out) {
+// Returns whether the init layout has been freed (its base is NULL).
+bool read_layout(EvalEnvironment& env, const Object& mod, LoadedKernelModule& out) {
   QualifiedType t = mod.type();
+  bool init_freed = false;
   if (has_member(t, "core_layout")) {  // up to 6.3
     Object layout = mod.member("core_layout");
     out.base = layout.member("base").read().as_unsigned();
     out.size = layout.member("size").as_unsigned();
+    if (has_member(t, "init_layout")) init_freed = mod.member("init_layout").member("base").read().as_unsigned() == 0;
   } else if (has_member(t, "mem")) {  // 6.4+: mem[MOD_TEXT] is first
     Object text = mod.member("mem").subscript(0);
     out.base = text.member("base").read().as_unsigned();
     out.size = text.member("size").as_unsigned();
+    // do_init_module() clears every mem[MOD_INIT_*]; MOD_INIT_TEXT is the one that
+    // always exists when the module has init code.
+    if (std::optional<Object> init_text = env.find_object("MOD_INIT_TEXT"); init_text && !init_text->is_absent())
+      init_freed = mod.member("mem").subscript(init_text->as_signed()).member("base").read().as_unsigned() == 0;
   }
+  return init_freed;
 }
 
 // Where each section of the module was loaded, from mod->sect_attrs (the sysfs
@@ -79,10 +87,11 @@ std::vector<LoadedKernelModule> loaded_kernel_modules(EvalEnvironment& env, std:
     }
     LoadedKernelModule m;
     m.address = node - list_offset;
+    bool init_freed = false;
     try {
       Object mod = Object::reference(env.object_env(), module_type, m.address);
       m.name = mod.member("name").read_c_string(64);
-      read_layout(mod, m);
+      init_freed = read_layout(env, mod, m);
       node = mod.member("list").member("next").read().as_unsigned();
     } catch (const Error& e) {
       warnings.push_back(fmt::format("module list: struct module at {:#x}: {}", m.address, e.what()));
@@ -95,6 +104,9 @@ std::vector<LoadedKernelModule> loaded_kernel_modules(EvalEnvironment& env, std:
     } catch (const Error& e) {
       warnings.push_back(fmt::format("module {}: section addresses: {}", m.name, e.what()));
     }
+    if (init_freed)
+      for (const auto& [name, address] : m.sections)
+        if (name.starts_with(".init")) m.freed_sections.push_back(name);
     result.push_back(std::move(m));
   }
   return result;

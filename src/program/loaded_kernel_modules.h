@@ -1,6 +1,7 @@
 // The kernel modules loaded in a dump: walks the kernel's `modules` list and reads
-// each `struct module` (name, core base and size, and the run-time address of every
-// section from sect_attrs) — what relocating a module's .ko debug info needs.
+// each `struct module` (name, core base and size, the run-time address of every
+// section from sect_attrs, which of them were freed after init) — what relocating a
+// module's .ko debug info needs.
 // Layouts come from DWARF; 6.1's core_layout and 6.4+'s mem[] are told apart by
 // member presence.
 //
@@ -22,6 +23,11 @@ struct LoadedKernelModule {
   uint64_t base = 0;     // start of its core (text) allocation
   uint64_t size = 0;
   SectionAddresses sections;
+  // Sections the kernel freed once init returned: every ".init*" section (the kernel's
+  // module_init_layout_section()) when the init layout's base is NULL, which
+  // do_init_module() sets on the way to MODULE_STATE_LIVE. sect_attrs still lists
+  // their old addresses, which later modules may reuse.
+  std::vector<std::string> freed_sections;
 };
 
 // At most this many modules are read: a corrupt list cannot make it loop.

@@ -17,6 +17,7 @@
 #include "target/kernel_virtual_memory.h"
 #include "target/live_process_memory.h"
 #include "target/page_table_walker.h"
+#include "unwind/frame_variables.h"
 
 namespace kdive {
 
@@ -231,7 +232,7 @@ void Program::load_kernel_module_debug_info(const KernelDebugFiles& files) {
       continue;
     }
     try {
-      debug_info_->add_file(*file, DebugModule::Kind::KernelModule, 0, m.name, &m.sections);
+      debug_info_->add_file(*file, DebugModule::Kind::KernelModule, 0, m.name, &m.sections, m.freed_sections);
     } catch (const Error& e) {
       warnings_.push_back(fmt::format("module {}: {}", m.name, e.what()));
     }
@@ -271,10 +272,16 @@ QualifiedType Program::find_type(std::string_view type_name) {
 }
 
 std::optional<Object> Program::find_object(std::string_view name) {
+  // An object with storage or a value wins over an absent one (a dropped static or a
+  // declaration in one file, the definition in another module).
+  std::optional<Object> absent;
   for (const GlobalDie& g : debug_info_->find_globals(name)) {
-    if (auto o = object_from_die(g)) return o;
+    std::optional<Object> o = object_from_die(g);
+    if (!o) continue;
+    if (!o->is_absent()) return o;
+    if (!absent) absent = std::move(o);
   }
-  return std::nullopt;
+  return absent;
 }
 
 // x86-64 user space (TLS variant II, as glibc lays it out): the executable's TLS block
@@ -344,19 +351,22 @@ std::optional<Object> Program::object_from_die(const GlobalDie& g) {
           return thread_local_object(m, t, ops[0].number);
         return std::nullopt;
       }
-      if (dwarf_attr(&die, DW_AT_const_value, &a)) {
-        Dwarf_Word w;
-        if (dwarf_formudata(&a, &w) == 0) return Object::unsigned_value(env_, t, w);
-        return std::nullopt;
-      }
-      // A declaration only (e.g. jiffies, defined by the linker script): the ELF symbol
-      // gives the address, the declaration the type.
-      std::string sym = dwarf_diename(&die) ? dwarf_diename(&die) : "";
+      if (dwarf_attr_integrate(&die, DW_AT_const_value, &a)) return const_value_object(env_, t, &a);
+      // Neither storage nor a value. A definition whose storage the compiler dropped
+      // (`static const int tbl[5];` unused at -O2: no DW_AT_location, DWARF 5 §4.1
+      // item 4) is absent, as drgn prints it: (const int [5])<absent>. Its name is no
+      // ELF symbol of its own: a symbol so named is another file's static.
+      Dwarf_Attribute decl;
+      bool is_declaration = dwarf_attr_integrate(&die, DW_AT_declaration, &decl) != nullptr;
+      if (!is_declaration) return Object::absent(env_, t, "optimized out: no location");
+      // A declaration (e.g. jiffies, defined by the linker script): the ELF symbol gives
+      // the address, the declaration the type. An extern defined in no loaded file is
+      // absent too (drgn 0.0.22 does not resolve declarations: KeyError).
       for (const auto& mod : debug_info_->modules()) {
-        auto syms = mod->symbols().lookup(sym);
+        auto syms = mod->symbols().lookup(name);
         if (!syms.empty()) return Object::reference(env_, t, syms.front().address);
       }
-      return std::nullopt;
+      return Object::absent(env_, t, "declared but not defined in the loaded files");
     }
     default: return std::nullopt;
   }

@@ -38,7 +38,10 @@ uint64_t Type::size() const {
   }
   if (kind_ == TypeKind::Array && size_ == 0 && length_ && *length_) {
     const Type* e = target().type;
-    return e ? e->size() * *length_ : 0;
+    uint64_t total = 0;
+    // Saturates: a bound from corrupt DWARF must not wrap to a small size.
+    if (e && __builtin_mul_overflow(e->size(), *length_, &total)) return UINT64_MAX;
+    return total;
   }
   return size_;
 }

@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <vector>
 
+#include "debuginfo/dwarf_constant.h"
+
 namespace kdive {
 
 std::string die_name(Dwarf_Die* die) {
@@ -34,11 +36,11 @@ SourcePosition line_position(Dwarf_Die* cu, uint64_t pc) {
 
 SourcePosition call_position(Dwarf_Die* cu, Dwarf_Die* inlined) {
   SourcePosition pos;
-  Dwarf_Attribute attr;
-  Dwarf_Word file_index = 0, line = 0, col = 0;
-  if (!dwarf_attr(inlined, DW_AT_call_file, &attr) || dwarf_formudata(&attr, &file_index) != 0) return pos;
-  if (dwarf_attr(inlined, DW_AT_call_line, &attr)) dwarf_formudata(&attr, &line);
-  if (dwarf_attr(inlined, DW_AT_call_column, &attr)) dwarf_formudata(&attr, &col);
+  auto file = die_unsigned(inlined, DW_AT_call_file, false);
+  if (!file) return pos;
+  uint64_t file_index = *file;
+  uint64_t line = die_unsigned(inlined, DW_AT_call_line, false).value_or(0);
+  uint64_t col = die_unsigned(inlined, DW_AT_call_column, false).value_or(0);
   Dwarf_Files* files = nullptr;
   size_t nfiles = 0;
   if (dwarf_getsrcfiles(cu, &files, &nfiles) != 0 || file_index >= nfiles) return pos;

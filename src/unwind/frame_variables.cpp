@@ -5,12 +5,15 @@
 
 #include <dwarf.h>
 
+#include <algorithm>
 #include <cstring>
 #include <functional>
 
 #include <fmt/format.h>
 
+#include "debuginfo/dwarf_constant.h"
 #include "kdive/error.h"
+#include "types/type_layout.h"
 #include "unwind/dwarf_expression.h"
 
 namespace kdive {
@@ -46,6 +49,26 @@ Object absent(const ObjectEnv& env, QualifiedType type, std::string why) {
 }
 
 }  // namespace
+
+Object const_value_object(const ObjectEnv& env, QualifiedType type, Dwarf_Attribute* attr) {
+  Dwarf_Block block;
+  if (dwarf_formblock(attr, &block) == 0) {
+    if (block.length < type_sizeof(type)) return absent(env, type, "DW_AT_const_value block is too small");
+    return Object::from_bytes(env, type, block.data, block.length);
+  }
+  QualifiedType u = underlying_type(type);
+  ConstantType ct;
+  if (u.type && u.type->is_signed()) ct = {true, static_cast<unsigned>(std::min<uint64_t>(64, type_sizeof(u) * 8))};
+  auto c = read_dwarf_constant(attr, ct);
+  if (!c) return absent(env, type, "unsupported DW_AT_const_value");
+  if (u.type && u.type->kind() == TypeKind::Float) {
+    // gcc gives a float or double constant as data4/data8: its bits, little-endian here.
+    uint8_t bytes[8];
+    for (int i = 0; i < 8; ++i) bytes[i] = static_cast<uint8_t>(c->bits >> (8 * i));
+    return Object::from_bytes(env, type, bytes, std::min<uint64_t>(8, type_sizeof(type)));
+  }
+  return c->is_signed ? Object::signed_value(env, type, c->as_signed()) : Object::unsigned_value(env, type, c->bits);
+}
 
 std::vector<std::string> frame_locals(const StackFrame& frame) {
   std::vector<std::string> out;
@@ -198,11 +221,7 @@ Object variable_in(FrameContext& ctx, const StackFrame& frame, std::string_view 
   Dwarf_Attribute attr;
   if (!dwarf_attr(&found, DW_AT_location, &attr)) {
     if (!dwarf_attr_integrate(&found, DW_AT_const_value, &attr)) return absent(env, type, "optimized out");
-    Dwarf_Block block;
-    if (dwarf_formblock(&attr, &block) == 0) return Object::from_bytes(env, type, block.data, block.length);
-    Dwarf_Sword s;
-    if (dwarf_formsdata(&attr, &s) == 0) return Object::signed_value(env, type, s);
-    return absent(env, type, "unsupported DW_AT_const_value");
+    return const_value_object(env, type, &attr);
   }
   Dwarf_Op* ops = nullptr;
   size_t nops = 0;
