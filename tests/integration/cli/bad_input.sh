@@ -185,6 +185,7 @@ check no-dump-memory 1 "kdive: FaultError: no dump was given (-c): only debug in
 check usage-bad-option 2 "The following argument was not expected: --bogus
 Run with --help for more information." -- -c "$KDUMP" -s "$VMLINUX" --bogus
 check usage-offsetof 2 "kdive: UsageError: offsetof: expected TYPE, MEMBER" -- "${K[@]}" -x 'offsetof struct task_struct'
+check usage-member-at 2 "kdive: UsageError: member-at: expected TYPE, OFFSET" -- "${K[@]}" -x 'member-at struct task_struct'
 check usage-read 2 "kdive: UsageError: read: expected ADDR, SIZE" -- "${K[@]}" -x 'read 0'
 check usage-print 2 "kdive: UsageError: print: expected an expression" -- "${K[@]}" -x 'print'
 
