@@ -10,13 +10,7 @@
 set -uo pipefail
 . "$(dirname "$0")/../../fixture_lib.sh"
 per_kernel "$0" "$@"  # once per kernel of the fixture matrix
-FIXTURES=${KDIVE_FIXTURES:-$HOME/.cache/kdive/fixtures}
-KDIVE=${KDIVE_BINARY:?set KDIVE_BINARY}
-MANIFEST=$FIXTURES/manifest.json
-[ -f "$MANIFEST" ] || { echo "no $MANIFEST: run scripts/fixtures/build-all.sh"; exit 1; }
-PY=/usr/bin/python3
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
+. "$(dirname "$0")/../../diff/lib.sh"  # run from tests/diff as cli_bad_input.sh
 # A sanitizer report must not be mistaken for kdive's own exit code 1.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-exitcode=199:detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:exitcode=198:print_stacktrace=1}
