@@ -128,11 +128,28 @@ void register_core_commands(CommandTable& t) {
         if (member.empty()) throw UsageError("offsetof: expected TYPE, MEMBER");
         ctx.out << offset_of(ctx.program.find_type(type), member) << "\n";
       });
-  add_command(t, "member-at", "member-at TYPE, OFFSET", "which member lies at a byte offset (drgn's member_at_offset)",
+  add_command(t, "member-at", "member-at TYPE[,] OFFSET", "which member lies at a byte offset (drgn's member_at_offset)",
       [](CommandContext& ctx, std::string_view arg) {
         auto [type, offset] = split_last_comma(arg);
-        if (offset.empty()) throw UsageError("member-at: expected TYPE, OFFSET");
-        ctx.out << member_at_offset(ctx.program.find_type(type), eval_unsigned(ctx, offset)) << "\n";
+        bool comma = !offset.empty();
+        if (!comma) {
+          // "member-at struct foo 56", the form typed first: the offset is the last word.
+          std::string_view words = trim_text(arg);
+          size_t space = words.find_last_of(" \t");
+          if (space != std::string_view::npos) {
+            type = trim_text(words.substr(0, space));
+            offset = words.substr(space + 1);
+          }
+        }
+        if (type.empty() || offset.empty()) throw UsageError("member-at: expected TYPE, OFFSET");
+        QualifiedType t;
+        try {
+          t = ctx.program.find_type(type);
+        } catch (const SyntaxError&) {
+          if (comma) throw;
+          throw UsageError("member-at: expected TYPE, OFFSET");  // "member-at struct foo": no offset
+        }
+        ctx.out << member_at_offset(t, eval_unsigned(ctx, offset)) << "\n";
       });
   add_command(t, "read", "read ADDR, SIZE", "hex and ASCII dump of memory", [](CommandContext& ctx, std::string_view arg) {
     auto [addr_expr, size_expr] = split_last_comma(arg);

@@ -16,6 +16,7 @@
 #include "kdive/error.h"
 #include "linux/file_page_cache.h"
 #include "linux/kernel_layout.h"
+#include "linux/memory_model.h"
 #include "linux/mounts.h"
 #include "linux/target_words.h"
 #include "linux/task_files.h"
@@ -133,11 +134,12 @@ void cat_command(CommandContext& ctx, std::string_view arg) {
   uint32_t mode = read_u16(mem, inode + lay.i_mode);
   if ((mode & kModeTypeMask) != kModeRegular)
     throw TypeError(fmt::format("cat: '{}' is not a regular file ({})", path, file_type_name(mode)));
-  DirectMap dm = DirectMap::of(ctx.program, layout);
-  FilePageCache cache(mem, lay, XArrayLayout::of(layout), dm);
+  MemoryModel model(ctx.program);
+  const uint64_t page_size = model.page_size();
+  FilePageCache cache(model, lay, XArrayLayout::of(layout));
   uint64_t first_missing = 0;
   bool any_missing = false;
-  std::string zeros(dm.page_size, '\0');
+  std::string zeros(page_size, '\0');
   uint64_t size = cache.inode_size(inode);
   PageCacheReport r = cache.read(
       inode,
@@ -145,13 +147,13 @@ void cat_command(CommandContext& ctx, std::string_view arg) {
       [&](const MissingPages& m) {
         if (!any_missing) first_missing = m.address;
         any_missing = true;
-        uint64_t from = m.first * dm.page_size, to = std::min(size, (m.first + m.count) * dm.page_size);
+        uint64_t from = m.first * page_size, to = std::min(size, (m.first + m.count) * page_size);
         std::cerr << fmt::format("kdive: cat {}: bytes {}-{} (page{} {}{}) missing: {}{}\n", path, from, to - 1,
                                  m.count > 1 ? "s" : "", m.first,
                                  m.count > 1 ? fmt::format("-{}", m.first + m.count - 1) : "", m.reason,
                                  m.address ? fmt::format(" at {:#x}", m.address) : "");
-        for (uint64_t off = from; off < to; off += dm.page_size)
-          ctx.out.write(zeros.data(), static_cast<std::streamsize>(std::min<uint64_t>(dm.page_size, to - off)));
+        for (uint64_t off = from; off < to; off += page_size)
+          ctx.out.write(zeros.data(), static_cast<std::streamsize>(std::min<uint64_t>(page_size, to - off)));
       });
   ctx.out.flush();
   if (!r.complete())

@@ -1,5 +1,8 @@
 // StructLayoutPrinter implementation: a re-statement of the formatting rules of pahole
 // 1.24 (dwarves_fprintf.c), learnt from its output and source, over our LayoutModel.
+// Owns the type column and the lines of members, nested structs/unions, enums, typedefs,
+// function types and cacheline boundaries; the hole comments between member lines and
+// the closing size summary of a struct are StructSummary's (struct_summary.h).
 // Column widths are pahole's: type column 26 and name column 23 (21 at the top of a union,
 // 55 with -E), each nesting level of an inline struct/union taking 8 off the type column.
 // Spacing depends on how many characters a member line has printed so far, so every
@@ -16,12 +19,13 @@
 #include "debuginfo/debug_info.h"
 #include "kdive/error.h"
 #include "layout/layout_model.h"
+#include "layout/struct_summary.h"
 
 namespace kdive {
 
 namespace {
 
-constexpr uint32_t kCachelineSize = 64;
+constexpr uint32_t kCachelineSize = 64;  // for the boundary comments; the summary has its own
 constexpr int kMaxTabs = 16;
 constexpr int kMaxDepth = 1024;  // nesting of printed types; only corrupt DWARF goes deeper
 
@@ -556,7 +560,8 @@ namespace {
 bool is_power_of_2(uint64_t n) { return n != 0 && (n & (n - 1)) == 0; }
 }  // namespace
 
-// pahole's __class__fprintf: a struct with its members, hole comments and summary.
+// pahole's __class__fprintf: a struct with its members; the hole comments and the
+// closing summary are StructSummary's (struct_summary.h).
 void Printer::compound(LayoutClass& c, const Conf& conf) {
   enter(c.die);
   Conf cconf = conf;
@@ -569,39 +574,16 @@ void Printer::compound(LayoutClass& c, const Conf& conf) {
   model_.infer_packed(c);
   out_ += " {\n";
 
-  uint8_t newline = 0;
-  auto blank_once = [&] {
-    if (!newline++) out_ += "\n";
-  };
-  uint32_t sum_bytes = 0, sum_bits = 0, sum_holes = 0, sum_paddings = 0, sum_bit_holes = 0;
-  uint16_t nr_paddings = 0, nr_forced_alignments = 0, nr_forced_alignment_holes = 0;
-  uint32_t sum_forced_alignment_holes = 0;
-
-  if (c.pre_bit_hole > 0) {
-    blank_once();
-    tabs(out_, cconf.indent);
-    appendf(out_, "/* XXX %d bit%s hole, try to pack */\n", c.pre_bit_hole, c.pre_bit_hole != 1 ? "s" : "");
-    sum_bit_holes += c.pre_bit_hole;
-  }
-  if (c.pre_hole > 0) {
-    blank_once();
-    tabs(out_, cconf.indent);
-    appendf(out_, "/* XXX %d byte%s hole, try to pack */\n", c.pre_hole, c.pre_hole != 1 ? "s" : "");
-    sum_holes += c.pre_hole;
-  }
+  std::string member_indent;
+  tabs(member_indent, cconf.indent);
+  StructSummary summary(out_, member_indent);
+  summary.leading_holes(c);
 
   LayoutMember* last = nullptr;
   uint64_t last_size = 0;
   for (size_t i = 0; i < c.members.size(); ++i) {
     LayoutMember& pos = c.members[i];
-    if (pos.alignment != 0) {
-      uint32_t forced_hole = last ? last->hole : c.pre_hole;
-      if (forced_hole != 0) {
-        ++nr_forced_alignment_holes;
-        sum_forced_alignment_holes += forced_hole;
-      }
-      ++nr_forced_alignments;
-    }
+    if (pos.alignment != 0) summary.forced_alignment(last ? last->hole : c.pre_hole);
     if (last && last_size != 0) {
       if (last->bit_hole != 0 && pos.bitfield_size) {
         // Spell out the unnamed bit field that forced the next storage unit.
@@ -618,22 +600,15 @@ void Printer::compound(LayoutClass& c, const Conf& conf) {
       }
       if (pos.byte_offset < last->byte_offset ||
           (pos.byte_offset == last->byte_offset && last->bitfield_size == 0 && pos.bitfield_size != 0)) {
-        blank_once();
-        tabs(out_, cconf.indent);
-        out_ += "/* Bitfield combined with previous fields */\n";
+        summary.comment_line("/* Bitfield combined with previous fields */");
       } else {
         int64_t cc_last_size = static_cast<int64_t>(pos.byte_offset) - static_cast<int64_t>(last->byte_offset);
         if (cc_last_size > 0 && static_cast<uint64_t>(cc_last_size) < last_size) {
-          blank_once();
-          tabs(out_, cconf.indent);
-          out_ += "/* Bitfield combined with next fields */\n";
+          summary.comment_line("/* Bitfield combined with next fields */");
         }
       }
     }
-    if (newline) {
-      out_ += "\n";
-      newline = 0;
-    }
+    summary.end_comments();
     if (!pos.type) {
       tabs(out_, cconf.indent);
       out_ += "<ERROR: type not found>\n";
@@ -645,41 +620,15 @@ void Printer::compound(LayoutClass& c, const Conf& conf) {
     tabs(out_, cconf.indent);
     member(pos, false, *pos.type, cconf);
 
+    uint16_t struct_padding = 0;
     if (is_struct(tag_of(pos.type))) {
       LayoutClass& inner = model_.compound(*pos.type);
       model_.find_holes(inner);
       model_.infer_packed(inner);
-      if (inner.padding > 0) {
-        ++nr_paddings;
-        sum_paddings += inner.padding;
-        blank_once();
-        out_ += "\n";
-        tabs(out_, cconf.indent);
-        appendf(out_, "/* XXX last struct has %d byte%s of padding */", inner.padding,
-                inner.padding != 1 ? "s" : "");
-      }
+      struct_padding = inner.padding;
     }
-    if (pos.bit_hole != 0) {
-      blank_once();
-      out_ += "\n";
-      tabs(out_, cconf.indent);
-      appendf(out_, "/* XXX %d bit%s hole, try to pack */", pos.bit_hole, pos.bit_hole != 1 ? "s" : "");
-      sum_bit_holes += pos.bit_hole;
-    }
-    if (pos.hole > 0) {
-      blank_once();
-      out_ += "\n";
-      tabs(out_, cconf.indent);
-      appendf(out_, "/* XXX %d byte%s hole, try to pack */", pos.hole, pos.hole != 1 ? "s" : "");
-      sum_holes += pos.hole;
-    }
-    out_ += "\n";
+    summary.after_member(pos, struct_padding);
 
-    if (pos.bitfield_size) {
-      sum_bits += pos.bitfield_size;
-    } else {
-      sum_bytes += static_cast<uint32_t>(pos.byte_size);
-    }
     if (last == nullptr || last_size == 0 || last->byte_offset != pos.byte_offset) {
       last_size = size;
     } else if (last->bitfield_size == 0 && pos.bitfield_size != 0) {
@@ -704,67 +653,7 @@ void Printer::compound(LayoutClass& c, const Conf& conf) {
     }
   }
 
-  if (cconf.emit_stats) {
-    uint64_t sized = model_.type_size(c.die);
-    out_ += "\n";
-    tabs(out_, cconf.indent);
-    appendf(out_, "/* size: %d, cachelines: %zd, members: %u */\n", static_cast<int>(c.size),
-            static_cast<ssize_t>((sized + kCachelineSize - 1) / kCachelineSize), c.nr_members);
-    if (sum_holes > 0 || sum_bit_holes > 0) {
-      if (sum_bytes > 0) {
-        tabs(out_, cconf.indent);
-        appendf(out_, "/* sum members: %u", sum_bytes);
-        if (sum_holes > 0) appendf(out_, ", holes: %d, sum holes: %u", c.nr_holes, sum_holes);
-        out_ += " */\n";
-      }
-      if (sum_bits > 0) {
-        tabs(out_, cconf.indent);
-        appendf(out_, "/* sum bitfield members: %u bits", sum_bits);
-        if (sum_bit_holes > 0) {
-          appendf(out_, ", bit holes: %d, sum bit holes: %u bits", c.nr_bit_holes, sum_bit_holes);
-        } else {
-          appendf(out_, " (%u bytes)", sum_bits / 8);
-        }
-        out_ += " */\n";
-      }
-    }
-    if (c.padding > 0) {
-      tabs(out_, cconf.indent);
-      appendf(out_, "/* padding: %u */\n", c.padding);
-    }
-    if (nr_paddings > 0) {
-      tabs(out_, cconf.indent);
-      appendf(out_, "/* paddings: %u, sum paddings: %u */\n", nr_paddings, sum_paddings);
-    }
-    if (c.bit_padding > 0) {
-      tabs(out_, cconf.indent);
-      appendf(out_, "/* bit_padding: %u bits */\n", c.bit_padding);
-    }
-    if (nr_forced_alignments != 0) {
-      tabs(out_, cconf.indent);
-      appendf(out_, "/* forced alignments: %u", nr_forced_alignments);
-      if (nr_forced_alignment_holes != 0) {
-        appendf(out_, ", forced holes: %u, sum forced holes: %u", nr_forced_alignment_holes,
-                sum_forced_alignment_holes);
-      }
-      out_ += " */\n";
-    }
-    uint32_t last_cacheline = (cconf.base_offset + c.size) % kCachelineSize;
-    if (last_cacheline != 0) {
-      tabs(out_, cconf.indent);
-      appendf(out_, "/* last cacheline: %u bytes */\n", last_cacheline);
-    }
-    int size_diff = static_cast<int>(c.size * 8 - (sum_bytes * 8 + sum_bits + sum_holes * 8 + sum_bit_holes +
-                                                   c.padding * 8u + c.bit_padding));
-    if (size_diff && c.nr_members != 0) {
-      out_ += "\n";
-      tabs(out_, cconf.indent);
-      appendf(out_,
-              "/* BRAIN FART ALERT! %d bytes != %u (member bytes) + %u (member bits) + %u (byte holes) + "
-              "%u (bit holes), diff = %d bits */\n",
-              static_cast<int>(c.size), sum_bytes, sum_bits, sum_holes, sum_bit_holes, size_diff);
-    }
-  }
+  if (cconf.emit_stats) summary.close(c, model_.type_size(c.die), cconf.base_offset);
   tabs(out_, indent);
   out_ += "}";
   if (c.is_packed) out_ += " __attribute__((__packed__))";

@@ -7,23 +7,9 @@
 #include <fmt/format.h>
 
 #include "kdive/error.h"
-#include "linux/kernel_layout.h"
 #include "linux/target_words.h"
-#include "program/program.h"
 
 namespace kdive {
-
-DirectMap DirectMap::of(Program& program, KernelLayout& layout) {
-  DirectMap dm;
-  const MemoryReader& mem = program.memory();
-  if (std::optional<Object> v = program.find_object("vmemmap_base")) dm.vmemmap_base = read_u64(mem, v->address());
-  if (std::optional<Object> p = program.find_object("page_offset_base")) dm.page_offset_base = read_u64(mem, p->address());
-  dm.struct_page_size = layout.size_of("struct page");
-  // page->index is __folio_index since "mm: rename page->index to page->__folio_index".
-  std::optional<uint64_t> index = layout.find_offset("struct page", "index");
-  dm.page_index = index ? *index : layout.offset("struct page", "__folio_index");
-  return dm;
-}
 
 uint64_t FilePageCache::inode_size(uint64_t inode) const {
   int64_t size = static_cast<int64_t>(read_u64(mem_, inode + vfs_.i_size));
@@ -34,7 +20,7 @@ uint64_t FilePageCache::inode_size(uint64_t inode) const {
 PageCacheReport FilePageCache::read(uint64_t inode, const PageDataSink& data, const MissingPagesSink& missing) const {
   PageCacheReport r;
   r.size = inode_size(inode);
-  r.pages = r.size / dm_.page_size + (r.size % dm_.page_size != 0);
+  r.pages = r.size / model_.page_size() + (r.size % model_.page_size() != 0);
   uint64_t mapping = read_u64(mem_, inode + vfs_.i_mapping);
   if (!mapping) throw BadDataError(fmt::format("inode {:#x} has no i_mapping", inode));
 
@@ -53,26 +39,26 @@ PageCacheReport FilePageCache::read(uint64_t inode, const PageDataSink& data, co
     flush();
     pending = MissingPages{first, count, reason, address};
   };
-  std::vector<uint8_t> buf(dm_.page_size);
+  std::vector<uint8_t> buf(model_.page_size());
   // Page `k` of the file, from the struct page `head` its slot holds (a folio or
   // compound head when it covers several indices: the subpage is found from the
   // head's index, which also covers kernels that stored the head in every slot).
   auto one_page = [&](uint64_t k, uint64_t head, uint64_t entry_index) {
-    uint64_t page = head + (k - entry_index) * dm_.struct_page_size;
+    uint64_t page = head + (k - entry_index) * model_.struct_page_size();
     try {
-      uint64_t head_index = read_u64(mem_, head + dm_.page_index);
+      uint64_t head_index = read_u64(mem_, head + vfs_.page_index);
       if (k >= head_index && k - head_index < (uint64_t(1) << 18))
-        page = head + (k - head_index) * dm_.struct_page_size;
-      if (page < dm_.vmemmap_base) {
+        page = head + (k - head_index) * model_.struct_page_size();
+      if (!model_.is_page_address(page)) {
         lose(k, 1, fmt::format("page cache entry {:#x} is not a struct page", page), page);
         return;
       }
-      uint64_t virt = dm_.page_to_virt(page);
-      uint64_t len = std::min(dm_.page_size, r.size - k * dm_.page_size);
+      uint64_t virt = model_.page_to_virt(page);
+      uint64_t len = std::min(model_.page_size(), r.size - k * model_.page_size());
       mem_.read(virt, buf.data(), len);
       flush();
       ++r.cached_pages;
-      data(k * dm_.page_size, std::span<const uint8_t>(buf.data(), len));
+      data(k * model_.page_size(), std::span<const uint8_t>(buf.data(), len));
     } catch (const FaultError& e) {
       lose(k, 1, e.reason(), e.address());
     }

@@ -7,11 +7,11 @@
 // filtered out by makedumpfile -d 31). The reader streams page by page, so a large
 // file costs no memory.
 //
-// page → virtual address is done here with a small private DirectMap (x86-64
-// SPARSEMEM_VMEMMAP: pfn = (page - vmemmap_base) / sizeof(struct page), virt =
-// page_offset_base + pfn * 4096) until the memory-model helpers land in linux/.
+// page → virtual address is MemoryModel's (linux/memory_model.h); the page's index in
+// the file is VfsLayout::page_index.
 //
-//   FilePageCache cache(program, layout);
+//   FilePageCache cache(MemoryModel(program), VfsLayout::of(layout), XArrayLayout::of(layout));
+//   uint64_t size = cache.inode_size(inode);
 //   PageCacheReport r = cache.read(inode, [&](uint64_t off, std::span<const uint8_t> b) {...},
 //                                  [&](const MissingPages& m) {...});
 #pragma once
@@ -22,27 +22,11 @@
 #include <string>
 
 #include "kdive/memory_reader.h"
+#include "linux/memory_model.h"
 #include "linux/vfs_layout.h"
 #include "linux/xarray.h"
 
 namespace kdive {
-
-class KernelLayout;
-class Program;
-
-// x86-64 SPARSEMEM_VMEMMAP page ↔ direct-map address translation.
-struct DirectMap {
-  uint64_t vmemmap_base = 0xffffea0000000000;      // VMEMMAP_START without KASLR
-  uint64_t page_offset_base = 0xffff888000000000;  // __PAGE_OFFSET_BASE (4-level) without KASLR
-  uint64_t struct_page_size = 64;
-  uint64_t page_index = 0;  // offsetof(struct page, index)
-  uint64_t page_size = 4096;
-  // The randomized bases are variables (vmemmap_base, page_offset_base) when
-  // CONFIG_RANDOMIZE_MEMORY is on; the fixed ones above otherwise.
-  static DirectMap of(Program& program, KernelLayout& layout);
-  uint64_t page_to_pfn(uint64_t page) const { return (page - vmemmap_base) / struct_page_size; }
-  uint64_t page_to_virt(uint64_t page) const { return page_offset_base + page_to_pfn(page) * page_size; }
-};
 
 // A run of file pages the dump does not give.
 struct MissingPages {
@@ -66,8 +50,9 @@ using MissingPagesSink = std::function<void(const MissingPages&)>;
 
 class FilePageCache {
  public:
-  FilePageCache(const MemoryReader& mem, const VfsLayout& vfs, const XArrayLayout& xa, const DirectMap& dm)
-      : mem_(mem), vfs_(vfs), xa_(xa), dm_(dm) {}
+  // Reads through `model.memory()`, which must outlive the cache.
+  FilePageCache(const MemoryModel& model, const VfsLayout& vfs, const XArrayLayout& xa)
+      : model_(model), mem_(model_.memory()), vfs_(vfs), xa_(xa) {}
 
   uint64_t inode_size(uint64_t inode) const;
   // Streams the cached bytes of `inode`, in file order, up to i_size: `data` gets each
@@ -78,10 +63,10 @@ class FilePageCache {
   PageCacheReport read(uint64_t inode, const PageDataSink& data, const MissingPagesSink& missing) const;
 
  private:
+  MemoryModel model_;
   const MemoryReader& mem_;
   VfsLayout vfs_;
   XArrayLayout xa_;
-  DirectMap dm_;
 };
 
 }  // namespace kdive

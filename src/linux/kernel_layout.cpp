@@ -43,6 +43,18 @@ uint64_t KernelLayout::offset(std::string_view type_name, std::string_view desig
   return *off;
 }
 
+std::string_view KernelLayout::first_member(std::string_view type_name,
+                                            std::initializer_list<std::string_view> designators) {
+  std::string names;
+  for (std::string_view d : designators) {
+    if (has_member(type_name, d)) return d;
+    names += fmt::format("{}'{}'", names.empty() ? "" : " or ", d);
+  }
+  std::string release = program_.kernel_release();
+  throw LookupError(fmt::format("kernel {}: '{}' has no member {}", release.empty() ? "(release unknown)" : release,
+                                type_name, names));
+}
+
 uint64_t KernelLayout::size_of(std::string_view type_name) { return type_sizeof(type(type_name)); }
 
 uint64_t KernelLayout::member_size(std::string_view type_name, std::string_view designator) {

@@ -5,9 +5,11 @@
 //   KernelLayout layout(program);
 //   uint64_t off = layout.offset("struct task_struct", "tasks");       // LookupError if absent
 //   if (layout.has_member("struct task_struct", "__state")) ...
+//   uint64_t index = layout.first_offset("struct page", {"index", "__folio_index"});
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <map>
 #include <optional>
 #include <string>
@@ -34,6 +36,14 @@ class KernelLayout {
   std::optional<uint64_t> find_offset(std::string_view type_name, std::string_view designator);
   bool has_member(std::string_view type_name, std::string_view designator) {
     return find_offset(type_name, designator).has_value();
+  }
+  // For a member renamed between kernels: the first of `designators` the type has
+  // ({"index", "__folio_index"}), and its offset. LookupError naming the kernel, the
+  // type and every designator ("kernel 6.1.0-9-amd64: 'struct page' has no member
+  // 'index' or '__folio_index'") when it has none of them.
+  std::string_view first_member(std::string_view type_name, std::initializer_list<std::string_view> designators);
+  uint64_t first_offset(std::string_view type_name, std::initializer_list<std::string_view> designators) {
+    return offset(type_name, first_member(type_name, designators));
   }
   uint64_t size_of(std::string_view type_name);
   // Size of a member's type, e.g. member_size("struct task_struct", "comm") == 16.

@@ -50,6 +50,14 @@ MemoryModel::MemoryModel(Program& program, const MemoryReader* memory)
   if (min_low_pfn_ > max_pfn_) throw BadDataError(fmt::format("min_low_pfn {} > max_pfn {}", min_low_pfn_, max_pfn_));
 }
 
+MemoryModel::MemoryModel(const MemoryReader& memory, const Geometry& g)
+    : mem_(memory), program_memory_(memory), page_offset_(g.page_offset), vmemmap_(g.vmemmap),
+      page_shift_(g.page_shift), struct_page_size_(g.struct_page_size), off_flags_(g.off_flags),
+      min_low_pfn_(g.min_pfn), max_pfn_(g.max_pfn) {
+  if (struct_page_size_ == 0) throw BadDataError("struct page of size 0");
+  if (min_low_pfn_ > max_pfn_) throw BadDataError(fmt::format("min_low_pfn {} > max_pfn {}", min_low_pfn_, max_pfn_));
+}
+
 bool MemoryModel::is_page_address(uint64_t page) const {
   if (page < vmemmap_) return false;
   uint64_t delta = page - vmemmap_;

@@ -30,6 +30,17 @@ class MemoryModel {
   // read a patched copy); page-table translation still uses the program's tables.
   explicit MemoryModel(Program& program, const MemoryReader* memory = nullptr);
 
+  // A model of known bases over `memory` (unit tests build one around crafted memory).
+  // `memory` also stands for the program's: virt_to_phys translates only the direct map
+  // unless `memory` is a KernelVirtualMemory.
+  struct Geometry {
+    uint64_t page_offset = 0, vmemmap = 0;
+    uint64_t page_shift = 12, struct_page_size = 64;
+    uint64_t off_flags = 0;  // offsetof(struct page, flags)
+    uint64_t min_pfn = 0, max_pfn = 0;
+  };
+  MemoryModel(const MemoryReader& memory, const Geometry& geometry);
+
   const MemoryReader& memory() const { return mem_; }
   uint64_t page_offset() const { return page_offset_; }  // PAGE_OFFSET (direct map base)
   uint64_t vmemmap() const { return vmemmap_; }          // (struct page *)vmemmap

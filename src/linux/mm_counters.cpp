@@ -20,9 +20,7 @@ MmCounters::MmCounters(Program& program) : program_(program), mem_(program.memor
   if (counters.empty())
     throw LookupError(fmt::format("kernel {}: no MM_FILEPAGES/MM_ANONPAGES enumerators (enum mm counters)",
                                   program.kernel_release()));
-  std::optional<uint64_t> base = layout_.find_offset(mm, "rss_stat");
-  if (!base)
-    throw LookupError(fmt::format("kernel {}: 'struct mm_struct' has no member 'rss_stat'", program.kernel_release()));
+  const uint64_t base = layout_.first_offset(mm, {"rss_stat"});
   QualifiedType rss = underlying_type(resolve_designator(layout_.type(mm), "rss_stat").type);
   if (rss.type->kind() == TypeKind::Array) {
     // 6.2+: an array of struct percpu_counter.
@@ -30,7 +28,7 @@ MmCounters::MmCounters(Program& program) : program_(program), mem_(program.memor
     uint64_t elem = layout_.size_of("struct percpu_counter");
     off_pc_count_ = layout_.offset("struct percpu_counter", "count");
     off_pc_counters_ = layout_.offset("struct percpu_counter", "counters");
-    for (uint64_t c : counters) mm_offsets_.push_back(*base + c * elem);
+    for (uint64_t c : counters) mm_offsets_.push_back(base + c * elem);
     std::optional<Object> offsets = program.find_object("__per_cpu_offset");
     if (!offsets || !offsets->is_reference()) throw LookupError("could not find '__per_cpu_offset'");
     uint64_t n = type_sizeof(offsets->type()) / 8;

@@ -31,15 +31,14 @@ PageDecoder::PageDecoder(Program& program, const MemoryModel& model)
   off_mapping_ = layout_.offset(kPage, "mapping");
   // page->index became __folio_index when folios took it over ("mm: rename
   // page->index to page->__folio_index"); the word is the same.
-  std::optional<uint64_t> index = layout_.find_offset(kPage, "index");
-  off_index_ = index ? *index : layout_.offset(kPage, "__folio_index");
+  off_index_ = layout_.first_offset(kPage, {"index", "__folio_index"});
   off_private_ = layout_.offset(kPage, "private");
   // page->compound_head became compound_info with the rework that removed HugeTLB
   // vmemmap "fake heads" (7.x): bit 0 still marks a tail; the rest is the head
   // pointer or a mask (decode_compound_info()).
-  std::optional<uint64_t> ch = layout_.find_offset(kPage, "compound_head");
-  off_compound_head_ = ch ? *ch : layout_.offset(kPage, "compound_info");
-  compound_info_ = !ch;
+  std::string_view compound = layout_.first_member(kPage, {"compound_head", "compound_info"});
+  off_compound_head_ = layout_.offset(kPage, compound);
+  compound_info_ = compound == "compound_info";
   off_compound_order_ = layout_.find_offset(kPage, "compound_order");
   load_page_types();
 }

@@ -60,6 +60,46 @@ BitField bit_field(KernelLayout& layout, std::string_view type, std::string_view
   return f;
 }
 
+// The fields both record layouts share — struct printk_info (the lockless ring's info
+// array) and struct printk_log (the header of a log_buf record): timestamp, text length,
+// facility, flags, level and (CONFIG_PRINTK_CALLER) caller id.
+struct RecordHeader {
+  uint64_t off_ts = 0, off_text_len = 0;
+  BitField facility, flags, level;
+  std::optional<uint64_t> off_caller;
+  uint64_t log_cont = 2;
+
+  static RecordHeader of(Program& program, KernelLayout& layout, std::string_view type) {
+    RecordHeader h;
+    h.off_ts = layout.offset(type, "ts_nsec");
+    h.off_text_len = layout.offset(type, "text_len");
+    h.facility = bit_field(layout, type, "facility");
+    h.flags = bit_field(layout, type, "flags");
+    h.level = bit_field(layout, type, "level");
+    h.off_caller = layout.find_offset(type, "caller_id");
+    h.log_cont = enumerator(program, "LOG_CONT").value_or(2);
+    return h;
+  }
+
+  // Fills `r` from the header at `base` in `c`; returns the text length.
+  uint64_t decode(ByteCursor& c, size_t base, PrintkRecord& r) const {
+    c.seek(base + off_ts);
+    r.ts_nsec = c.u64();
+    c.seek(base + off_text_len);
+    uint64_t text_len = c.u16();
+    r.facility = static_cast<uint8_t>(facility.extract(c, base));
+    r.flags = static_cast<uint8_t>(flags.extract(c, base));
+    r.level = static_cast<uint8_t>(level.extract(c, base));
+    r.continuation = (r.flags & log_cont) != 0;
+    if (off_caller) {
+      c.seek(base + *off_caller);
+      r.caller_id = c.u32();
+      r.has_caller_id = true;
+    }
+    return text_len;
+  }
+};
+
 std::string fixed_string(ByteCursor& c, size_t pos, size_t size) {
   c.seek(pos);
   std::span<const uint8_t> b = c.bytes(size);
@@ -95,19 +135,14 @@ PrintkLog read_lockless(Program& program, KernelLayout& layout, uint64_t prb) {
   const uint64_t off_begin = layout.offset("struct prb_desc", "text_blk_lpos.begin");
   const uint64_t off_next = layout.offset("struct prb_desc", "text_blk_lpos.next");
   const char* pi = "struct printk_info";
-  const uint64_t off_seq = layout.offset(pi, "seq"), off_ts = layout.offset(pi, "ts_nsec");
-  const uint64_t off_len = layout.offset(pi, "text_len");
-  const BitField facility = bit_field(layout, pi, "facility");
-  const BitField flags = bit_field(layout, pi, "flags");
-  const BitField level = bit_field(layout, pi, "level");
-  const std::optional<uint64_t> off_caller = layout.find_offset(pi, "caller_id");
+  const uint64_t off_seq = layout.offset(pi, "seq");
+  const RecordHeader header = RecordHeader::of(program, layout, pi);
   const std::optional<uint64_t> off_subsys = layout.find_offset(pi, "dev_info.subsystem");
   const std::optional<uint64_t> off_device = layout.find_offset(pi, "dev_info.device");
   const uint64_t subsys_size = off_subsys ? layout.member_size(pi, "dev_info.subsystem") : 0;
   const uint64_t device_size = off_device ? layout.member_size(pi, "dev_info.device") : 0;
   const uint64_t committed = enumerator(program, "desc_committed").value_or(1);
   const uint64_t finalized = enumerator(program, "desc_finalized").value_or(2);
-  const uint64_t log_cont = enumerator(program, "LOG_CONT").value_or(2);
 
   std::vector<uint8_t> desc_bytes = read_bytes(mem, descs, count * desc_size);
   std::vector<uint8_t> info_bytes = read_bytes(mem, infos, count * info_size);
@@ -137,19 +172,7 @@ PrintkLog read_lockless(Program& program, KernelLayout& layout, uint64_t prb) {
       PrintkRecord r;
       ic.seek(ib + off_seq);
       r.seq = ic.u64();
-      ic.seek(ib + off_ts);
-      r.ts_nsec = ic.u64();
-      ic.seek(ib + off_len);
-      uint64_t text_len = ic.u16();
-      r.facility = static_cast<uint8_t>(facility.extract(ic, ib));
-      r.flags = static_cast<uint8_t>(flags.extract(ic, ib));
-      r.level = static_cast<uint8_t>(level.extract(ic, ib));
-      r.continuation = (r.flags & log_cont) != 0;
-      if (off_caller) {
-        ic.seek(ib + *off_caller);
-        r.caller_id = ic.u32();
-        r.has_caller_id = true;
-      }
+      uint64_t text_len = header.decode(ic, ib, r);
       if (off_subsys) r.subsystem = fixed_string(ic, ib + *off_subsys, subsys_size);
       if (off_device) r.device = fixed_string(ic, ib + *off_device, device_size);
       // Data blocks start with the descriptor id (one unsigned long), then the text.
@@ -191,13 +214,8 @@ PrintkLog read_log_buf(Program& program, KernelLayout& layout) {
   ByteCursor c(bytes, "log_buf", "printk_log", true, buf);
   const char* pl = "struct printk_log";
   const uint64_t hdr = layout.size_of(pl);
-  const uint64_t off_ts = layout.offset(pl, "ts_nsec"), off_len = layout.offset(pl, "len");
-  const uint64_t off_text_len = layout.offset(pl, "text_len");
-  const BitField facility = bit_field(layout, pl, "facility");
-  const BitField flags = bit_field(layout, pl, "flags");
-  const BitField level = bit_field(layout, pl, "level");
-  const std::optional<uint64_t> off_caller = layout.find_offset(pl, "caller_id");
-  const uint64_t log_cont = enumerator(program, "LOG_CONT").value_or(2);
+  const uint64_t off_len = layout.offset(pl, "len");
+  const RecordHeader header = RecordHeader::of(program, layout, pl);
   // Each record is at least a header long, so the buffer holds at most this many.
   for (uint64_t n = 0; idx != next_idx && n <= buf_len / std::max<uint64_t>(hdr, 1); ++n) {
     if (idx + hdr > buf_len) {
@@ -213,19 +231,7 @@ PrintkLog read_log_buf(Program& program, KernelLayout& layout) {
     }
     PrintkRecord r;
     r.seq = seq++;
-    c.seek(idx + off_ts);
-    r.ts_nsec = c.u64();
-    c.seek(idx + off_text_len);
-    uint64_t text_len = c.u16();
-    r.facility = static_cast<uint8_t>(facility.extract(c, idx));
-    r.flags = static_cast<uint8_t>(flags.extract(c, idx));
-    r.level = static_cast<uint8_t>(level.extract(c, idx));
-    r.continuation = (r.flags & log_cont) != 0;
-    if (off_caller) {
-      c.seek(idx + *off_caller);
-      r.caller_id = c.u32();
-      r.has_caller_id = true;
-    }
+    uint64_t text_len = header.decode(c, idx, r);
     if (idx + hdr + text_len <= buf_len) r.text.assign(reinterpret_cast<const char*>(bytes.data() + idx + hdr), text_len);
     log.records.push_back(std::move(r));
     idx += len;

@@ -37,8 +37,7 @@ SlubLayout::SlubLayout(Program& program, PageDecoder& pages) {
     const char* c = "struct kmem_cache_cpu";
     c_freelist = l.offset(c, "freelist");
     // kmem_cache_cpu.page became .slab with struct slab (5.17).
-    std::optional<uint64_t> s = l.find_offset(c, "slab");
-    c_slab = s ? *s : l.offset(c, "page");
+    c_slab = l.first_offset(c, {"slab", "page"});
     c_partial = l.find_offset(c, "partial");  // CONFIG_SLUB_CPU_PARTIAL
   }
   if (cpu_sheaves) {
@@ -76,8 +75,7 @@ SlubLayout::SlubLayout(Program& program, PageDecoder& pages) {
   slab_cache = l.offset(slab_type, "slab_cache");
   slab_freelist = l.offset(slab_type, "freelist");
   // The list member is slab_list (struct slab, and struct page since 4.20), else lru.
-  std::optional<uint64_t> sl = l.find_offset(slab_type, "slab_list");
-  slab_list = sl ? *sl : l.offset(slab_type, "lru");
+  slab_list = l.first_offset(slab_type, {"slab_list", "lru"});
   if (c_partial) slab_next = l.offset(slab_type, "next");
   QualifiedType st = l.type(slab_type);
   objects = member_of(st, "objects");

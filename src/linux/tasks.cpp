@@ -41,13 +41,9 @@ Tasks::Tasks(Program& program) : program_(program), layout_(program), mem_(progr
   off_thread_node_ = layout_.find_offset(kTask, "thread_node");
   off_thread_head_ = layout_.find_offset("struct signal_struct", "thread_head");
   off_thread_group_ = layout_.find_offset(kTask, "thread_group");
-  if (auto s = layout_.find_offset(kTask, "__state")) {
-    off_state_ = *s;
-    state_size_ = layout_.member_size(kTask, "__state");
-  } else {
-    off_state_ = layout_.offset(kTask, "state");
-    state_size_ = layout_.member_size(kTask, "state");
-  }
+  std::string_view state = layout_.first_member(kTask, {"__state", "state"});
+  off_state_ = layout_.offset(kTask, state);
+  state_size_ = layout_.member_size(kTask, state);
   off_exit_state_ = layout_.offset(kTask, "exit_state");
   off_cpu_ = layout_.find_offset(kTask, "cpu");
   if (!off_cpu_) off_cpu_ = layout_.find_offset(kTask, "thread_info.cpu");

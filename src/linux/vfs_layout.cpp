@@ -29,6 +29,8 @@ VfsLayout VfsLayout::of(KernelLayout& k) {
   v.i_mapping = k.offset(i, "i_mapping");
   v.i_sb = k.offset(i, "i_sb");
   v.a_pages = k.offset("struct address_space", "i_pages");
+  // page->index is __folio_index since "mm: rename page->index to page->__folio_index".
+  v.page_index = k.first_offset("struct page", {"index", "__folio_index"});
 
   const char* m = "struct mount";
   v.mnt = k.offset(m, "mnt");

@@ -1,7 +1,7 @@
 // VfsLayout: where the VFS keeps what path lookup, d_path, the mount list, the page
 // cache and open files need — member offsets of dentry, qstr, inode, mount, vfsmount,
-// super_block, mnt_namespace, file, fs_struct and the fd table — taken from DWARF and
-// chosen by presence where kernels differ (DESIGN §2.1):
+// super_block, mnt_namespace, file, fs_struct, the fd table and struct page's file
+// index — taken from DWARF and chosen by presence where kernels differ (DESIGN §2.1):
 //   dentry children: d_subdirs/d_child list_heads (up to 6.7) or d_children/d_sib
 //                    hlists (6.8+);
 //   namespace mounts: mnt_namespace.list + mount.mnt_list (up to 6.7) or the
@@ -31,6 +31,7 @@ struct VfsLayout {
   // struct inode
   uint64_t i_mode = 0, i_size = 0, i_ino = 0, i_mapping = 0, i_sb = 0;
   uint64_t a_pages = 0;  // address_space.i_pages (an xarray)
+  uint64_t page_index = 0;  // struct page.index (__folio_index since 6.x): a cached page's index in its file
   // struct mount and the struct vfsmount embedded in it
   uint64_t mnt = 0;  // offsetof(struct mount, mnt)
   uint64_t mnt_parent = 0, mnt_mountpoint = 0, mnt_mounts = 0, mnt_child = 0, mnt_devname = 0;

@@ -14,17 +14,13 @@
 
 #include "kdive/error.h"
 #include "program/kernel_debug_files.h"
+#include "target/kernel_paging.h"
 #include "target/kernel_virtual_memory.h"
 #include "target/live_process_memory.h"
 #include "target/page_table_walker.h"
 #include "unwind/frame_variables.h"
 
 namespace kdive {
-
-namespace {
-// x86-64: the kernel image is mapped at __START_KERNEL_map + (phys - phys_base).
-constexpr uint64_t kStartKernelMap = 0xffffffff80000000ull;
-}  // namespace
 
 Program::~Program() = default;
 
@@ -154,17 +150,8 @@ void Program::setup_kernel() {
   const MemoryReader* phys = core_->physical_memory();
   if (!phys) throw BadDataError(fmt::format("{}: kernel dump without physical memory", core_->path()));
 
-  // The page-table root: swapper_pg_dir's physical address. VMCOREINFO's SYMBOL()
-  // values are run-time addresses (KASLR included); the image maps at
-  // __START_KERNEL_map + phys - phys_base.
-  auto pgd = vmcoreinfo_->symbol("swapper_pg_dir");
-  if (!pgd) pgd = vmcoreinfo_->symbol("init_top_pgt");
-  if (!pgd) throw BadDataError(fmt::format("{}: VMCOREINFO lacks SYMBOL(swapper_pg_dir)", core_->path()));
-  int64_t phys_base = vmcoreinfo_->number("phys_base").value_or(
-      static_cast<int64_t>(core_->header_phys_base().value_or(0)));
-  uint64_t root = *pgd - kStartKernelMap + static_cast<uint64_t>(phys_base);
-  int levels = vmcoreinfo_->number("pgtable_l5_enabled").value_or(0) ? 5 : 4;
-  kernel_memory_ = std::make_unique<KernelVirtualMemory>(*phys, PageTableWalker(*phys, root, levels));
+  KernelPaging paging = kernel_paging(*vmcoreinfo_, *core_);
+  kernel_memory_ = std::make_unique<KernelVirtualMemory>(*phys, PageTableWalker(*phys, paging.root, paging.levels));
   memory_ = kernel_memory_.get();
 }
 

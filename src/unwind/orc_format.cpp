@@ -30,6 +30,34 @@ constexpr std::array<OrcReg, 16> kRenumberedRegisters = {
     OrcReg::R10,       OrcReg::R13,     OrcReg::PrevSp,     OrcReg::SpIndirect, OrcReg::BpIndirect, OrcReg::Unknown,
     OrcReg::Unknown,   OrcReg::Unknown, OrcReg::Unknown,    OrcReg::Unknown};
 
+// The formats as orc_types.h defined them (sp_reg:4 and bp_reg:4 at bits 0 and 4 in all).
+struct FormatRow {
+  int version;
+  OrcBitField type, signal, end;
+  bool end_is_type;
+  const std::array<OrcReg, 16>* registers;
+};
+constexpr FormatRow kFormats[] = {
+    {1, {8, 2}, {}, {10, 1}, false, &kClassicRegisters},       // until 6.2
+    {2, {8, 2}, {10, 1}, {11, 1}, false, &kClassicRegisters},  // 6.3: the signal bit
+    {3, {8, 3}, {11, 1}, {}, true, &kClassicRegisters},        // 6.4: end of stack as a type
+    {4, {8, 3}, {11, 1}, {}, true, &kRenumberedRegisters},     // v3 renumbered
+};
+
+OrcFormat kernel_format(int version) {
+  const FormatRow& row = kFormats[version - 1];
+  OrcFormat f;
+  f.version = row.version;
+  f.sp_reg = {0, 4};
+  f.bp_reg = {4, 4};
+  f.type = row.type;
+  f.signal = row.signal;
+  f.end = row.end;
+  f.end_is_type = row.end_is_type;
+  f.registers = *row.registers;
+  return f;
+}
+
 // .orc_header hashes (SHA-1, hex) of the orc_types.h versions we can read.
 struct KnownHeader {
   const char* hash;
@@ -166,46 +194,10 @@ OrcEntry OrcFormat::decode(int16_t sp_offset, int16_t bp_offset, uint16_t flags)
   return e;
 }
 
-OrcFormat OrcFormat::v1() {
-  OrcFormat f;
-  f.version = 1;
-  f.sp_reg = {0, 4};
-  f.bp_reg = {4, 4};
-  f.type = {8, 2};
-  f.signal = {};
-  f.end = {10, 1};
-  f.end_is_type = false;
-  f.registers = kClassicRegisters;
-  return f;
-}
-
-OrcFormat OrcFormat::v2() {
-  OrcFormat f = v1();
-  f.version = 2;
-  f.signal = {10, 1};
-  f.end = {11, 1};
-  return f;
-}
-
-OrcFormat OrcFormat::v3() {
-  OrcFormat f;
-  f.version = 3;
-  f.sp_reg = {0, 4};
-  f.bp_reg = {4, 4};
-  f.type = {8, 3};
-  f.signal = {11, 1};
-  f.end = {};
-  f.end_is_type = true;
-  f.registers = kClassicRegisters;
-  return f;
-}
-
-OrcFormat OrcFormat::v4() {
-  OrcFormat f = v3();
-  f.version = 4;
-  f.registers = kRenumberedRegisters;
-  return f;
-}
+OrcFormat OrcFormat::v1() { return kernel_format(1); }
+OrcFormat OrcFormat::v2() { return kernel_format(2); }
+OrcFormat OrcFormat::v3() { return kernel_format(3); }
+OrcFormat OrcFormat::v4() { return kernel_format(4); }
 
 OrcFormatResult detect_orc_format(const OrcFormatEvidence& ev) {
   OrcFormatResult r;

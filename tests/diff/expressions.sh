@@ -18,16 +18,9 @@
 set -uo pipefail
 . "$(dirname "$0")/../fixture_lib.sh"
 per_kernel "$0" "$@"  # once per kernel of the fixture matrix
-HERE=$(cd "$(dirname "$0")" && pwd)
-FIXTURES=${KDIVE_FIXTURES:-$HOME/.cache/kdive/fixtures}
-KDIVE=${KDIVE_BINARY:?set KDIVE_BINARY}
-MANIFEST=$FIXTURES/manifest.json
-[ -f "$MANIFEST" ] || { echo "no $MANIFEST: run scripts/fixtures/build-all.sh"; exit 1; }
-PY=/usr/bin/python3
+. "$(dirname "$0")/lib.sh"
 MARKER_EXPR=0x4b44495645          # a constant kdive prints as the marker line below
 MARKER='(long)323268204101'
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
 
 # The battery, minus the known failures (unless asked for all).
 if [ "${KDIVE_DIFF_ALL:-0}" = 1 ]; then
@@ -131,12 +124,12 @@ sys.exit(1 if bad or not checked else 0)
 PYEOF
 }
 
-mapfile -t DUMPS < <($PY "$HERE/../fixture_manifest.py" dumps name scenario format drgn_mode truth path vmlinux modules)
+mapfile -t DUMPS < <(kernel_dumps name scenario format drgn_mode truth path vmlinux modules)
 [ ${#DUMPS[@]} -gt 0 ] || { echo "no kernel dumps in $MANIFEST"; exit 1; }
 
 fail=0
 declare -A PAGING DRGN_ERROR
-while IFS=$'\t' read -r n e; do DRGN_ERROR[$n]=$e; done < <($PY "$HERE/../fixture_manifest.py" dumps name drgn_error)
+while IFS=$'\t' read -r n e; do DRGN_ERROR[$n]=$e; done < <(kernel_dumps name drgn_error)
 # Dumps drgn opens first (elf-paging among them), then the others against elf-paging.
 for pass in 1 0; do
   for line in "${DUMPS[@]}"; do

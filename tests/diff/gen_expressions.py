@@ -394,6 +394,8 @@ def main():
                     ("struct mm_struct", [0, 64, 128])]:
         for o in offs:
             row("member-at %s, %d" % (t, o), "member_at_offset(T(%r), %d)" % (t, o))
+    # The form without a comma, as a user types it first.
+    row("member-at struct page 56", "member_at_offset(T('struct page'), 56)")
 
     # Keep only rows drgn can evaluate on this dump: the battery must be valid C.
     sys.path.insert(0, sys.path[0])

@@ -14,23 +14,11 @@
 set -euo pipefail
 . "$(dirname "$0")/../fixture_lib.sh"
 per_kernel "$0" "$@"  # once per kernel of the fixture matrix
-SRC=$(cd "$(dirname "$0")/../.." && pwd)
-FIXTURES=${KDIVE_FIXTURES:-$HOME/.cache/kdive/fixtures}
-KDIVE=${KDIVE_BINARY:?set KDIVE_BINARY}
-MANIFEST=$FIXTURES/manifest.json
-[ -f "$MANIFEST" ] || { echo "no $MANIFEST: run scripts/fixtures/build-all.sh"; exit 1; }
-command -v pahole >/dev/null || { echo "pahole not installed (apt-get install dwarves)"; exit 1; }
-PY=/usr/bin/python3
-BLOCKS="$PY $SRC/tests/diff/layout_pahole_blocks.py"
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
+. "$(dirname "$0")/lib.sh"
+require_tool pahole "pahole not installed (apt-get install dwarves)"
+BLOCKS="$PY $HERE/layout_pahole_blocks.py"
 
-read -r VMLINUX MODULE < <($PY -c '
-import json, sys
-k = json.load(open(sys.argv[1]))["kernel"]
-mods = [m for m in k["modules"] if m.endswith("/kdive_fixture.ko")]
-print(k["vmlinux"], mods[0] if mods else "-")
-' "$MANIFEST")
+kernel_files
 [ -f "$VMLINUX" ] || { echo "no vmlinux in $MANIFEST"; exit 1; }
 [ -f "$MODULE" ] || { echo "no kdive_fixture.ko in $MANIFEST"; exit 1; }
 

@@ -11,20 +11,9 @@
 set -euo pipefail
 . "$(dirname "$0")/../fixture_lib.sh"
 per_kernel "$0" "$@"  # once per kernel of the fixture matrix
-FIXTURES=${KDIVE_FIXTURES:-$HOME/.cache/kdive/fixtures}
-KDIVE=${KDIVE_BINARY:?set KDIVE_BINARY}
-MANIFEST=$FIXTURES/manifest.json
-[ -f "$MANIFEST" ] || { echo "no $MANIFEST: run scripts/fixtures/build-all.sh"; exit 1; }
-PY=/usr/bin/python3
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
+. "$(dirname "$0")/lib.sh"
 
-mapfile -t DUMPS < <($PY -c '
-import json, sys
-for d in json.load(open(sys.argv[1]))["dumps"]:
-    if d["kind"] == "kernel":
-        print("\t".join([d["name"], d["path"], d["truth"], str(d.get("dump_level")), d["vmlinux"]] + d["modules"]))
-' "$MANIFEST")
+mapfile -t DUMPS < <(kernel_dumps name path truth dump_level vmlinux modules)
 [ ${#DUMPS[@]} -gt 0 ] || { echo "no kernel dumps in the manifest"; exit 1; }
 
 fail=0
@@ -33,11 +22,8 @@ for line in "${DUMPS[@]}"; do
   IFS=$'\t' read -r -a modules <<<"$rest"
   args=(-c "$dump" -s "$vmlinux")
   for m in "${modules[@]}"; do args+=(-s "$m"); done
-  read -r live freed entry waiter_task cache <<<"$($PY -c '
-import json, sys
-t = json.load(open(sys.argv[1]))
-print(t["slab"]["live_ptr"], t["slab"]["freed_ptr"], t["waiter"]["entry_addr"], t["waiter"]["task"], t["slab"]["cache_name"])
-' "$truth")"
+  read -r live freed entry waiter_task cache <<<"$(json_fields "$truth" slab.live_ptr slab.freed_ptr waiter.entry_addr \
+                                                     waiter.task slab.cache_name)"
   if ! sp=$("$KDIVE" "${args[@]}" -e "(unsigned long)((struct task_struct *)$waiter_task)->thread.sp" 2>"$TMP/err" | sed 's/.*)//') ||
      [ -z "$sp" ]; then
     if [ "$level" = 31 ] && grep -q 'page filtered out by makedumpfile' "$TMP/err"; then

@@ -11,22 +11,11 @@
 set -euo pipefail
 . "$(dirname "$0")/../fixture_lib.sh"
 per_kernel "$0" "$@"  # once per kernel of the fixture matrix
-FIXTURES=${KDIVE_FIXTURES:-$HOME/.cache/kdive/fixtures}
-KDIVE=${KDIVE_BINARY:?set KDIVE_BINARY}
-MANIFEST=$FIXTURES/manifest.json
-[ -f "$MANIFEST" ] || { echo "no $MANIFEST: run scripts/fixtures/build-all.sh"; exit 1; }
-command -v crash >/dev/null || { echo "crash is not installed"; exit 1; }
-PY=/usr/bin/python3
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
+. "$(dirname "$0")/lib.sh"
+require_tool crash "crash is not installed"
 printf 'kmem -s\nquit\n' >"$TMP/cmds"
 
-mapfile -t DUMPS < <($PY -c '
-import json, sys
-for d in json.load(open(sys.argv[1]))["dumps"]:
-    if d["kind"] == "kernel":
-        print("\t".join([d["scenario"], d["name"], d["path"], d["truth"], d["vmlinux"]] + d["modules"]))
-' "$MANIFEST")
+mapfile -t DUMPS < <(kernel_dumps scenario name path truth vmlinux modules)
 
 fail=0 compared=0 done_scenarios=" " truth_scenarios=" " truth_checked=0
 for line in "${DUMPS[@]}"; do

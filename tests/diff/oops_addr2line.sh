@@ -18,21 +18,10 @@
 set -euo pipefail
 . "$(dirname "$0")/../fixture_lib.sh"
 per_kernel "$0" "$@"  # once per kernel of the fixture matrix
-FIXTURES=${KDIVE_FIXTURES:-$HOME/.cache/kdive/fixtures}
-KDIVE=${KDIVE_BINARY:?set KDIVE_BINARY}
-MANIFEST=$FIXTURES/manifest.json
-[ -f "$MANIFEST" ] || { echo "no $MANIFEST: run scripts/fixtures/build-all.sh"; exit 1; }
-command -v addr2line >/dev/null || { echo "addr2line not installed (binutils)"; exit 1; }
-PY=/usr/bin/python3
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
+. "$(dirname "$0")/lib.sh"
+require_tool addr2line "addr2line not installed (binutils)"
 
-read -r VMLINUX MODULE < <($PY -c '
-import json, sys
-k = json.load(open(sys.argv[1]))["kernel"]
-mods = [m for m in k["modules"] if m.endswith("/kdive_fixture.ko")]
-print(k["vmlinux"], mods[0] if mods else "")
-' "$MANIFEST")
+kernel_files
 [ -f "$VMLINUX" ] || { echo "no vmlinux in $MANIFEST"; exit 1; }
 
 # compare NAME REF OURS: line-by-line, with the binutils exception above.

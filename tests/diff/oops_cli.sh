@@ -9,19 +9,10 @@
 set -euo pipefail
 . "$(dirname "$0")/../fixture_lib.sh"
 per_kernel "$0" "$@"  # once per kernel of the fixture matrix
-FIXTURES=${KDIVE_FIXTURES:-$HOME/.cache/kdive/fixtures}
-KDIVE=${KDIVE_BINARY:?set KDIVE_BINARY}
-PY=/usr/bin/python3
-read -r VMLINUX MODULE DIR < <($PY -c '
-import json, sys
-k = json.load(open(sys.argv[1]))["kernel"]
-mods = [m for m in k["modules"] if m.endswith("/kdive_fixture.ko")]
-print(k["vmlinux"], mods[0], k["dir"])
-' "$FIXTURES/manifest.json")
-CONSOLE=$DIR/oops/console.log
-TRUTH=$DIR/oops/truth.json
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
+. "$(dirname "$0")/lib.sh"
+kernel_files
+CONSOLE=$KERNEL_DIR/oops/console.log
+TRUTH=$KERNEL_DIR/oops/truth.json
 fail=0
 check() {  # NAME CONDITION-OUTPUT-OF-PYTHON
   if [ "$2" = ok ]; then echo "ok   $1"; else echo "FAIL $1: $2"; fail=1; fi
@@ -57,7 +48,7 @@ out=$(echo "[ 1.0] Code: 48 8b 47 08 <8b> 80 a8 01 00 00" | "$KDIVE" decodecode)
 want=$(printf 'Code: 48 8b 47 08 <8b> 80 a8 01 00 00\nAll code\n========\n   0:\t48 8b 47 08          \tmov    0x8(%%rdi),%%rax\n   4:*\t8b 80 a8 01 00 00    \tmov    0x1a8(%%rax),%%eax\t\t<-- trapping instruction\n\nCode starting with the faulting instruction\n===========================================\n   0:\t8b 80 a8 01 00 00    \tmov    0x1a8(%%rax),%%eax')
 check "decodecode from stdin" "$([ "$out" = "$want" ] && echo ok || echo "got: $out")"
 
-fn=$(cut -d, -f1 <<<"$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["crash"]["functions"])' "$TRUTH")")
+fn=$(cut -d, -f1 <<<"$(json_fields "$TRUTH" crash.functions)")
 out=$("$KDIVE" -s "$VMLINUX" -s "$MODULE" dis -l "$fn" kdive_fixture)
 check "dis -l $fn" "$(grep -q "^$fn():" <<<"$out" && grep -q 'kdive_fixture.c:[0-9]' <<<"$out" && echo ok || echo "got: $out")"
 

@@ -9,11 +9,8 @@
 # Where drgn fails (file-backed pages left out of the core, C++ references, C++ type names
 # it cannot parse) and kdive answers, kdive's numbers must be gdb's; such rows are listed.
 set -uo pipefail
-FIXTURES=${KDIVE_FIXTURES:-$HOME/.cache/kdive/fixtures}
-KDIVE=${KDIVE_BINARY:?set KDIVE_BINARY}
-MANIFEST=$FIXTURES/manifest.json
-[ -f "$MANIFEST" ] || { echo "no $MANIFEST: run scripts/fixtures/build-all.sh"; exit 1; }
-exec /usr/bin/python3 - "$MANIFEST" "$KDIVE" <<'PYEOF'
+. "$(dirname "$0")/lib.sh"  # user cores: one run covers them all, no per_kernel
+$PY - "$MANIFEST" "$KDIVE" <<'PYEOF'
 import json, re, subprocess, sys
 
 manifest, kdive = sys.argv[1], sys.argv[2]

@@ -10,21 +10,9 @@
 set -uo pipefail
 . "$(dirname "$0")/../fixture_lib.sh"
 per_kernel "$0" "$@"  # once per kernel of the fixture matrix
-FIXTURES=${KDIVE_FIXTURES:-$HOME/.cache/kdive/fixtures}
-KDIVE=${KDIVE_BINARY:?set KDIVE_BINARY}
-MANIFEST=$FIXTURES/manifest.json
-[ -f "$MANIFEST" ] || { echo "no $MANIFEST: run scripts/fixtures/build-all.sh"; exit 1; }
-PY=/usr/bin/python3
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
+. "$(dirname "$0")/lib.sh"
 
-mapfile -t DUMPS < <($PY -c '
-import json, sys
-m = json.load(open(sys.argv[1]))
-for d in m["dumps"]:
-    if d["kind"] == "kernel":
-        print("\t".join([d["name"], d["path"], d["vmlinux"], str(d.get("dump_level")), d["truth"]]))
-' "$MANIFEST")
+mapfile -t DUMPS < <(kernel_dumps name path vmlinux dump_level truth)
 [ ${#DUMPS[@]} -gt 0 ] || { echo "no kernel dumps"; exit 1; }
 
 fail=0
@@ -52,7 +40,7 @@ for line in "${DUMPS[@]}"; do
     continue
   fi
   for key in known numbers; do
-    read -r path size sha < <($PY -c 'import json,sys; f=json.load(open(sys.argv[1]))["file"][sys.argv[2]]; print(f["path"], f["size"], f["sha256"])' "$truth" "$key")
+    read -r path size sha < <(json_fields "$truth" "file.$key.path" "file.$key.size" "file.$key.sha256")
     got=$("${k[@]}" -x "cat $path" 2>"$TMP/err" | sha256sum | cut -d' ' -f1)
     rc=${PIPESTATUS[0]}
     if [ "$got" = "$sha" ]; then

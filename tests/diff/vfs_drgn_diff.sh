@@ -22,18 +22,12 @@
 set -euo pipefail
 . "$(dirname "$0")/../fixture_lib.sh"
 per_kernel "$0" "$@"  # once per kernel of the fixture matrix
-FIXTURES=${KDIVE_FIXTURES:-$HOME/.cache/kdive/fixtures}
-KDIVE=${KDIVE_BINARY:?set KDIVE_BINARY}
-MANIFEST=$FIXTURES/manifest.json
-[ -f "$MANIFEST" ] || { echo "no $MANIFEST: run scripts/fixtures/build-all.sh"; exit 1; }
-PY=/usr/bin/python3
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
+. "$(dirname "$0")/lib.sh"
 PATHS=(/ /init /data /data/known.txt /data/numbers.txt /proc /sys /sys/kernel/tracing /sys/kernel/tracing/trace
        /dev/console /data/./known.txt //data/known.txt /data/no-such-file)
 FILES=(/data/known.txt /data/numbers.txt)
 
-mapfile -t DUMPS < <($PY "$(dirname "$0")/../fixture_manifest.py" dumps --drgn-vmlinux name path vmlinux dump_level truth)
+mapfile -t DUMPS < <(kernel_dumps --drgn-vmlinux name path vmlinux dump_level truth)
 [ ${#DUMPS[@]} -gt 0 ] || { echo "no kernel dump drgn can open"; exit 1; }
 
 fail=0

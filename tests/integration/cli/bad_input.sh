@@ -10,13 +10,7 @@
 set -uo pipefail
 . "$(dirname "$0")/../../fixture_lib.sh"
 per_kernel "$0" "$@"  # once per kernel of the fixture matrix
-FIXTURES=${KDIVE_FIXTURES:-$HOME/.cache/kdive/fixtures}
-KDIVE=${KDIVE_BINARY:?set KDIVE_BINARY}
-MANIFEST=$FIXTURES/manifest.json
-[ -f "$MANIFEST" ] || { echo "no $MANIFEST: run scripts/fixtures/build-all.sh"; exit 1; }
-PY=/usr/bin/python3
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
+. "$(dirname "$0")/../../diff/lib.sh"  # run from tests/diff as cli_bad_input.sh
 # A sanitizer report must not be mistaken for kdive's own exit code 1.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-exitcode=199:detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:exitcode=198:print_stacktrace=1}
@@ -185,6 +179,7 @@ check no-dump-memory 1 "kdive: FaultError: no dump was given (-c): only debug in
 check usage-bad-option 2 "The following argument was not expected: --bogus
 Run with --help for more information." -- -c "$KDUMP" -s "$VMLINUX" --bogus
 check usage-offsetof 2 "kdive: UsageError: offsetof: expected TYPE, MEMBER" -- "${K[@]}" -x 'offsetof struct task_struct'
+check usage-member-at 2 "kdive: UsageError: member-at: expected TYPE, OFFSET" -- "${K[@]}" -x 'member-at struct task_struct'
 check usage-read 2 "kdive: UsageError: read: expected ADDR, SIZE" -- "${K[@]}" -x 'read 0'
 check usage-print 2 "kdive: UsageError: print: expected an expression" -- "${K[@]}" -x 'print'
 

@@ -203,6 +203,21 @@ std::vector<json> live_objects(const json& truth) {
   return out;
 }
 
+TEST_P(LinuxFixture, FirstOfRenamedMembers) {
+  Opened o = open_dump(GetParam());
+  KernelLayout layout(*o.program);
+  // The first name the kernel has wins; none of them is a LookupError naming the kernel.
+  EXPECT_EQ(layout.first_member("struct page", {"no_such_member", "flags"}), "flags");
+  EXPECT_EQ(layout.first_offset("struct page", {"flags", "no_such_member"}), layout.offset("struct page", "flags"));
+  try {
+    layout.first_offset("struct page", {"no_such", "nor_this"});
+    ADD_FAILURE() << "no LookupError";
+  } catch (const LookupError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "kernel " + o.program->kernel_release() + ": 'struct page' has no member 'no_such' or 'nor_this'");
+  }
+}
+
 TEST_P(LinuxFixture, ModuleListTreeAndXarray) {
   Opened o = open_dump(GetParam());
   Program& p = *o.program;

@@ -22,6 +22,7 @@
 #include "kdive/error.h"
 #include "linux/file_page_cache.h"
 #include "linux/kernel_layout.h"
+#include "linux/memory_model.h"
 #include "linux/mounts.h"
 #include "linux/target_words.h"
 #include "linux/task_files.h"
@@ -201,8 +202,7 @@ TEST_P(VfsFixture, OpenFilesOfInit) {
 TEST_P(VfsFixture, PageCacheContents) {
   Vfs v = open_vfs(GetParam());
   bool filtered = GetParam()["dump_level"].is_number() && GetParam()["dump_level"].get<int>() == 31;
-  DirectMap dm = DirectMap::of(*v.program, *v.layout);
-  FilePageCache cache(v.mem(), v.lay, XArrayLayout::of(*v.layout), dm);
+  FilePageCache cache(MemoryModel(*v.program), v.lay, XArrayLayout::of(*v.layout));
   for (const char* key : {"known", "numbers"}) {
     const json& f = v.truth["file"][key];
     VfsPath p = path_lookup(v.mem(), v.lay, v.root, f["path"].get<std::string>());

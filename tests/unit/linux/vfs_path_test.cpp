@@ -12,6 +12,7 @@
 
 #include "kdive/error.h"
 #include "linux/file_page_cache.h"
+#include "linux/memory_model.h"
 #include "linux/target_words.h"
 #include "linux/task_files.h"
 #include "linux/vfs_layout.h"
@@ -236,28 +237,26 @@ TEST(VfsPath, ParentCyclesAreBounded) {
 // Page cache: a file of 5000 bytes (2 pages) whose xarray holds only page 0 (the
 // xa_head itself holds index 0's entry).
 struct PageFs : Tree {
-  DirectMap dm;
+  // 256 frames: vmemmap at 0x400000 (64-byte struct pages), the direct map at 0x800000.
+  MemoryModel::Geometry geometry{.page_offset = 0x800000, .vmemmap = 0x400000, .max_pfn = 256};
   XArrayLayout xa;
   uint64_t inode;
   PageFs() {
-    dm.vmemmap_base = 0x400000;
-    dm.page_offset_base = 0x800000;
-    dm.struct_page_size = 64;
-    dm.page_index = 8;
-    mem.map(dm.vmemmap_base, 0x1000);
-    mem.map(dm.page_offset_base, 0x10000);
+    lay.page_index = 8;
+    mem.map(geometry.vmemmap, 0x1000);
+    mem.map(geometry.page_offset, 0x10000);
     xa.head = 0;
     inode = read(known + lay.d_inode);
   }
   uint64_t page(uint64_t pfn, char fill, uint64_t index) {
-    uint64_t p = dm.vmemmap_base + pfn * 64;
-    mem.put64(p + dm.page_index, index);
+    uint64_t p = geometry.vmemmap + pfn * 64;
+    mem.put64(p + lay.page_index, index);
     std::string bytes(4096, fill);
-    mem.write(dm.page_offset_base + pfn * 4096, bytes.data(), bytes.size());
+    mem.write(geometry.page_offset + pfn * 4096, bytes.data(), bytes.size());
     return p;
   }
   void set_head(uint64_t entry) { mem.put64(read(inode + lay.i_mapping) + lay.a_pages + xa.head, entry); }
-  FilePageCache cache() const { return FilePageCache(mem, lay, xa, dm); }
+  FilePageCache cache() const { return FilePageCache(MemoryModel(mem, geometry), lay, xa); }
 };
 
 TEST(FilePageCache, ReadsCachedPagesAndReportsTheRest) {
@@ -295,13 +294,13 @@ TEST(FilePageCache, ShadowEntriesAndUnreadablePages) {
   EXPECT_EQ(missing[1].reason, "not in the page cache");
   // A struct page whose frame is outside memory: the read's fault is the reason.
   PageFs g;
-  g.set_head(g.dm.vmemmap_base + 200 * 64);
+  g.set_head(g.geometry.vmemmap + 200 * 64);
   missing.clear();
   r = g.cache().read(g.inode, [](uint64_t, std::span<const uint8_t>) { ADD_FAILURE(); },
                      [&](const MissingPages& m) { missing.push_back(m); });
   ASSERT_FALSE(missing.empty());
   EXPECT_EQ(missing[0].reason, "not in test memory");
-  EXPECT_EQ(missing[0].address, g.dm.vmemmap_base + 200 * 64 + 8);
+  EXPECT_EQ(missing[0].address, g.geometry.vmemmap + 200 * 64 + 8);
   // A negative i_size is bad data.
   PageFs h;
   h.mem.put64(h.inode + h.lay.i_size, static_cast<uint64_t>(-5));
