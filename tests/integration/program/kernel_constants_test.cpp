@@ -101,7 +101,9 @@ TEST(KernelConstants, FreedModuleInitTextNamesNothing) {
       bool reused = false;
       for (const LoadedKernelModule& other : prog->loaded_modules())
         if (init.as_unsigned() - other.base < other.size) reused = true;
-      if (!reused) EXPECT_EQ(printed, fmt::format("(int (*)(void)){:#x}", init.as_unsigned()));
+      if (!reused) {
+        EXPECT_EQ(printed, fmt::format("(int (*)(void)){:#x}", init.as_unsigned()));
+      }
       ++checked;
     }
     EXPECT_EQ(checked, 2u);
