@@ -212,7 +212,13 @@ TEST_P(VfsFixture, PageCacheContents) {
     PageCacheReport r = cache.read(
         inode,
         [&](uint64_t off, std::span<const uint8_t> b) {
-          EXPECT_EQ(off, bytes.size());
+          // In file order; a page makedumpfile dropped (any of them: which ones is
+          // incidental) leaves a gap.
+          EXPECT_GE(off, bytes.size());
+          if (off > bytes.size()) {
+            EXPECT_TRUE(filtered) << "gap at " << bytes.size() << " in a complete dump";
+            bytes.resize(off);
+          }
           bytes.insert(bytes.end(), b.begin(), b.end());
         },
         [&](const MissingPages& m) { missing.push_back(m); });
