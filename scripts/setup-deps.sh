@@ -13,6 +13,8 @@ PACKAGES=(
   zlib1g-dev libzstd-dev liblzo2-dev libsnappy-dev
   libfmt-dev libcli11-dev nlohmann-json3-dev libedit-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  # the Python module (drgn-compatible API): CPython headers and pybind11
+  python3-dev pybind11-dev
   # fixtures: boot a real kernel, pack an initramfs, convert dumps, build modules
   qemu-system-x86 busybox-static cpio kmod xz-utils zstd makedumpfile
   python3-snappy python3-zstandard

@@ -258,11 +258,18 @@ QualifiedType Program::find_type(std::string_view type_name) {
   return parser.parse(type_name);
 }
 
-std::optional<Object> Program::find_object(std::string_view name) {
+std::optional<Object> Program::find_object(std::string_view name) { return find_object(name, kGlobalAny); }
+
+std::optional<Object> Program::find_object(std::string_view name, GlobalKinds kinds) {
+  auto wanted = [kinds](IndexTag tag) {
+    uint8_t kind = tag == IndexTag::Function ? kGlobalFunction : tag == IndexTag::Variable ? kGlobalVariable : kGlobalConstant;
+    return (kinds & kind) != 0;
+  };
   // An object with storage or a value wins over an absent one (a dropped static or a
   // declaration in one file, the definition in another module).
   std::optional<Object> absent;
   for (const GlobalDie& g : debug_info_->find_globals(name)) {
+    if (!wanted(g.entry.tag)) continue;
     std::optional<Object> o = object_from_die(g);
     if (!o) continue;
     if (!o->is_absent()) return o;

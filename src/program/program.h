@@ -38,6 +38,9 @@ struct ProgramOptions {
   bool allow_build_id_mismatch = false;
 };
 
+// Which kinds of global a lookup accepts (bit mask; drgn's FindObjectFlags values).
+enum GlobalKinds : uint8_t { kGlobalConstant = 1, kGlobalFunction = 2, kGlobalVariable = 4, kGlobalAny = 7 };
+
 class Program : public EvalEnvironment, public TypeFinder {
  public:
   // Opens a dump and its debug info. Throws OsError / BadDataError for unreadable or
@@ -78,6 +81,9 @@ class Program : public EvalEnvironment, public TypeFinder {
   const ObjectEnv& object_env() const override { return env_; }
   TypeFinder& type_finder() override { return *this; }
   std::optional<Object> find_object(std::string_view name) override;
+  // The same, limited to the kinds of global in `kinds` (drgn's FindObjectFlags:
+  // enumerators are constants).
+  std::optional<Object> find_object(std::string_view name, GlobalKinds kinds);
 
   // TypeFinder
   QualifiedType find_type(TypeKind kind, std::string_view name) override;

@@ -1,0 +1,90 @@
+// The objects the Python binding hands out and what keeps them valid: a PyProgram (the
+// kdive Program once opened, plus drgn's two-step set_core_dump/load_debug_info state),
+// and PyObj/PyType, which hold their PyProgram by shared_ptr so that an Object or Type
+// outlives no Program (`obj.prog_ is prog`). Conversions shared by the binding files.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <pybind11/pybind11.h>
+
+#include "object/object.h"
+#include "program/program.h"
+#include "program/stack_trace.h"
+
+namespace kdive::python {
+
+namespace py = pybind11;
+
+class PyProgram {
+ public:
+  // drgn's Program(platform=None): nothing opened yet.
+  PyProgram() = default;
+
+  // The opened program; opens it now (kdive's default debug-info search) when a core
+  // dump or process was set but no debug info was loaded yet. UsageError when nothing
+  // was set.
+  Program& program();
+  bool is_open() const { return program_ != nullptr; }
+  StackTraceEngine& stacks();
+
+  // drgn's setters: remember the target; open on load_debug_info / first use.
+  void set_core_dump(const std::string& path);
+  void set_pid(int pid);
+  void set_kernel();
+  // Opens (or reopens with the union of paths) with `paths` as -s arguments.
+  void load_debug_info(const std::vector<std::string>& paths);
+
+  const std::string& core_path() const { return core_path_; }
+  int pid() const { return pid_; }
+  py::dict cache;  // Program.cache: per-program storage for helpers
+
+ private:
+  void open();
+
+  std::string core_path_;
+  int pid_ = 0;
+  std::vector<std::string> debug_paths_;
+  std::unique_ptr<Program> program_;
+  std::unique_ptr<StackTraceEngine> stacks_;
+};
+
+using ProgramRef = std::shared_ptr<PyProgram>;
+
+// drgn.Object: a kdive Object and the program it lives in.
+struct PyObj {
+  ProgramRef prog;
+  Object obj;
+};
+
+// drgn.Type: a qualified kdive type and its program.
+struct PyType {
+  ProgramRef prog;
+  QualifiedType type;
+};
+
+// The type a Python argument names: a drgn.Type, or a C type name (str) looked up in
+// `prog`. TypeError for anything else.
+QualifiedType type_argument(PyProgram& prog, const py::handle& arg);
+
+// A C type's name as drgn prints it ("struct task_struct *", "char [16]").
+std::string type_name_of(QualifiedType t);
+
+// The default program (drgn.set_default_prog); NoDefaultProgramError when unset.
+ProgramRef default_program();
+void set_default_program(ProgramRef prog);
+// The program argument of a helper: `prog` when given (not None), else the default.
+ProgramRef program_or_default(const py::object& prog);
+
+// Binding entry points, one per file (python_module.cpp calls them in order).
+void bind_errors(py::module_& m);
+void bind_program(py::module_& m);
+void bind_type(py::module_& m);
+void bind_object(py::module_& m);
+void bind_stack(py::module_& m);
+void bind_helpers(py::module_& m);
+
+}  // namespace kdive::python

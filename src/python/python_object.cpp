@@ -1,0 +1,282 @@
+// drgn.Object on kdive's Object: construction (value, address, absent), drgn's repr and
+// str, member access (`obj.member` with pointer auto-dereference, member_, subobject_),
+// subscripts, iteration of arrays, Python number protocols, C operators with drgn's
+// operand conversions, value_/read_/string_/format_, and the module functions cast,
+// reinterpret, container_of, sizeof, offsetof, alignof and NULL.
+#include <cmath>
+#include <limits>
+
+#include <fmt/format.h>
+#include <pybind11/operators.h>
+#include <pybind11/stl.h>
+
+#include "kdive/error.h"
+#include "object/object_formatter.h"
+#include "object/object_operators.h"
+#include "python/python_errors.h"
+#include "python/python_handles.h"
+#include "python/python_object_value.h"
+#include "types/type_layout.h"
+#include "types/type_printer.h"
+
+namespace kdive::python {
+
+namespace {
+
+const ObjectEnv& env_of(PyProgram& prog) { return prog.program().object_env(); }
+
+// A Python operand of a C operator as an Object: Objects as they are; Python ints as
+// drgn converts them (int, else long, else unsigned long); floats as double; bools as int.
+Object operand(PyProgram& prog, const py::handle& h) {
+  if (py::isinstance<PyObj>(h)) return h.cast<const PyObj&>().obj;
+  const ObjectEnv& env = env_of(prog);
+  if (py::isinstance<py::bool_>(h)) return Object::signed_value(env, {env.prim.int_type}, h.cast<bool>() ? 1 : 0);
+  if (py::isinstance<py::int_>(h)) {
+    py::int_ i = py::reinterpret_borrow<py::int_>(h);
+    if (i >= py::int_(std::numeric_limits<int32_t>::min()) && i <= py::int_(std::numeric_limits<int32_t>::max()))
+      return Object::signed_value(env, {env.prim.int_type}, h.cast<int64_t>());
+    if (i >= py::int_(std::numeric_limits<int64_t>::min()) && i <= py::int_(std::numeric_limits<int64_t>::max()))
+      return Object::signed_value(env, {env.prim.long_type}, h.cast<int64_t>());
+    if (i >= py::int_(0) && i <= py::int_(std::numeric_limits<uint64_t>::max()))
+      return Object::unsigned_value(env, {env.prim.unsigned_long_type}, h.cast<uint64_t>());
+    throw py::value_error("integer is too large");
+  }
+  if (py::isinstance<py::float_>(h)) return Object::float_value(env, {env.prim.double_type}, h.cast<double>());
+  throw py::type_error("unsupported operand type");
+}
+
+ProgramRef program_of_operands(const py::handle& a, const py::handle& b) {
+  if (py::isinstance<PyObj>(a)) return a.cast<const PyObj&>().prog;
+  return b.cast<const PyObj&>().prog;
+}
+
+py::object binary(BinaryOp op, const py::handle& lhs, const py::handle& rhs) {
+  bool supported = (py::isinstance<PyObj>(lhs) || py::isinstance<py::int_>(lhs) || py::isinstance<py::float_>(lhs)) &&
+                   (py::isinstance<PyObj>(rhs) || py::isinstance<py::int_>(rhs) || py::isinstance<py::float_>(rhs));
+  if (!supported) return py::reinterpret_borrow<py::object>(Py_NotImplemented);
+  ProgramRef prog = program_of_operands(lhs, rhs);
+  return py::cast(PyObj{prog, binary_op(op, operand(*prog, lhs), operand(*prog, rhs))});
+}
+
+py::object compare(BinaryOp op, const py::handle& lhs, const py::handle& rhs) {
+  bool supported = (py::isinstance<PyObj>(lhs) || py::isinstance<py::int_>(lhs) || py::isinstance<py::float_>(lhs)) &&
+                   (py::isinstance<PyObj>(rhs) || py::isinstance<py::int_>(rhs) || py::isinstance<py::float_>(rhs));
+  if (!supported) return py::reinterpret_borrow<py::object>(Py_NotImplemented);
+  ProgramRef prog = program_of_operands(lhs, rhs);
+  int c = compare_objects(operand(*prog, lhs), operand(*prog, rhs));
+  bool r = false;
+  switch (op) {
+    case BinaryOp::Lt: r = c < 0; break;
+    case BinaryOp::Gt: r = c > 0; break;
+    case BinaryOp::Le: r = c <= 0; break;
+    case BinaryOp::Ge: r = c >= 0; break;
+    case BinaryOp::Eq: r = c == 0; break;
+    default: r = c != 0; break;
+  }
+  return py::bool_(r);
+}
+
+void require_present(const Object& o) {
+  if (o.is_absent()) raise_python(object_absent_error_class(), py::str("object absent"));
+}
+
+// drgn's Object.__repr__: "Object(prog, 'type', value=...)" / "address=0x..." / absent.
+std::string object_repr(const PyObj& self) {
+  const Object& o = self.obj;
+  std::string s = fmt::format("Object(prog, '{}'", type_name_of(o.type()));
+  if (o.is_reference()) {
+    s += fmt::format(", address={:#x}", o.address());
+    if (o.bit_offset()) s += fmt::format(", bit_offset={}", o.bit_offset());
+  } else if (o.is_value()) {
+    s += ", value=" + py::repr(object_value(self.prog, o)).cast<std::string>();
+  }
+  if (o.is_bit_field()) s += fmt::format(", bit_field_size={}", o.bit_field_size());
+  return s + ")";
+}
+
+// `obj.name`: a member of a struct/union, or of the struct a pointer points to.
+Object attribute(const Object& o, const std::string& name) {
+  QualifiedType t = o.underlying();
+  if (t.type && t.type->kind() == TypeKind::Pointer) return o.member_dereference(name);
+  return o.member(name);
+}
+
+FormatOptions format_options(const py::kwargs& kw) {
+  FormatOptions f;
+  for (auto [key, value] : kw) {
+    std::string k = key.cast<std::string>();
+    if (value.is_none()) continue;
+    if (k == "columns") f.columns = value.cast<size_t>();
+    else if (k == "dereference") f.dereference = value.cast<bool>();
+    else if (k == "symbolize") f.symbolize = value.cast<bool>();
+    else if (k == "string") f.string = value.cast<bool>();
+    else if (k == "char") f.chars = value.cast<bool>();
+    else if (k == "type_name") f.type_name = value.cast<bool>();
+    else if (k == "member_type_names") f.member_type_names = value.cast<bool>();
+    else if (k == "element_type_names") f.element_type_names = value.cast<bool>();
+    else if (k == "members_same_line") f.members_same_line = value.cast<bool>();
+    else if (k == "elements_same_line") f.elements_same_line = value.cast<bool>();
+    else if (k == "member_names") f.member_names = value.cast<bool>();
+    else if (k == "element_indices") f.element_indices = value.cast<bool>();
+    else if (k == "implicit_members") f.implicit_members = value.cast<bool>();
+    else if (k == "implicit_elements") f.implicit_elements = value.cast<bool>();
+    else throw py::type_error(fmt::format("format_() got an unexpected keyword argument '{}'", k));
+  }
+  return f;
+}
+
+}  // namespace
+
+py::object wrap_object(const ProgramRef& prog, Object o) { return py::cast(PyObj{prog, std::move(o)}); }
+
+void bind_object(py::module_& m) {
+  auto cls = py::class_<PyObj>(m, "Object");
+  cls.def(py::init([](const ProgramRef& prog, const py::object& type, const py::object& value, const py::object& address,
+                      uint64_t bit_offset, const py::object& bit_field_size, bool absent) {
+        const ObjectEnv& env = env_of(*prog);
+        uint64_t bits = bit_field_size.is_none() ? 0 : bit_field_size.cast<uint64_t>();
+        if (!address.is_none()) {
+          if (!value.is_none()) throw py::value_error("object cannot have address and value");
+          if (type.is_none()) throw py::value_error("reference must have type");
+          return PyObj{prog, Object::reference(env, type_argument(*prog, type), address.cast<uint64_t>(), bit_offset, bits)};
+        }
+        if (value.is_none() || absent) {
+          if (type.is_none()) throw py::value_error("absent object must have type");
+          return PyObj{prog, Object::absent(env, type_argument(*prog, type), {}, bits)};
+        }
+        if (type.is_none()) {
+          if (py::isinstance<PyObj>(value)) return PyObj{prog, value.cast<const PyObj&>().obj.read()};
+          return PyObj{prog, operand(*prog, value)};
+        }
+        return PyObj{prog, object_from_value(*prog, type_argument(*prog, type), value, bits)};
+      }), py::arg("prog"), py::arg("type") = py::none(), py::arg("value") = py::none(), py::kw_only(),
+      py::arg("address") = py::none(), py::arg("bit_offset") = 0, py::arg("bit_field_size") = py::none(),
+      py::arg("absent") = false);
+
+  cls.def_property_readonly("prog_", [](const PyObj& self) { return self.prog; })
+      .def_property_readonly("type_", [](const PyObj& self) { return PyType{self.prog, self.obj.type()}; })
+      .def_property_readonly("absent_", [](const PyObj& self) { return self.obj.is_absent(); })
+      .def_property_readonly("address_", [](const PyObj& self) -> py::object {
+        if (!self.obj.is_reference()) return py::none();
+        return py::int_(self.obj.address());
+      })
+      .def_property_readonly("bit_offset_", [](const PyObj& self) -> py::object {
+        if (!self.obj.is_reference()) return py::none();
+        return py::int_(self.obj.bit_offset());
+      })
+      .def_property_readonly("bit_field_size_", [](const PyObj& self) -> py::object {
+        if (!self.obj.is_bit_field()) return py::none();
+        return py::int_(self.obj.bit_field_size());
+      })
+      .def("__repr__", &object_repr)
+      .def("__str__", [](const PyObj& self) { return format_object(self.obj); })
+      .def("format_", [](const PyObj& self, const py::kwargs& kw) { return format_object(self.obj, format_options(kw)); })
+      .def("value_", [](const PyObj& self) {
+        require_present(self.obj);
+        return object_value(self.prog, self.obj);
+      })
+      .def("read_", [](const PyObj& self) {
+        require_present(self.obj);
+        return PyObj{self.prog, self.obj.read()};
+      })
+      .def("string_", [](const PyObj& self) {
+        require_present(self.obj);
+        return py::bytes(self.obj.read_c_string());
+      })
+      .def("address_of_", [](const PyObj& self) { return PyObj{self.prog, self.obj.address_of()}; })
+      .def("member_", [](const PyObj& self, const std::string& name) { return PyObj{self.prog, attribute(self.obj, name)}; },
+           py::arg("name"))
+      .def("subobject_", [](const PyObj& self, const std::string& designator) {
+        FoundMember f = resolve_designator(self.obj.type(), designator);
+        return PyObj{self.prog, self.obj.slice(f.type, f.bit_offset, f.bit_field_size)};
+      }, py::arg("designator"))
+      .def("__getattr__", [](const PyObj& self, const std::string& name) {
+        try {
+          return PyObj{self.prog, attribute(self.obj, name)};
+        } catch (const kdive::LookupError& e) {
+          throw py::attribute_error(e.what());
+        } catch (const kdive::TypeError& e) {
+          throw py::attribute_error(fmt::format("'{}' object has no attribute '{}'", "_drgn.Object", name));
+        }
+      })
+      .def("__getitem__", [](const PyObj& self, const py::object& index) {
+        int64_t i = py::isinstance<PyObj>(index) ? index.cast<const PyObj&>().obj.as_signed()
+                                                 : py::int_(py::reinterpret_borrow<py::object>(PyNumber_Index(index.ptr()))).cast<int64_t>();
+        return PyObj{self.prog, self.obj.subscript(i)};
+      })
+      .def("__len__", [](const PyObj& self) {
+        QualifiedType t = self.obj.underlying();
+        if (!t.type || t.type->kind() != TypeKind::Array || !t.type->length())
+          throw py::type_error(fmt::format("'{}' has no len()", type_name_of(self.obj.type())));
+        return *t.type->length();
+      })
+      .def("__iter__", [](const PyObj& self) {
+        QualifiedType t = self.obj.underlying();
+        if (!t.type || t.type->kind() != TypeKind::Array || !t.type->length())
+          throw py::type_error(fmt::format("'{}' is not iterable", type_name_of(self.obj.type())));
+        py::list items;
+        for (uint64_t i = 0; i < *t.type->length(); ++i) items.append(PyObj{self.prog, self.obj.subscript(static_cast<int64_t>(i))});
+        return py::iter(items);
+      })
+      .def("__bool__", [](const PyObj& self) { require_present(self.obj); return self.obj.truthy(); })
+      .def("__int__", [](const PyObj& self) { require_present(self.obj); return object_int(self.obj); })
+      .def("__index__", [](const PyObj& self) {
+        require_present(self.obj);
+        QualifiedType t = self.obj.underlying();
+        if (!t.type || !(is_integer_like_type(t) || t.type->kind() == TypeKind::Pointer))
+          throw py::type_error(fmt::format("'{}' object cannot be interpreted as an integer", type_name_of(self.obj.type())));
+        return object_int(self.obj);
+      })
+      .def("__float__", [](const PyObj& self) { require_present(self.obj); return self.obj.as_double(); })
+      .def("__round__", [](const PyObj& self, const py::object& ndigits) {
+        return py::module_::import("builtins").attr("round")(self.obj.as_double(), ndigits);
+      }, py::arg("ndigits") = py::none())
+      .def("__hash__", [](const PyObj&) -> size_t { throw py::type_error("unhashable type: 'Object'"); })
+      .def("__pos__", [](const PyObj& self) { return PyObj{self.prog, unary_op(UnaryOp::Plus, self.obj)}; })
+      .def("__neg__", [](const PyObj& self) { return PyObj{self.prog, unary_op(UnaryOp::Minus, self.obj)}; })
+      .def("__invert__", [](const PyObj& self) { return PyObj{self.prog, unary_op(UnaryOp::BitNot, self.obj)}; })
+      .def("__abs__", [](const PyObj& self) {
+        if (compare_objects(self.obj, Object::signed_value(self.obj.env(), {self.obj.env().prim.int_type}, 0)) < 0)
+          return PyObj{self.prog, unary_op(UnaryOp::Minus, self.obj)};
+        return PyObj{self.prog, unary_op(UnaryOp::Plus, self.obj)};
+      });
+
+  struct Op { const char* name; const char* rname; BinaryOp op; };
+  for (Op op : {Op{"__add__", "__radd__", BinaryOp::Add}, Op{"__sub__", "__rsub__", BinaryOp::Sub},
+                Op{"__mul__", "__rmul__", BinaryOp::Mul}, Op{"__truediv__", "__rtruediv__", BinaryOp::Div},
+                Op{"__mod__", "__rmod__", BinaryOp::Mod}, Op{"__lshift__", "__rlshift__", BinaryOp::LShift},
+                Op{"__rshift__", "__rrshift__", BinaryOp::RShift}, Op{"__and__", "__rand__", BinaryOp::BitAnd},
+                Op{"__or__", "__ror__", BinaryOp::BitOr}, Op{"__xor__", "__rxor__", BinaryOp::BitXor}}) {
+    BinaryOp b = op.op;
+    cls.def(op.name, [b](const py::object& self, const py::object& other) { return binary(b, self, other); }, py::is_operator());
+    cls.def(op.rname, [b](const py::object& self, const py::object& other) { return binary(b, other, self); }, py::is_operator());
+  }
+  struct Cmp { const char* name; BinaryOp op; };
+  for (Cmp c : {Cmp{"__lt__", BinaryOp::Lt}, Cmp{"__gt__", BinaryOp::Gt}, Cmp{"__le__", BinaryOp::Le},
+                Cmp{"__ge__", BinaryOp::Ge}, Cmp{"__eq__", BinaryOp::Eq}, Cmp{"__ne__", BinaryOp::Ne}}) {
+    BinaryOp b = c.op;
+    cls.def(c.name, [b](const py::object& self, const py::object& other) { return compare(b, self, other); }, py::is_operator());
+  }
+
+  m.def("cast", [](const py::object& type, const PyObj& obj) {
+    return PyObj{obj.prog, kdive::cast(type_argument(*obj.prog, type), obj.obj)};
+  }, py::arg("type"), py::arg("obj"));
+  m.def("reinterpret", [](const py::object& type, const PyObj& obj) {
+    return PyObj{obj.prog, kdive::reinterpret(type_argument(*obj.prog, type), obj.obj)};
+  }, py::arg("type"), py::arg("obj"));
+  m.def("container_of", [](const PyObj& ptr, const py::object& type, const std::string& member) {
+    return PyObj{ptr.prog, kdive::container_of(ptr.obj, type_argument(*ptr.prog, type), member)};
+  }, py::arg("ptr"), py::arg("type"), py::arg("member"));
+  m.def("NULL", [](const ProgramRef& prog, const py::object& type) {
+    return PyObj{prog, Object::unsigned_value(env_of(*prog), type_argument(*prog, type), 0)};
+  }, py::arg("prog"), py::arg("type"));
+  m.def("sizeof", [](const py::object& type_or_obj) -> uint64_t {
+    if (py::isinstance<PyObj>(type_or_obj)) return type_sizeof(type_or_obj.cast<const PyObj&>().obj.type());
+    return type_sizeof(type_or_obj.cast<const PyType&>().type);
+  }, py::arg("type_or_obj"));
+  m.def("offsetof", [](const PyType& type, const std::string& member) { return offset_of(type.type, member); },
+        py::arg("type"), py::arg("member"));
+  m.def("alignof", [](const PyType& type) { return type_alignof(type.type); }, py::arg("type"));
+}
+
+}  // namespace kdive::python

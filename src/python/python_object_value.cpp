@@ -1,0 +1,123 @@
+// Object ↔ Python value conversions (python_object_value.h), with drgn's rules: bool
+// objects give bool, enums and pointers give int, arrays give a list of every element,
+// structs a dict by member name (anonymous members' members merged in).
+#include "python/python_object_value.h"
+
+#include <fmt/format.h>
+
+#include "kdive/error.h"
+#include "object/object_operators.h"
+#include "python/python_errors.h"
+
+namespace kdive::python {
+
+namespace py = pybind11;
+
+namespace {
+
+py::int_ int_from_bytes(const std::vector<uint8_t>& bytes, bool little_endian, bool is_signed) {
+  py::bytes b(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  return py::int_(py::module_::import("builtins").attr("int").attr("from_bytes")(
+      b, little_endian ? "little" : "big", py::arg("signed") = is_signed));
+}
+
+void add_members(const ProgramRef& prog, const Object& obj, QualifiedType t, py::dict& out) {
+  for (const TypeMember& m : t.type->members()) {
+    Object member = obj.slice(m.type.get(), m.bit_offset, m.bit_field_size);
+    if (m.name.empty()) {
+      QualifiedType mt = underlying_type(m.type.get());
+      if (mt.type && mt.type->is_compound()) {
+        // An anonymous struct/union: its members are the enclosing struct's.
+        Object inner = obj.slice(m.type.get(), m.bit_offset);
+        add_members(prog, inner, mt, out);
+        continue;
+      }
+    }
+    out[py::str(m.name)] = object_value(prog, member);
+  }
+}
+
+}  // namespace
+
+py::int_ object_int(const Object& obj) {
+  if (obj.encoding() == ValueEncoding::Signed) return py::int_(obj.as_signed());
+  if (obj.encoding() == ValueEncoding::Unsigned) return py::int_(obj.as_unsigned());
+  if (obj.encoding() == ValueEncoding::Float) {
+    return py::int_(py::module_::import("builtins").attr("int")(obj.as_double()));
+  }
+  QualifiedType t = obj.underlying();
+  if (t.type && t.type->kind() == TypeKind::Int)
+    return int_from_bytes(obj.bytes(), obj.env().little_endian, t.type->is_signed());
+  throw kdive::TypeError(fmt::format("cannot convert '{}' to int", type_name_of(obj.type())));
+}
+
+py::object object_value(const ProgramRef& prog, const Object& obj) {
+  if (obj.is_absent()) raise_python(object_absent_error_class(), py::str("object absent"));
+  QualifiedType t = obj.underlying();
+  if (!t.type) throw kdive::TypeError("cannot get value of void");
+  switch (t.type->kind()) {
+    case TypeKind::Bool: return py::bool_(obj.as_unsigned() != 0);
+    case TypeKind::Float: return py::float_(obj.as_double());
+    case TypeKind::Int:
+    case TypeKind::Enum:
+    case TypeKind::Pointer: return object_int(obj);
+    case TypeKind::Struct:
+    case TypeKind::Union:
+    case TypeKind::Class: {
+      Object value = obj.read();
+      py::dict out;
+      add_members(prog, value, t, out);
+      return out;
+    }
+    case TypeKind::Array: {
+      Object value = obj.read();
+      py::list out;
+      uint64_t n = t.type->length().value_or(0);
+      for (uint64_t i = 0; i < n; ++i) out.append(object_value(prog, value.subscript(static_cast<int64_t>(i))));
+      return out;
+    }
+    default:
+      throw kdive::TypeError(fmt::format("cannot get value of {}", type_name_of(obj.type())));
+  }
+}
+
+Object object_from_value(PyProgram& prog, QualifiedType type, const py::handle& value, uint64_t bit_field_size) {
+  const ObjectEnv& env = prog.program().object_env();
+  QualifiedType t = underlying_type(type);
+  if (!t.type) throw kdive::TypeError("cannot create object with void type");
+  if (py::isinstance<PyObj>(value)) {
+    const Object& o = value.cast<const PyObj&>().obj;
+    if (t.type->is_compound() || t.type->kind() == TypeKind::Array) {
+      Object read = o.read();
+      std::vector<uint8_t> b = read.bytes();
+      return Object::from_bytes(env, type, b.data(), b.size(), 0, bit_field_size);
+    }
+    return kdive::cast(type, o);
+  }
+  switch (t.type->kind()) {
+    case TypeKind::Float:
+      if (!py::isinstance<py::float_>(value) && !py::isinstance<py::int_>(value))
+        throw py::type_error(fmt::format("'{}' value must be number", type_name_of(type)));
+      return Object::float_value(env, type, py::float_(py::reinterpret_borrow<py::object>(value)).cast<double>());
+    case TypeKind::Int:
+    case TypeKind::Bool:
+    case TypeKind::Enum:
+    case TypeKind::Pointer: {
+      if (py::isinstance<py::float_>(value)) {
+        if (t.type->kind() == TypeKind::Pointer) throw py::type_error(fmt::format("'{}' value must be integer", type_name_of(type)));
+        return kdive::cast(type, Object::float_value(env, {env.prim.double_type}, value.cast<double>()));
+      }
+      if (!py::isinstance<py::int_>(value) && !PyIndex_Check(value.ptr()))
+        throw py::type_error(fmt::format("'{}' value must be {}", type_name_of(type),
+                                         t.type->kind() == TypeKind::Pointer ? "integer" : "number"));
+      // Truncated to 64 bits as C's conversion does, then to the type's size.
+      py::int_ i = py::reinterpret_steal<py::int_>(PyNumber_Index(value.ptr()));
+      uint64_t bits = py::int_(i & py::int_(std::numeric_limits<uint64_t>::max())).cast<uint64_t>();
+      return Object::unsigned_value(env, type, bits, bit_field_size);
+    }
+    default:
+      throw py::type_error(fmt::format("cannot create '{}' object from Python value", type_name_of(type)));
+  }
+}
+
+}  // namespace kdive::python

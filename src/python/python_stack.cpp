@@ -1,0 +1,117 @@
+// drgn.StackTrace, StackFrame and Thread on kdive's unwinder, and Program's stack_trace,
+// threads, thread and crashed_thread.
+#include <pybind11/stl.h>
+
+#include "python/python_handles.h"
+#include "python/python_object_value.h"
+#include "unwind/frame_variables.h"
+
+namespace kdive::python {
+
+namespace {
+
+// A trace shares its frames with every StackFrame taken from it.
+struct PyStackTrace {
+  ProgramRef prog;
+  std::shared_ptr<StackTrace> trace;
+};
+
+struct PyStackFrame {
+  ProgramRef prog;
+  std::shared_ptr<StackTrace> trace;
+  size_t index = 0;
+  const StackFrame& frame() const { return trace->frames()[index]; }
+};
+
+struct PyThread {
+  ProgramRef prog;
+  ThreadRef thread;
+};
+
+PyStackTrace trace_of(const ProgramRef& prog, const py::object& thread) {
+  StackTraceEngine& eng = prog->stacks();
+  StackTrace t;
+  if (py::isinstance<PyObj>(thread)) {
+    const Object& o = thread.cast<const PyObj&>().obj;
+    QualifiedType u = o.underlying();
+    if (u.type && u.type->kind() == TypeKind::Pointer) t = eng.stack_trace(eng.thread_of_task(o.dereference()));
+    else if (u.type && u.type->is_compound()) t = eng.stack_trace(eng.thread_of_task(o));
+    else t = eng.stack_trace_of_pid(o.as_signed());
+  } else if (py::isinstance<PyThread>(thread)) {
+    t = eng.stack_trace(thread.cast<const PyThread&>().thread);
+  } else {
+    t = eng.stack_trace_of_pid(thread.cast<int64_t>());
+  }
+  return PyStackTrace{prog, std::make_shared<StackTrace>(std::move(t))};
+}
+
+}  // namespace
+
+void bind_stack(py::module_& m) {
+  py::class_<PyStackTrace>(m, "StackTrace")
+      .def_property_readonly("prog", [](const PyStackTrace& self) { return self.prog; })
+      .def("__len__", [](const PyStackTrace& self) { return self.trace->frames().size(); })
+      .def("__getitem__", [](const PyStackTrace& self, int64_t i) {
+        int64_t n = static_cast<int64_t>(self.trace->frames().size());
+        if (i < 0) i += n;
+        if (i < 0 || i >= n) throw py::index_error("stack frame index out of range");
+        return PyStackFrame{self.prog, self.trace, static_cast<size_t>(i)};
+      })
+      .def("__iter__", [](const PyStackTrace& self) {
+        py::list frames;
+        for (size_t i = 0; i < self.trace->frames().size(); ++i) frames.append(PyStackFrame{self.prog, self.trace, i});
+        return py::iter(frames);
+      })
+      .def("__str__", [](const PyStackTrace& self) {
+        std::string s = self.trace->format();
+        if (!s.empty() && s.back() == '\n') s.pop_back();
+        return s;
+      });
+
+  py::class_<PyStackFrame>(m, "StackFrame")
+      .def_property_readonly("name", [](const PyStackFrame& self) -> py::object {
+        const StackFrame& f = self.frame();
+        if (!f.name().empty()) return py::str(f.name());
+        if (f.symbol()) return py::str(f.symbol()->name);
+        return py::none();
+      })
+      .def_property_readonly("is_inline", [](const PyStackFrame& self) { return self.frame().inlined(); })
+      .def_property_readonly("interrupted", [](const PyStackFrame& self) { return self.frame().exact_pc(); })
+      .def_property_readonly("pc", [](const PyStackFrame& self) { return self.frame().pc(); })
+      .def_property_readonly("sp", [](const PyStackFrame& self) { return self.frame().registers().sp(); })
+      .def("__getitem__", [](const PyStackFrame& self, const std::string& name) {
+        return PyObj{self.prog, frame_variable(*self.trace, self.index, name)};
+      })
+      .def("locals", [](const PyStackFrame& self) { return frame_locals(self.frame()); })
+      .def("__str__", [](const PyStackFrame& self) { return format_frame(self.frame()); });
+
+  py::class_<PyThread>(m, "Thread")
+      .def_property_readonly("tid", [](const PyThread& self) { return self.thread.pid; })
+      .def_property_readonly("name", [](const PyThread& self) { return self.thread.comm; })
+      .def_property_readonly("object", [](const PyThread& self) -> py::object {
+        if (!self.thread.task) return py::none();
+        return wrap_object(self.prog, self.thread.task->address_of());
+      })
+      .def("stack_trace", [](const PyThread& self) {
+        return PyStackTrace{self.prog, std::make_shared<StackTrace>(self.prog->stacks().stack_trace(self.thread))};
+      });
+
+  py::object program = m.attr("Program");
+  program.attr("stack_trace") = py::cpp_function(
+      [](const ProgramRef& self, const py::object& thread) { return trace_of(self, thread); },
+      py::is_method(program), py::name("stack_trace"), py::arg("thread"));
+  program.attr("threads") = py::cpp_function(
+      [](const ProgramRef& self) {
+        py::list out;
+        for (ThreadRef& t : self->stacks().threads()) out.append(PyThread{self, std::move(t)});
+        return py::iter(out);
+      }, py::is_method(program), py::name("threads"));
+  program.attr("thread") = py::cpp_function(
+      [](const ProgramRef& self, int64_t tid) { return PyThread{self, self->stacks().thread(tid)}; },
+      py::is_method(program), py::name("thread"), py::arg("tid"));
+  program.attr("crashed_thread") = py::cpp_function(
+      [](const ProgramRef& self) { return PyThread{self, self->stacks().crashed_thread()}; },
+      py::is_method(program), py::name("crashed_thread"));
+}
+
+}  // namespace kdive::python

@@ -1,0 +1,208 @@
+// drgn.Type on kdive's type model: kind, name/tag, size, length, target type, members,
+// enumerators, parameters, qualifiers, signedness, completeness; type_name(), str()
+// (the definition, as drgn's ptype) and repr (drgn's constructor form); TypeMember,
+// TypeEnumerator and TypeParameter.
+#include <fmt/format.h>
+#include <pybind11/stl.h>
+
+#include "kdive/error.h"
+#include "python/python_enums.h"
+#include "python/python_handles.h"
+#include "types/type_layout.h"
+#include "types/type_printer.h"
+
+namespace kdive::python {
+
+namespace {
+
+struct PyTypeMember {
+  ProgramRef prog;
+  QualifiedType type;
+  std::optional<std::string> name;
+  uint64_t bit_offset = 0;
+  uint64_t bit_field_size = 0;
+};
+
+struct PyTypeEnumerator {
+  std::string name;
+  py::int_ value;
+};
+
+struct PyTypeParameter {
+  ProgramRef prog;
+  QualifiedType type;
+  std::optional<std::string> name;
+};
+
+const Type& type_of(const PyType& t) {
+  if (!t.type.type) throw kdive::TypeError("void type has no such attribute");
+  return *t.type.type;
+}
+
+void require_kind(const PyType& t, bool ok, const char* what) {
+  if (!ok) throw py::attribute_error(fmt::format("{} type does not have {}", type_kind_name(type_of(t).kind()), what));
+}
+
+}  // namespace
+
+void bind_type(py::module_& m) {
+  py::class_<PyTypeMember>(m, "TypeMember")
+      .def_property_readonly("type", [](const PyTypeMember& self) { return PyType{self.prog, self.type}; })
+      .def_readonly("name", &PyTypeMember::name)
+      .def_readonly("bit_offset", &PyTypeMember::bit_offset)
+      .def_property_readonly("offset", [](const PyTypeMember& self) {
+        if (self.bit_offset % 8) throw py::value_error("member is not byte-aligned");
+        return self.bit_offset / 8;
+      })
+      .def_property_readonly("bit_field_size", [](const PyTypeMember& self) -> py::object {
+        if (!self.bit_field_size) return py::none();
+        return py::int_(self.bit_field_size);
+      })
+      .def("__repr__", [](const PyTypeMember& self) {
+        std::string s = fmt::format("TypeMember(prog.type('{}')", type_name_of(self.type));
+        if (self.name) s += fmt::format(", name='{}'", *self.name);
+        s += fmt::format(", bit_offset={}", self.bit_offset);
+        if (self.bit_field_size) s += fmt::format(", bit_field_size={}", self.bit_field_size);
+        return s + ")";
+      });
+
+  py::class_<PyTypeEnumerator>(m, "TypeEnumerator")
+      .def(py::init([](std::string name, py::int_ value) { return PyTypeEnumerator{std::move(name), value}; }),
+           py::arg("name"), py::arg("value"))
+      .def_readonly("name", &PyTypeEnumerator::name)
+      .def_readonly("value", &PyTypeEnumerator::value)
+      .def("__repr__", [](const PyTypeEnumerator& self) {
+        return fmt::format("TypeEnumerator('{}', {})", self.name, py::repr(self.value).cast<std::string>());
+      })
+      .def("__iter__", [](const PyTypeEnumerator& self) { return py::iter(py::make_tuple(self.name, self.value)); })
+      .def("__len__", [](const PyTypeEnumerator&) { return 2; })
+      .def("__getitem__", [](const PyTypeEnumerator& self, int i) -> py::object {
+        if (i == 0 || i == -2) return py::str(self.name);
+        if (i == 1 || i == -1) return self.value;
+        throw py::index_error("TypeEnumerator index out of range");
+      })
+      .def("__eq__", [](const PyTypeEnumerator& self, const PyTypeEnumerator& other) {
+        return self.name == other.name && self.value.equal(other.value);
+      });
+
+  py::class_<PyTypeParameter>(m, "TypeParameter")
+      .def_property_readonly("type", [](const PyTypeParameter& self) { return PyType{self.prog, self.type}; })
+      .def_readonly("name", &PyTypeParameter::name)
+      .def_property_readonly("default_argument", [](const PyTypeParameter& self) {
+        return py::module_::import("_drgn").attr("Object")(self.prog, PyType{self.prog, self.type}, py::arg("absent") = true);
+      });
+
+  py::class_<PyType>(m, "Type")
+      .def_property_readonly("prog", [](const PyType& self) { return self.prog; })
+      .def_property_readonly("kind", [](const PyType& self) {
+        return type_kind_member(self.type.type ? self.type.type->kind() : TypeKind::Void);
+      })
+      .def_property_readonly("qualifiers", [](const PyType& self) { return qualifiers_member(self.type.qualifiers); })
+      .def_property_readonly("name", [](const PyType& self) -> py::object {
+        const Type& t = type_of(self);
+        if (t.has_tag()) throw py::attribute_error(fmt::format("{} type does not have name", type_kind_name(t.kind())));
+        if (t.kind() == TypeKind::Pointer || t.kind() == TypeKind::Array || t.kind() == TypeKind::Function)
+          throw py::attribute_error(fmt::format("{} type does not have name", type_kind_name(t.kind())));
+        return py::str(t.name());
+      })
+      .def_property_readonly("tag", [](const PyType& self) -> py::object {
+        const Type& t = type_of(self);
+        require_kind(self, t.has_tag(), "tag");
+        if (t.name().empty()) return py::none();
+        return py::str(t.name());
+      })
+      .def_property_readonly("size", [](const PyType& self) -> py::object {
+        const Type& t = type_of(self);
+        switch (t.kind()) {
+          case TypeKind::Void: case TypeKind::Function: case TypeKind::Typedef: case TypeKind::Array:
+            throw py::attribute_error(fmt::format("{} type does not have size", type_kind_name(t.kind())));
+          default: break;
+        }
+        if (!t.is_complete()) return py::none();
+        return py::int_(t.size());
+      })
+      .def_property_readonly("length", [](const PyType& self) -> py::object {
+        const Type& t = type_of(self);
+        require_kind(self, t.kind() == TypeKind::Array, "length");
+        if (!t.length()) return py::none();
+        return py::int_(*t.length());
+      })
+      .def_property_readonly("is_signed", [](const PyType& self) {
+        const Type& t = type_of(self);
+        require_kind(self, t.kind() == TypeKind::Int, "signedness");
+        return t.is_signed();
+      })
+      .def_property_readonly("type", [](const PyType& self) {
+        const Type& t = type_of(self);
+        require_kind(self, t.kind() == TypeKind::Pointer || t.kind() == TypeKind::Array || t.kind() == TypeKind::Typedef ||
+                               t.kind() == TypeKind::Function || t.kind() == TypeKind::Enum, "underlying type");
+        if (t.kind() == TypeKind::Enum && !t.is_complete()) return py::object(py::none());
+        return py::cast(PyType{self.prog, t.target()});
+      })
+      .def_property_readonly("members", [](const PyType& self) -> py::object {
+        const Type& t = type_of(self);
+        require_kind(self, t.is_compound(), "members");
+        if (!t.is_complete()) return py::none();
+        py::list out;
+        for (const TypeMember& mem : t.members()) {
+          out.append(PyTypeMember{self.prog, mem.type.get(),
+                                  mem.name.empty() ? std::nullopt : std::optional<std::string>(mem.name), mem.bit_offset,
+                                  mem.bit_field_size});
+        }
+        return py::tuple(out);
+      })
+      .def_property_readonly("enumerators", [](const PyType& self) -> py::object {
+        const Type& t = type_of(self);
+        require_kind(self, t.kind() == TypeKind::Enum, "enumerators");
+        if (!t.is_complete()) return py::none();
+        bool is_signed = t.target().type && underlying_type(t.target()).type->is_signed();
+        py::list out;
+        for (const TypeEnumerator& e : t.enumerators()) {
+          py::int_ v = is_signed ? py::int_(static_cast<int64_t>(e.value)) : py::int_(e.value);
+          out.append(PyTypeEnumerator{e.name, v});
+        }
+        return py::tuple(out);
+      })
+      .def_property_readonly("parameters", [](const PyType& self) {
+        const Type& t = type_of(self);
+        require_kind(self, t.kind() == TypeKind::Function, "parameters");
+        py::list out;
+        for (const TypeParameter& p : t.parameters())
+          out.append(PyTypeParameter{self.prog, p.type.get(), p.name.empty() ? std::nullopt : std::optional<std::string>(p.name)});
+        return py::tuple(out);
+      })
+      .def_property_readonly("is_variadic", [](const PyType& self) {
+        const Type& t = type_of(self);
+        require_kind(self, t.kind() == TypeKind::Function, "is_variadic");
+        return t.is_variadic();
+      })
+      .def("type_name", [](const PyType& self) { return type_name_of(self.type); })
+      .def("is_complete", [](const PyType& self) {
+        if (!self.type.type) return false;
+        const Type& t = *self.type.type;
+        if (t.kind() == TypeKind::Array) return t.length().has_value() && type_has_size(t.target());
+        if (t.kind() == TypeKind::Typedef) return type_has_size(self.type);
+        return t.kind() != TypeKind::Void && t.is_complete();
+      })
+      .def("qualified", [](const PyType& self, const py::object& q) {
+        return PyType{self.prog, {self.type.type, static_cast<uint8_t>(q.attr("value").cast<int>())}};
+      }, py::arg("qualifiers"))
+      .def("unqualified", [](const PyType& self) { return PyType{self.prog, {self.type.type, 0}}; })
+      .def("member", [](const PyType& self, const std::string& name) {
+        FoundMember f = member_of(self.type, name);
+        return PyTypeMember{self.prog, f.type, name, f.bit_offset, f.bit_field_size};
+      }, py::arg("name"))
+      .def("has_member", [](const PyType& self, const std::string& name) {
+        return find_member(self.type, name).has_value();
+      }, py::arg("name"))
+      .def("__str__", [](const PyType& self) { return type_definition(self.type); })
+      .def("__repr__", [](const PyType& self) { return fmt::format("prog.type('{}')", type_name_of(self.type)); })
+      .def("__eq__", [](const PyType& self, const py::object& other) {
+        if (!py::isinstance<PyType>(other)) return false;
+        const PyType& o = other.cast<const PyType&>();
+        return self.type == o.type;
+      })
+      .def("__hash__", [](const PyType& self) { return std::hash<const void*>()(self.type.type) ^ self.type.qualifiers; });
+}
+
+}  // namespace kdive::python
