@@ -1,0 +1,168 @@
+#!/usr/bin/python3
+# The Python binding by itself (no drgn): on every kernel dump under test, kdive's `drgn`
+# package opens the dump in this process (so the sanitizer build checks the module too)
+# and must give the fixture's ground truth (truth.json, written by the guest): the
+# module's globals through Object paths, tasks, stack traces of the known threads, the
+# slab cache; and bad input must raise drgn's exception types, never crash.
+import json
+import os
+import re
+import sys
+import tempfile
+
+import kdive_testlib as lib
+
+sys.path[:0] = [lib.BUILD_PY, os.path.join(lib.SRC, "python")]
+import drgn  # noqa: E402  (kdive's package over kdive's _drgn)
+from drgn import FaultError, Object, ObjectNotFoundError, Program  # noqa: E402
+
+F = lib.Failures()
+assert os.path.dirname(drgn._drgn.__file__) == lib.BUILD_PY if hasattr(drgn, "_drgn") else True
+
+
+def open_dump(d):
+    prog = Program()
+    prog.set_core_dump(d["path"])
+    prog.load_debug_info(d["debug"])
+    return prog
+
+
+_TOKEN = re.compile(r"\s*(->|\.|\[\d+\]|[A-Za-z_]\w*)")
+
+
+def evaluate(prog, expr):
+    """A truth.json C path expression ('&a', '*p', 'a.b[1].c', 'p->x') through the
+    Python API; None for forms this test does not translate (sizeof)."""
+    if expr.startswith("sizeof"):
+        return None
+    prefix = expr[0] if expr[0] in "&*" else ""
+    rest = expr[len(prefix):]
+    tokens = _TOKEN.findall(rest)
+    if "".join(tokens) != rest.replace(" ", ""):
+        return None
+    obj = prog[tokens[0]]
+    i = 1
+    while i < len(tokens):
+        t = tokens[i]
+        if t in (".", "->"):
+            obj = getattr(obj, tokens[i + 1]) if t == "." else obj.member_(tokens[i + 1])
+            i += 2
+        else:
+            obj = obj[int(t[1:-1])]
+            i += 1
+    if prefix == "&":
+        return obj.address_of_()
+    if prefix == "*":
+        return obj[0]
+    return obj
+
+
+def matches(obj, want):
+    if isinstance(want, str) and not want.startswith("0x"):
+        return obj.string_().decode() == want
+    value = obj.value_()
+    if isinstance(want, str):
+        want = int(want, 16)
+    if isinstance(value, bool):
+        value = int(value)
+    return value == want
+
+
+def check_truth(prog, d, truth):
+    name = d["name"]
+    for expr, want in sorted(truth.get("expr", {}).items()):
+        try:
+            obj = evaluate(prog, expr)
+            if obj is None:
+                continue
+            ok = matches(obj, want)
+            F.check(ok, f"{name}: {expr}", f"  want {want!r}, got {obj!r}")
+        except Exception as e:  # a wrong exception is a failure, not a crash of the test
+            F.check(False, f"{name}: {expr}", f"  {type(e).__name__}: {e}")
+    init = prog["init_task"]
+    F.check(init.pid.value_() == 0 and init.comm.string_() == b"swapper/0", f"{name}: init_task")
+    for who in [truth.get("crasher"), truth.get("waiter")] + list(truth.get("thread") or []):
+        if not who:
+            continue
+        task = Object(prog, "struct task_struct", address=int(who["task"], 16))
+        F.check(task.pid.value_() == who["pid"] and task.comm.string_().decode() == who["comm"],
+                f"{name}: task {who['comm']}", f"  got {task.pid.value_()} {task.comm.string_()!r}")
+        if "functions" in who and who is not truth.get("crasher"):
+            names = [f.name for f in prog.stack_trace(task)]
+            want = who["functions"].split(",")
+            pos = [names.index(n) if n in names else -1 for n in want]
+            F.check(-1 not in pos and pos == sorted(pos), f"{name}: stack of {who['comm']}",
+                    f"  want {want} in order within {names}")
+    slab = truth.get("slab")
+    if slab:
+        cache = Object(prog, "struct kmem_cache *", int(slab["cache"], 16))
+        F.check(cache.name.string_().decode() == slab["cache_name"]
+                and cache.object_size.value_() == slab["object_size"], f"{name}: slab cache")
+
+
+def check_bad_input(prog, d):
+    name = d["name"]
+    try:
+        prog.read(0, 8)
+        F.check(False, f"{name}: read of address 0 faults")
+    except FaultError as e:
+        F.check(e.address == 0, f"{name}: FaultError.address", f"  {e.address!r}")
+    garbage = Object(prog, "struct task_struct *", 0xDEAD000000001000)
+    try:
+        garbage.pid.value_()
+        F.check(False, f"{name}: a garbage pointer faults")
+    except FaultError as e:
+        F.check(e.address >= 0xDEAD000000001000, f"{name}: FaultError.address of a garbage pointer", f"  {e.address:#x}")
+    try:
+        prog["kdive_no_such_symbol"]
+        F.check(False, f"{name}: unknown name raises")
+    except ObjectNotFoundError as e:
+        F.check(isinstance(e, KeyError), f"{name}: ObjectNotFoundError is a KeyError")
+    try:
+        prog.type("struct kdive_no_such_type")
+        F.check(False, f"{name}: unknown type raises")
+    except LookupError:
+        F.check(True, f"{name}: unknown type is a LookupError")
+    # An Object keeps its Program alive after the last reference to the Program is gone.
+    comm = open_dump(d)["init_task"].comm
+    import gc
+    gc.collect()
+    F.check(comm.string_() == b"swapper/0", f"{name}: an Object keeps its Program alive")
+
+
+def check_bad_files(d):
+    try:
+        Program().set_core_dump("/nonexistent/vmcore")
+        F.check(False, "missing core raises")
+    except OSError:
+        F.check(True, "missing core is an OSError")
+    with tempfile.NamedTemporaryFile(suffix=".vmcore") as f:
+        with open(d["path"], "rb") as src:
+            f.write(src.read(3000))  # a dump cut inside its headers
+        f.flush()
+        try:
+            p = Program()
+            p.set_core_dump(f.name)
+            p.load_debug_info(d["debug"])
+            p["init_task"].pid.value_()
+            F.check(False, "truncated dump raises", "  it opened")
+        except Exception as e:  # any clear Python exception; a crash would end the test
+            F.check(type(e).__name__ != "SystemError" and str(e) != "", "truncated dump: clear error",
+                    f"  {type(e).__name__}: {e}")
+
+
+def main():
+    dumps = lib.dumps(drgn=False)
+    for d in dumps:
+        with open(d["truth"]) as f:
+            truth = json.load(f)
+        prog = open_dump(d)
+        check_truth(prog, d, truth)
+        check_bad_input(prog, d)
+    if dumps:
+        check_bad_files(dumps[0])
+    F.finish()
+
+
+if __name__ == "__main__":
+    main()
