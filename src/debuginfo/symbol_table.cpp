@@ -47,6 +47,8 @@ SymbolTable::SymbolTable(const ElfFile& file, std::function<uint64_t(uint64_t)> 
     s.size = sym.st_size;
     s.is_function = type == STT_FUNC;
     s.is_global = GELF_ST_BIND(sym.st_info) != STB_LOCAL;
+    s.elf_binding = static_cast<uint8_t>(GELF_ST_BIND(sym.st_info));
+    s.elf_type = static_cast<uint8_t>(type);
     by_address_.push_back(s);
   }
   std::sort(by_address_.begin(), by_address_.end(), [](const Symbol& a, const Symbol& b) {

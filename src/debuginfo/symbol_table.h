@@ -28,6 +28,9 @@ struct Symbol {
   // variables): found by name, never used to symbolize an address.
   bool symbolizable = true;
   uint32_t table_index = 0;  // position in the ELF symbol table (ties between aliases)
+  // The ELF symbol's STB_* binding and STT_* type, as the file has them.
+  uint8_t elf_binding = 0;
+  uint8_t elf_type = 0;
 };
 
 struct SymbolizedAddress {

@@ -15,6 +15,10 @@
 #include "program/program.h"
 #include "program/stack_trace.h"
 
+namespace kdive {
+class Tasks;
+}
+
 namespace kdive::python {
 
 namespace py = pybind11;
@@ -41,6 +45,8 @@ class PyProgram {
   const std::string& core_path() const { return core_path_; }
   int pid() const { return pid_; }
   py::dict cache;  // Program.cache: per-program storage for helpers
+  py::object platform = py::none();  // Program(platform=...)
+  std::shared_ptr<Tasks> tasks_cache;  // the task walker of the _linux_helper_* functions
 
  private:
   void open();
@@ -86,5 +92,8 @@ void bind_type(py::module_& m);
 void bind_object(py::module_& m);
 void bind_stack(py::module_& m);
 void bind_helpers(py::module_& m);
+void bind_platform(py::module_& m);
+void bind_symbol(py::module_& m);
+void bind_linux_helpers(py::module_& m);
 
 }  // namespace kdive::python

@@ -15,4 +15,7 @@ PYBIND11_MODULE(_drgn, m) {
   kp::bind_object(m);
   kp::bind_stack(m);
   kp::bind_helpers(m);
+  kp::bind_platform(m);
+  kp::bind_symbol(m);
+  kp::bind_linux_helpers(m);
 }

@@ -50,6 +50,7 @@ void PyProgram::load_debug_info(const std::vector<std::string>& paths) {
   // made before keep the old program alive only through this PyProgram, so reopening
   // is refused once objects may refer to it.
   if (program_) {
+    tasks_cache.reset();
     stacks_.reset();
     program_.reset();
   }
@@ -130,7 +131,11 @@ GlobalKinds kinds_from_flags(const py::object& flags) {
 
 void bind_program(py::module_& m) {
   auto cls = py::class_<PyProgram, ProgramRef>(m, "Program");
-  cls.def(py::init([](const py::object& platform) { return std::make_shared<PyProgram>(); }),
+  cls.def(py::init([](const py::object& platform) {
+            auto prog = std::make_shared<PyProgram>();
+            prog->platform = platform;
+            return prog;
+          }),
           py::arg("platform") = py::none())
       .def("set_core_dump", [](PyProgram& self, const py::object& path) {
         self.set_core_dump(py::str(py::module_::import("os").attr("fsdecode")(path)).cast<std::string>());

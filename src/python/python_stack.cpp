@@ -1,6 +1,10 @@
 // drgn.StackTrace, StackFrame and Thread on kdive's unwinder, and Program's stack_trace,
-// threads, thread and crashed_thread.
+// threads, thread, crashed_thread and main_thread.
 #include <pybind11/stl.h>
+
+#include <fmt/format.h>
+
+#include "kdive/error.h"
 
 #include "python/python_handles.h"
 #include "python/python_object_value.h"
@@ -45,6 +49,25 @@ PyStackTrace trace_of(const ProgramRef& prog, const py::object& thread) {
   return PyStackTrace{prog, std::make_shared<StackTrace>(std::move(t))};
 }
 
+// A name in a frame's scope: its parameters and locals, else a global (as drgn looks
+// up names in the frame's scope, then the program's). KeyError when neither has it.
+py::object frame_object(const PyStackFrame& self, const std::string& name) {
+  try {
+    return py::cast(PyObj{self.prog, frame_variable(*self.trace, self.index, name)});
+  } catch (const LookupError&) {
+  }
+  std::optional<Object> global = self.prog->program().find_object(name, kGlobalAny);
+  if (!global) {
+    PyErr_SetObject(PyExc_KeyError, py::str(name).ptr());
+    throw py::error_already_set();
+  }
+  return py::cast(PyObj{self.prog, *global});
+}
+
+// drgn's x86-64 register order; kdive's unwinder knows the first 17 (rax .. rip).
+constexpr int kDrgnRegisterOrder[] = {kRegRax, kRegRdx, kRegRcx, kRegRbx, kRegRsi, kRegRdi, kRegRbp, kRegRsp, 8, 9,
+                                      kRegR10, 11, kRegR12, kRegR13, kRegR14, kRegR15, kRegRip};
+
 }  // namespace
 
 void bind_stack(py::module_& m) {
@@ -69,25 +92,79 @@ void bind_stack(py::module_& m) {
       });
 
   py::class_<PyStackFrame>(m, "StackFrame")
+      // 0.2.0: the function's name, else the symbol's, else the PC in hex.
       .def_property_readonly("name", [](const PyStackFrame& self) -> py::object {
         const StackFrame& f = self.frame();
         if (!f.name().empty()) return py::str(f.name());
         if (f.symbol()) return py::str(f.symbol()->name);
+        return py::str(fmt::format("{:#x}", f.pc()));
+      })
+      .def_property_readonly("function_name", [](const PyStackFrame& self) -> py::object {
+        const StackFrame& f = self.frame();
+        if (!f.name().empty()) return py::str(f.name());
         return py::none();
       })
       .def_property_readonly("is_inline", [](const PyStackFrame& self) { return self.frame().inlined(); })
       .def_property_readonly("interrupted", [](const PyStackFrame& self) { return self.frame().exact_pc(); })
       .def_property_readonly("pc", [](const PyStackFrame& self) { return self.frame().pc(); })
       .def_property_readonly("sp", [](const PyStackFrame& self) { return self.frame().registers().sp(); })
+      .def_property_readonly("prog", [](const PyStackFrame& self) { return self.prog; })
       .def("__getitem__", [](const PyStackFrame& self, const std::string& name) {
-        return PyObj{self.prog, frame_variable(*self.trace, self.index, name)};
+        return frame_object(self, name);
+      })
+      .def("__contains__", [](const PyStackFrame& self, const std::string& name) {
+        try {
+          frame_object(self, name);
+          return true;
+        } catch (const py::error_already_set& e) {
+          if (e.matches(PyExc_KeyError)) return false;
+          throw;
+        }
       })
       .def("locals", [](const PyStackFrame& self) { return frame_locals(self.frame()); })
+      .def("source", [](const PyStackFrame& self) {
+        const SourcePosition& pos = self.frame().position();
+        if (!pos.known) {
+          PyErr_SetString(PyExc_LookupError, "source code location not available");
+          throw py::error_already_set();
+        }
+        return py::module_::import("_drgn").attr("SourceLocation")(pos.file, pos.line, pos.column);
+      })
+      .def("symbol", [](const PyStackFrame& self) {
+        const StackFrame& f = self.frame();
+        return py::cast(self.prog).attr("symbol")(f.exact_pc() ? f.pc() : f.pc() - 1);
+      })
+      .def("registers", [](const PyStackFrame& self) {
+        py::dict out;
+        const RegisterState& regs = self.frame().registers();
+        for (int r : kDrgnRegisterOrder)
+          if (std::optional<uint64_t> v = regs.get(r)) out[py::str(std::string(register_name(r)))] = *v;
+        return out;
+      })
+      .def("register", [](const PyStackFrame& self, const std::string& name) {
+        for (int r = 0; r < kRegisterCount; ++r) {
+          if (register_name(r) != name) continue;
+          std::optional<uint64_t> v = self.frame().registers().get(r);
+          if (!v) {
+            PyErr_SetString(PyExc_LookupError, "register value is not known");
+            throw py::error_already_set();
+          }
+          return *v;
+        }
+        static const char* const kOther[] = {"rflags", "es", "cs", "ss", "ds", "fs", "gs", "fs.base", "gs.base"};
+        for (const char* other : kOther)
+          if (name == other) {
+            PyErr_SetString(PyExc_LookupError, "register value is not known");
+            throw py::error_already_set();
+          }
+        throw py::value_error(fmt::format("unknown register '{}'", name));
+      }, py::arg("reg"))
       .def("__str__", [](const PyStackFrame& self) { return format_frame(self.frame()); });
 
   py::class_<PyThread>(m, "Thread")
       .def_property_readonly("tid", [](const PyThread& self) { return self.thread.pid; })
       .def_property_readonly("name", [](const PyThread& self) { return self.thread.comm; })
+      .def_property_readonly("prog", [](const PyThread& self) { return self.prog; })
       .def_property_readonly("object", [](const PyThread& self) -> py::object {
         if (!self.thread.task) return py::none();
         return wrap_object(self.prog, self.thread.task->address_of());
@@ -112,6 +189,17 @@ void bind_stack(py::module_& m) {
   program.attr("crashed_thread") = py::cpp_function(
       [](const ProgramRef& self) { return PyThread{self, self->stacks().crashed_thread()}; },
       py::is_method(program), py::name("crashed_thread"));
+  // User cores: the thread whose TID is the process's PID (the first PRSTATUS when none
+  // is); the kernel has none.
+  program.attr("main_thread") = py::cpp_function(
+      [](const ProgramRef& self) {
+        if (self->program().is_kernel()) throw py::value_error("main thread is not defined for the Linux kernel");
+        std::vector<ThreadRef> threads = self->stacks().threads();
+        if (threads.empty()) throw LookupError("main thread not found");
+        for (ThreadRef& t : threads)
+          if (t.pid == self->pid()) return PyThread{self, std::move(t)};
+        return PyThread{self, std::move(threads.front())};
+      }, py::is_method(program), py::name("main_thread"));
 }
 
 }  // namespace kdive::python

@@ -4,6 +4,7 @@
 #   "drgn"     Debian's python3-drgn 0.0.22 (/usr/bin/python3, no PYTHONPATH)
 #   "kdive"    kdive's `drgn` package (python/) over kdive's `_drgn` (build/python)
 #   "drgn-pkg" drgn 0.2.0's pure-Python package (../shared/corpora) over kdive's `_drgn`
+#   "drgn-022-pkg" Debian's drgn 0.0.22 pure-Python package over kdive's `_drgn`
 # CTest sets KDIVE_PYTHON_BUILD_DIR and KDIVE_SOURCE_DIR (tests/CMakeLists.txt).
 import difflib
 import os
@@ -19,6 +20,7 @@ PYTHON = "/usr/bin/python3"
 BUILD_PY = os.environ.get("KDIVE_PYTHON_BUILD_DIR") or os.path.join(SRC, "build", "release", "python")
 SHARED = os.environ.get("KDIVE_SHARED_DIR") or os.path.join(SRC, "..", "shared")
 DRGN_020 = os.path.join(SHARED, "corpora", "drgn-0.2.0")
+DEBIAN_DIST_PACKAGES = "/usr/lib/python3/dist-packages"  # python3-drgn 0.0.22
 
 
 def engine_env(engine):
@@ -28,6 +30,8 @@ def engine_env(engine):
         env["PYTHONPATH"] = BUILD_PY + os.pathsep + os.path.join(SRC, "python")
     elif engine == "drgn-pkg":
         env["PYTHONPATH"] = BUILD_PY + os.pathsep + DRGN_020
+    elif engine == "drgn-022-pkg":
+        env["PYTHONPATH"] = BUILD_PY + os.pathsep + DEBIAN_DIST_PACKAGES
     elif engine == "drgn":
         env.pop("LD_PRELOAD", None)  # the sanitizer runtime is for kdive's module only
     else:

@@ -1,0 +1,236 @@
+// drgn's Platform, Register, Language, host_platform and filename_matches, Program.platform
+// and Program.language, and the names of drgn 0.2.0's module API (Module, DebugInfoOptions,
+// SymbolIndex, ...) that kdive has no behaviour for: they exist so that drgn's own package
+// imports, and raise NotImplementedError when used.
+#include <pybind11/eval.h>
+
+#include "python/python_enums.h"
+#include "python/python_handles.h"
+
+namespace kdive::python {
+
+namespace {
+
+constexpr const char* kPlatformSource = R"PY(
+import collections
+import enum
+import typing
+
+
+class Register:
+    __slots__ = ("_names",)
+
+    def __init__(self, names):
+        object.__setattr__(self, "_names", tuple(names))
+
+    @property
+    def names(self):
+        return self._names
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"readonly attribute '{name}'")
+
+    def __eq__(self, other):
+        return isinstance(other, Register) and self._names == other._names
+
+    def __hash__(self):
+        return hash(self._names)
+
+    def __repr__(self):
+        return f"Register({self._names!r})"
+
+
+# drgn's x86-64 register order (libdrgn/arch_x86_64.defs).
+_X86_64_REGISTERS = tuple(Register((n,)) for n in (
+    "rax", "rdx", "rcx", "rbx", "rsi", "rdi", "rbp", "rsp", "r8", "r9", "r10", "r11",
+    "r12", "r13", "r14", "r15", "rip", "rflags", "es", "cs", "ss", "ds", "fs", "gs",
+    "fs.base", "gs.base"))
+
+
+class Platform:
+    __slots__ = ("_arch", "_flags")
+
+    def __init__(self, arch, flags=None):
+        if not isinstance(arch, Architecture):
+            raise TypeError("arch must be Architecture")
+        if flags is None:
+            if arch == Architecture.UNKNOWN:
+                raise ValueError("cannot get default platform flags of unknown architecture")
+            flags = PlatformFlags.IS_64_BIT | PlatformFlags.IS_LITTLE_ENDIAN
+            if arch in (Architecture.I386, Architecture.ARM, Architecture.RISCV32, Architecture.S390):
+                flags &= ~PlatformFlags.IS_64_BIT
+            if arch in (Architecture.S390X, Architecture.S390):
+                flags &= ~PlatformFlags.IS_LITTLE_ENDIAN
+        elif not isinstance(flags, PlatformFlags):
+            raise TypeError("flags must be PlatformFlags or None")
+        object.__setattr__(self, "_arch", arch)
+        object.__setattr__(self, "_flags", flags)
+
+    arch = property(lambda self: self._arch)
+    flags = property(lambda self: self._flags)
+
+    @property
+    def registers(self):
+        return _X86_64_REGISTERS if self._arch == Architecture.X86_64 else ()
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"readonly attribute '{name}'")
+
+    def __eq__(self, other):
+        if not isinstance(other, Platform):
+            return NotImplemented
+        return self._arch == other._arch and self._flags == other._flags
+
+    __hash__ = None
+
+    def __repr__(self):
+        return f"Platform({self._arch!r}, {self._flags!r})"
+
+
+host_platform = Platform(Architecture.X86_64)
+
+
+class Language:
+    __slots__ = ("_name", "_attr")
+
+    def __new__(cls, *args, **kwargs):
+        raise TypeError("cannot create '_drgn.Language' instances")
+
+    @classmethod
+    def _make(cls, attr, name):
+        self = object.__new__(cls)
+        object.__setattr__(self, "_attr", attr)
+        object.__setattr__(self, "_name", name)
+        return self
+
+    name = property(lambda self: self._name)
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"readonly attribute '{name}'")
+
+    def __repr__(self):
+        return f"Language.{self._attr}"
+
+
+Language.C = Language._make("C", "C")
+Language.CPP = Language._make("CPP", "C++")
+
+
+def _path_components(path):
+    return [c for c in path.split("/") if c and c != "."]
+
+
+def filename_matches(haystack, needle):
+    if not needle:
+        return True
+    if not haystack:
+        return False
+    h = _path_components(haystack)
+    n = _path_components(needle)
+    if len(n) > len(h):
+        return False
+    if needle.startswith("/") and (not haystack.startswith("/") or len(n) != len(h)):
+        return False
+    return h[len(h) - len(n):] == n
+
+
+class _Unsupported:
+    """A drgn API kdive's engine does not provide."""
+
+    _what = "this drgn API"
+
+    def __init__(self, *args, **kwargs):
+        raise NotImplementedError(f"kdive does not implement {type(self).__name__}")
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+
+
+def _unsupported_class(name, base=_Unsupported):
+    return type(name, (base,), {"__module__": __name__, "__doc__": f"{name}: not implemented by kdive"})
+
+
+_STUB_CLASSES = {}
+for _name in ("DebugInfoOptions", "SymbolIndex", "SourceLocationList", "MemorySearchIterator",
+              "TypeTemplateParameter", "TypeKindSet"):
+    _STUB_CLASSES[_name] = _unsupported_class(_name)
+Module = _unsupported_class("Module")
+_STUB_CLASSES["Module"] = Module
+for _name in ("MainModule", "SharedLibraryModule", "VdsoModule", "RelocatableModule", "ExtraModule"):
+    _STUB_CLASSES[_name] = _unsupported_class(_name, Module)
+
+
+class ModuleFileStatus(enum.Enum):
+    WANT = 0
+    HAVE = 1
+    DONT_WANT = 2
+    DONT_NEED = 3
+    WANT_SUPPLEMENTARY = 4
+
+
+class SupplementaryFileKind(enum.Enum):
+    GNU_DEBUGALTLINK = 0
+
+
+class KmodSearchMethod(enum.Enum):
+    NONE = 0
+    DEPMOD = 1
+    WALK = 2
+    DEPMOD_OR_WALK = 3
+
+
+class WantedSupplementaryFile(typing.NamedTuple):
+    kind: SupplementaryFileKind
+    path: str
+    supplementary_path: str
+    checksum: bytes
+
+
+class SourceLocation(typing.NamedTuple):
+    filename: str
+    line: int
+    column: int
+
+
+for _cls in (ModuleFileStatus, SupplementaryFileKind, KmodSearchMethod, WantedSupplementaryFile,
+             SourceLocation):
+    _STUB_CLASSES[_cls.__name__] = _cls
+)PY";
+
+}  // namespace
+
+void bind_platform(py::module_& m) {
+  py::dict scope;
+  scope["__builtins__"] = py::module_::import("builtins");
+  scope["__name__"] = m.attr("__name__");
+  scope["Architecture"] = m.attr("Architecture");
+  scope["PlatformFlags"] = m.attr("PlatformFlags");
+  py::exec(kPlatformSource, scope);
+  for (const char* name : {"Register", "Platform", "host_platform", "Language", "filename_matches"})
+    m.attr(name) = scope[name];
+  // Names another part of the binding may define for real are only filled in when absent.
+  for (auto item : scope["_STUB_CLASSES"].cast<py::dict>())
+    if (!py::hasattr(m, item.first.cast<std::string>().c_str())) m.attr(item.first) = item.second;
+
+  // Build flags drgn's package and CLI read.
+  m.attr("_elfutils_version") = "kdive";
+  m.attr("_have_debuginfod") = false;
+  m.attr("_enable_dlopen_debuginfod") = false;
+  for (const char* name : {"_with_libkdumpfile", "_with_json_c", "_with_lzma", "_with_pcre2", "_with_pcre2_utf"})
+    m.attr(name) = false;
+
+  py::object program = m.attr("Program");
+  py::object language = scope["Language"];
+  py::object host = scope["host_platform"];
+  py::object property = py::module_::import("builtins").attr("property");
+  // Program(platform): that platform; an opened program: x86-64 (kdive's only target).
+  program.attr("platform") = property(py::cpp_function(
+      [host](const ProgramRef& self) -> py::object {
+        if (!self->platform.is_none() || !self->is_open()) return self->platform;
+        return host;
+      }, py::is_method(program)));
+  program.attr("language") = property(py::cpp_function(
+      [language](const ProgramRef& self) { return language.attr("C"); }, py::is_method(program)));
+}
+
+}  // namespace kdive::python
