@@ -561,7 +561,9 @@ RegisterState StackTraceEngine::initial_registers(const ThreadRef& thread) {
 }
 
 StackTrace StackTraceEngine::stack_trace(const ThreadRef& thread) {
-  return build_stack_trace(*context_, initial_registers(thread), program_.is_kernel());
+  // A sleeping kernel task starts from the return address __switch_to_asm saved.
+  bool exact = !program_.is_kernel() || thread.cpu >= 0;
+  return build_stack_trace(*context_, initial_registers(thread), program_.is_kernel(), exact);
 }
 
 StackTrace StackTraceEngine::stack_trace(const RegisterState& regs) {

@@ -12,8 +12,8 @@ namespace kdive::python {
 namespace {
 
 constexpr const char* kPlatformSource = R"PY(
-import collections
 import enum
+import os
 import typing
 
 
@@ -142,8 +142,8 @@ class _Unsupported:
     def __init__(self, *args, **kwargs):
         raise NotImplementedError(f"kdive does not implement {type(self).__name__}")
 
-    def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
+    def __class_getitem__(cls, item):  # MemorySearchIterator[int] in annotations
+        return cls
 
 
 def _unsupported_class(name, base=_Unsupported):
@@ -177,6 +177,7 @@ class KmodSearchMethod(enum.Enum):
     DEPMOD = 1
     WALK = 2
     DEPMOD_OR_WALK = 3
+    DEPMOD_AND_WALK = 4
 
 
 class WantedSupplementaryFile(typing.NamedTuple):
@@ -192,7 +193,105 @@ class SourceLocation(typing.NamedTuple):
     column: int
 
 
-for _cls in (ModuleFileStatus, SupplementaryFileKind, KmodSearchMethod, WantedSupplementaryFile,
+class IntegerLike(typing.Protocol):
+    def __index__(self) -> int: ...
+
+
+def implicit_convert(type, obj, bit_field_size=None):
+    raise NotImplementedError("kdive does not implement implicit_convert")
+
+
+class _ThreadIterator:
+    def __init__(self, *args, **kwargs):
+        raise TypeError("cannot create '_drgn._ThreadIterator' instances")
+
+
+import importlib.abc
+import importlib.machinery
+import sys
+
+
+# Linux's x86-64 signal numbers and sigaction flags (asm-generic/signal.h,
+# arch/x86/include/uapi/asm/signal.h), preferred names first, for the fallback
+# _drgn_util.platform below.
+_X86_64_SIGNALS = {
+    "SIGHUP": 1, "SIGINT": 2, "SIGQUIT": 3, "SIGILL": 4, "SIGTRAP": 5, "SIGABRT": 6,
+    "SIGIOT": 6, "SIGBUS": 7, "SIGFPE": 8, "SIGKILL": 9, "SIGUSR1": 10, "SIGSEGV": 11,
+    "SIGUSR2": 12, "SIGPIPE": 13, "SIGALRM": 14, "SIGTERM": 15, "SIGSTKFLT": 16,
+    "SIGCHLD": 17, "SIGCLD": 17, "SIGCONT": 18, "SIGSTOP": 19, "SIGTSTP": 20, "SIGTTIN": 21,
+    "SIGTTOU": 22, "SIGURG": 23, "SIGXCPU": 24, "SIGXFSZ": 25, "SIGVTALRM": 26,
+    "SIGPROF": 27, "SIGWINCH": 28, "SIGIO": 29, "SIGPOLL": 29, "SIGPWR": 30, "SIGSYS": 31,
+    "SIGRTMIN": 32, "SIGRTMAX": 64,
+}
+_X86_64_SIGACTION_FLAGS = {
+    "SA_NOCLDSTOP": 0x1, "SA_NOCLDWAIT": 0x2, "SA_SIGINFO": 0x4, "SA_UNSUPPORTED": 0x400,
+    "SA_EXPOSE_TAGBITS": 0x800, "SA_RESTORER": 0x04000000, "SA_ONSTACK": 0x08000000,
+    "SA_RESTART": 0x10000000, "SA_NODEFER": 0x40000000, "SA_NOMASK": 0x40000000,
+    "SA_RESETHAND": 0x80000000, "SA_ONESHOT": 0x80000000,
+}
+
+
+def _fill_version(module):
+    module.__version__ = "0+kdive"
+
+
+def _fill_drgn_util(module):
+    module.__path__ = []
+
+
+def _fill_drgn_util_platform(module):
+    module.SIGNALS_BY_MACHINE_NAME = {"x86_64": _X86_64_SIGNALS}
+    module.SIGACTION_FLAGS_BY_MACHINE_NAME = {"x86_64": _X86_64_SIGACTION_FLAGS}
+
+
+def _fill_drgn_util_typingutils(module):
+    def copy_func_signature(source):
+        return lambda f: f
+
+    module.copy_func_signature = copy_func_signature
+    module.copy_method_params = copy_func_signature
+
+
+def _fill_drgn_util_argparseformatter(module):
+    import argparse
+
+    class MultilineHelpFormatter(argparse.RawDescriptionHelpFormatter):
+        pass
+
+    module.MultilineHelpFormatter = MultilineHelpFormatter
+
+
+# Modules drgn's package imports that a build of drgn generates (drgn.internal.version)
+# or that live beside it in drgn's source tree (_drgn_util), which a source tree of the
+# package alone (drgn 0.2.0's in ../shared/corpora) lacks. A finder after the standard
+# ones supplies them only when no real one is found.
+class _BuildFallback(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    MODULES = {
+        "drgn.internal.version": _fill_version,
+        "_drgn_util": _fill_drgn_util,
+        "_drgn_util.platform": _fill_drgn_util_platform,
+        "_drgn_util.typingutils": _fill_drgn_util_typingutils,
+        "_drgn_util.argparseformatter": _fill_drgn_util_argparseformatter,
+    }
+
+    def find_spec(self, fullname, path, target=None):
+        if fullname not in self.MODULES:
+            return None
+        return importlib.machinery.ModuleSpec(fullname, self, is_package=fullname == "_drgn_util")
+
+    def create_module(self, spec):
+        return None
+
+    def exec_module(self, module):
+        self.MODULES[module.__name__](module)
+
+
+if not any(type(f).__name__ == "_BuildFallback" for f in sys.meta_path):
+    sys.meta_path.append(_BuildFallback())
+
+
+_STUB_CLASSES["Path"] = typing.Union[str, bytes, os.PathLike]
+for _cls in (IntegerLike, implicit_convert, _ThreadIterator, ModuleFileStatus, SupplementaryFileKind, KmodSearchMethod, WantedSupplementaryFile,
              SourceLocation):
     _STUB_CLASSES[_cls.__name__] = _cls
 )PY";

@@ -180,6 +180,11 @@ void bind_stack(py::module_& m) {
   program.attr("threads") = py::cpp_function(
       [](const ProgramRef& self) {
         py::list out;
+        // drgn 0.0.22 lists the kernel's tasks from init_task (PID 0) on.
+        if (self->program().is_kernel()) {
+          std::optional<Object> init = self->program().find_object("init_task", kGlobalVariable);
+          if (init) out.append(PyThread{self, self->stacks().thread_of_task(*init)});
+        }
         for (ThreadRef& t : self->stacks().threads()) out.append(PyThread{self, std::move(t)});
         return py::iter(out);
       }, py::is_method(program), py::name("threads"));

@@ -18,11 +18,11 @@ class StackTraceBuilder {
  public:
   StackTraceBuilder(FrameContext& ctx, bool kernel) : ctx_(ctx), kernel_(kernel), unwinder_(ctx.memory(), ctx, kernel) {}
 
-  StackTrace build(const RegisterState& initial) {
+  StackTrace build(const RegisterState& initial, bool initial_exact) {
     StackTrace t;
     t.context_ = &ctx_;
     RegisterState regs = initial;
-    bool exact = true;
+    bool exact = initial_exact;
     const char* method = "initial";
     std::set<std::pair<uint64_t, uint64_t>> seen;
     for (;;) {
@@ -97,8 +97,8 @@ class StackTraceBuilder {
   Unwinder unwinder_;
 };
 
-StackTrace build_stack_trace(FrameContext& ctx, const RegisterState& regs, bool kernel) {
-  return StackTraceBuilder(ctx, kernel).build(regs);
+StackTrace build_stack_trace(FrameContext& ctx, const RegisterState& regs, bool kernel, bool exact_pc) {
+  return StackTraceBuilder(ctx, kernel).build(regs, exact_pc);
 }
 
 namespace {

@@ -102,8 +102,11 @@ std::string format_frame(const StackFrame& frame);
 
 inline constexpr size_t kMaxStackFrames = 1024;
 
-// Unwinds from `regs` (exact: where the thread stopped). Kernel traces stop after the
-// first user-space frame. Never throws for bad stacks: the trace ends with a reason.
-StackTrace build_stack_trace(FrameContext& ctx, const RegisterState& regs, bool kernel);
+// Unwinds from `regs`. `exact_pc`: the PC is where the thread stopped (a CPU's or a
+// user thread's saved registers); false when it is a return address (a sleeping
+// task's switch frame), looked up at pc - 1 as drgn does (its `interrupted` is false).
+// Kernel traces stop after the first user-space frame. Never throws for bad stacks:
+// the trace ends with a reason.
+StackTrace build_stack_trace(FrameContext& ctx, const RegisterState& regs, bool kernel, bool exact_pc = true);
 
 }  // namespace kdive
