@@ -13,6 +13,7 @@ from drgn.helpers.linux import (
     find_slab_cache,
     find_task,
     for_each_online_cpu,
+    for_each_possible_cpu,
     for_each_slab_cache,
     for_each_task,
     idle_task,
@@ -160,7 +161,12 @@ def main():
     print("crashed:", crashed.tid, crashed.object.comm.string_().decode())
     print_trace(prog, "crashed thread", crashed.stack_trace())
     print("== more stack traces")
-    print_trace(prog, "pid 1", prog.stack_trace(1))
+    # Running tasks: only where drgn 0.0.22's PRSTATUS lookup by pr_pid (CPU + 1 in
+    # QEMU-made dumps, see below) happens to find the task's own CPU.
+    for cpu in for_each_possible_cpu(prog):
+        curr = per_cpu(runqueues, cpu).curr
+        if curr.pid.value_() == cpu + 1:
+            print_trace(prog, f"pid {cpu + 1} (running on CPU {cpu})", prog.stack_trace(curr.pid.value_()))
     print_trace(prog, "init_task (idle)", prog.stack_trace(init_task.address_of_()))
     # drgn 0.0.22 traces a task whose PID equals a PRSTATUS note's pr_pid from that
     # note's registers; QEMU-made dumps write CPU number + 1 there, so a sleeping task
@@ -173,10 +179,17 @@ def main():
     print("thread 1:", t1.tid, t1.object.pid.value_())
     tids = sorted(t.tid for t in prog.threads())
     print("threads:", len(tids), sorted(set(tids) - {t.pid.value_() for t in tasks}))
-    trace = prog.stack_trace(1)
-    frame = trace[0]
-    print("frame 0:", str(frame))
-    print("locals:", frame.locals())
-
+    trace = prog.stack_trace(sleeping[0] if sleeping else init_task.address_of_())
+    for frame in list(trace)[:3]:
+        print("frame:", str(frame))
+        print("  locals:", frame.locals())
+        for name in frame.locals()[:4]:
+            try:
+                v = frame[name]
+                # (whether it is absent differs: kdive evaluates DW_OP_entry_value,
+                # drgn 0.0.22 does not; KNOWN_DIFFERENCES.md)
+                print("  ", name, v.type_)
+            except Exception as e:  # noqa: BLE001
+                print("  ", name, "raised", type(e).__name__)
 
 main()
