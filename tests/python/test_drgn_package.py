@@ -28,6 +28,7 @@ def selected(dumps):
 
 
 _UNKNOWN_FRAME = re.compile(r"^#(\d+)\s+\?\?\?$")
+_ENTRY_VALUE_FAILURE = re.compile(r"^   \S+ raised Exception$")
 _STR_FRAME = re.compile(r"^#(\d+)\s")
 _DETAIL_FRAME = re.compile(r"^  \[(\d+)\] ")
 
@@ -68,6 +69,8 @@ def known(want, got):
     own packages on kdive's _drgn") normalized away:
     - a trace drgn 0.0.22 ends with `#N  ???` (an interrupt frame it cannot cross) is
       compared up to frame N-1; kdive continues into the interrupted code;
+    - a frame variable drgn 0.0.22 cannot read (DW_OP_entry_value: it raises
+      Exception) while kdive gives its value;
     - when drgn 0.0.22 names another crashed thread than kdive (it takes the first CPU's
       task; kdive the task on panic_cpu), the crashed-thread block is not compared."""
     a, b = blocks(want), blocks(got)
@@ -85,6 +88,11 @@ def known(want, got):
         if any(x.startswith("crashed:") for x in la) and crashed_a[:1] != crashed_b[:1]:
             la = [x for x in la if not x.startswith("crashed:")]
             lb = [x for x in lb if not x.startswith("crashed:")]
+        if len(la) == len(lb):
+            # drgn 0.0.22 raises for DW_OP_entry_value ("unknown DWARF expression
+            # opcode 0xa3"); kdive evaluates it.
+            lb = [x if _ENTRY_VALUE_FAILURE.match(x) and y.startswith(x.split(" raised ")[0] + " ") else y
+                  for x, y in zip(la, lb)]
         out_a += ([h] if h else []) + la
         out_b += ([h] if h else []) + lb
     return "\n".join(out_a) + "\n", "\n".join(out_b) + "\n"
