@@ -2,7 +2,8 @@
 // load_debug_info / load_default_debug_info), global lookups (prog[name], object,
 // variable, constant, function), type lookups, memory reads, flags and the default
 // program. Stack traces and threads are bound in python_stack.cpp, symbols in
-// python_symbol.cpp, platform and language in python_platform.cpp.
+// python_symbol.cpp, platform and language in python_platform.cpp. Kernels also have
+// drgn's memory-model constants (PAGE_SHIFT, PAGE_SIZE, PAGE_MASK, UTS_RELEASE, vmemmap).
 #include <unistd.h>
 
 #include <algorithm>
@@ -12,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "kdive/error.h"
+#include "linux/memory_model.h"
 #include "python/python_enums.h"
 #include "python/python_errors.h"
 #include "python/python_handles.h"
@@ -106,8 +108,35 @@ ProgramRef program_or_default(const py::object& prog) {
 
 namespace {
 
-py::object find_global(PyProgram& self, const std::string& name, GlobalKinds kinds, const char* what) {
+// The constants drgn's Linux kernel object finder defines from the kernel's memory
+// model rather than from DWARF (macros): PAGE_SHIFT (int), PAGE_SIZE and PAGE_MASK
+// (unsigned long), UTS_RELEASE (const char [N]) and vmemmap (struct page *).
+std::optional<Object> linux_constant(PyProgram& self, const std::string& name) {
+  static const char* const kNames[] = {"PAGE_SHIFT", "PAGE_SIZE", "PAGE_MASK", "UTS_RELEASE", "vmemmap"};
+  if (std::find(std::begin(kNames), std::end(kNames), name) == std::end(kNames)) return std::nullopt;
+  Program& p = self.program();
+  if (!p.is_kernel() || !p.has_core()) return std::nullopt;
+  const ObjectEnv& env = p.object_env();
+  if (name == "UTS_RELEASE") {
+    std::string release = p.kernel_release();
+    QualifiedType t = p.find_type(fmt::format("const char [{}]", release.size() + 1));
+    return Object::from_bytes(env, t, reinterpret_cast<const uint8_t*>(release.c_str()), release.size() + 1);
+  }
+  MemoryModel model(p);
+  if (name == "vmemmap") return Object::unsigned_value(env, p.find_type("struct page *"), model.vmemmap());
+  if (name == "PAGE_SHIFT") return Object::signed_value(env, p.find_type("int"), static_cast<int64_t>(model.page_shift()));
+  uint64_t size = model.page_size();
+  return Object::unsigned_value(env, p.find_type("unsigned long"), name == "PAGE_SIZE" ? size : ~(size - 1));
+}
+
+std::optional<Object> lookup_global(PyProgram& self, const std::string& name, GlobalKinds kinds) {
   std::optional<Object> o = self.program().find_object(name, kinds);
+  if (!o && (kinds & kGlobalConstant)) o = linux_constant(self, name);
+  return o;
+}
+
+py::object find_global(PyProgram& self, const std::string& name, GlobalKinds kinds, const char* what) {
+  std::optional<Object> o = lookup_global(self, name, kinds);
   if (!o) {
     std::string message = what ? fmt::format("could not find {} '{}'", what, name) : fmt::format("could not find '{}'", name);
     PyErr_SetString(PyExc_LookupError, message.c_str());
@@ -157,7 +186,7 @@ void bind_program(py::module_& m) {
         return enum_class("ProgramFlags")(flags);
       })
       .def("__getitem__", [](const ProgramRef& self, const std::string& name) {
-        std::optional<Object> o = self->program().find_object(name, kGlobalAny);
+        std::optional<Object> o = lookup_global(*self, name, kGlobalAny);
         if (!o) {
           py::object err = object_not_found_error_class()(name, py::arg("name") = name);
           PyErr_SetObject(object_not_found_error_class().ptr(), err.ptr());
@@ -166,7 +195,7 @@ void bind_program(py::module_& m) {
         return PyObj{self, *o};
       })
       .def("__contains__", [](PyProgram& self, const std::string& name) {
-        return self.program().find_object(name, kGlobalAny).has_value();
+        return lookup_global(self, name, kGlobalAny).has_value();
       })
       .def("object", [](const ProgramRef& self, const std::string& name, const py::object& flags, const py::object& filename) {
         py::object o = find_global(*self, name, kinds_from_flags(flags), nullptr);

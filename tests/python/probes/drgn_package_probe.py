@@ -146,9 +146,20 @@ def main():
         for r in records[-5:]:
             print(r.timestamp, r.level, r.text.decode(errors="replace"))
 
+    def memory():
+        from drgn.helpers.linux.mm import cmdline, page_to_virt, virt_to_page, virt_to_phys
+
+        print("PAGE_SIZE", prog["PAGE_SIZE"].value_(), prog["PAGE_SHIFT"].value_(), prog["UTS_RELEASE"].string_())
+        print("vmemmap", hex(prog["vmemmap"].value_()))
+        t = tasks[0]
+        print("page round trip", page_to_virt(virt_to_page(t)).value_() == t.value_() & ~0xFFF,
+              hex(virt_to_phys(t).value_() & 0xFFF))
+        for t in [t for t in tasks if t.mm][:3]:
+            print(t.pid.value_(), cmdline(t))  # reads user memory through the task's page tables
+
     # A helper of the package that does not know this kernel's layout raises (drgn
     # 0.0.22's slab walker on 7.2): the section says so and the probe goes on.
-    for name, fn in (("slab caches", slab_caches), ("printk", printk)):
+    for name, fn in (("slab caches", slab_caches), ("printk", printk), ("memory", memory)):
         section(name)
         try:
             fn()
