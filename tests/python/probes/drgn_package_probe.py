@@ -171,7 +171,8 @@ def main():
     print(repr(s))
     print(prog.symbol(s.address + 3) == s, prog.symbols(s.address + 3) == [s])
     print(prog.symbol("jiffies").kind, prog.symbol("init_task").kind, prog.symbol("init_task").binding)
-    print(prog.symbols("schedule")[:1] == [s])
+    print(prog.symbols("schedule"))
+    print("symbols:", len(prog.symbols()), prog.symbol("runqueues"))
     attempt("no such symbol:", lambda: prog.symbol("kdive_no_such_symbol"))
     attempt("no symbol at 8:", lambda: prog.symbol(8))
 
