@@ -1,0 +1,218 @@
+// The Python launcher: finds the interpreter and kdive's Python directories (build tree
+// first, then the install tree), builds the environment and execs or spawns
+// `python -m kdive.run`. Also the `py` command of kdive's REPL.
+#include "cli/python_launcher.h"
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "kdive/error.h"
+
+extern char** environ;
+
+#ifndef KDIVE_PYTHON_BUILD_DIR
+#define KDIVE_PYTHON_BUILD_DIR ""
+#endif
+#ifndef KDIVE_PYTHON_SOURCE_DIR
+#define KDIVE_PYTHON_SOURCE_DIR ""
+#endif
+#ifndef KDIVE_PYTHON_INSTALL_DIR
+#define KDIVE_PYTHON_INSTALL_DIR ""
+#endif
+#ifndef KDIVE_PYTHON_EXECUTABLE
+#define KDIVE_PYTHON_EXECUTABLE "/usr/bin/python3"
+#endif
+#ifndef KDIVE_PYTHON_VERSION
+#define KDIVE_PYTHON_VERSION "3"
+#endif
+
+namespace kdive {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+PythonSession g_session;
+
+bool has_extension_module(const std::string& dir) {
+  std::error_code ec;
+  if (dir.empty() || !fs::is_directory(dir, ec)) return false;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    std::string name = e.path().filename().string();
+    if (name.rfind("_drgn", 0) == 0 && name.ends_with(".so")) return true;
+  }
+  return false;
+}
+
+// Where `_drgn` and the `drgn`/`kdive` packages are: the build tree (module in
+// build/python, packages in the source tree's python/) while it exists, else the
+// install tree (both in lib/kdive/python). KDIVE_PYTHON_BUILD_DIR in the environment
+// names another build's module directory (the tests point it at theirs).
+std::vector<std::string> python_path_dirs() {
+  const char* env_build = std::getenv("KDIVE_PYTHON_BUILD_DIR");
+  for (std::string build : {std::string(env_build ? env_build : ""), std::string(KDIVE_PYTHON_BUILD_DIR)}) {
+    if (has_extension_module(build) && fs::is_directory(std::string(KDIVE_PYTHON_SOURCE_DIR) + "/kdive"))
+      return {build, KDIVE_PYTHON_SOURCE_DIR};
+  }
+  if (has_extension_module(KDIVE_PYTHON_INSTALL_DIR)) return {KDIVE_PYTHON_INSTALL_DIR};
+  throw Error(ErrorKind::Os, std::string("kdive's Python module (_drgn) is in neither the build tree (") +
+                                 KDIVE_PYTHON_BUILD_DIR + ") nor the install tree (" + KDIVE_PYTHON_INSTALL_DIR +
+                                 "): build the kdive_python target or install kdive");
+}
+
+// The interpreter: $KDIVE_PYTHON, else the system interpreter of the version the module
+// was built for (a pyenv shim, which CMake may have found, picks its version from the
+// working directory), else the interpreter CMake found.
+std::string python_executable() {
+  if (const char* env = std::getenv("KDIVE_PYTHON"); env && *env) return env;
+  for (std::string p : {std::string("/usr/bin/python") + KDIVE_PYTHON_VERSION, std::string(KDIVE_PYTHON_EXECUTABLE),
+                        std::string("/usr/bin/python3")})
+    if (access(p.c_str(), X_OK) == 0) return p;
+  throw Error(ErrorKind::Os, "no Python 3 interpreter found (set KDIVE_PYTHON)");
+}
+
+std::string self_executable() {
+  char buf[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
+}
+
+struct PythonCommand {
+  std::vector<std::string> argv;
+  std::vector<std::string> env;
+};
+
+PythonCommand build_command(const PythonSession& session, const std::vector<std::string>& mode_args) {
+  PythonCommand c;
+  c.argv = {python_executable(), "-m", "kdive.run"};
+  for (auto& a : python_runner_target_args(session)) c.argv.push_back(a);
+  for (auto& a : mode_args) c.argv.push_back(a);
+
+  std::string path;
+  for (auto& d : python_path_dirs()) path += (path.empty() ? "" : ":") + d;
+  const char* old_path = std::getenv("PYTHONPATH");
+  if (old_path && *old_path) path += std::string(":") + old_path;  // the user's after kdive's
+  for (char** e = environ; *e; ++e) {
+    std::string_view kv = *e;
+    if (kv.starts_with("PYTHONPATH=") || kv.starts_with("KDIVE_EXE=") ||
+        (!session.drgn_path.empty() && kv.starts_with("KDIVE_DRGN_PATH=")))
+      continue;
+    c.env.emplace_back(kv);
+  }
+  c.env.push_back("PYTHONPATH=" + path);
+  // kdive.commands starts this binary as a command server for `%CMD` in the console.
+  if (std::string self = self_executable(); !self.empty()) c.env.push_back("KDIVE_EXE=" + self);
+  if (!session.drgn_path.empty()) c.env.push_back("KDIVE_DRGN_PATH=" + session.drgn_path);
+  return c;
+}
+
+std::vector<char*> c_strings(std::vector<std::string>& v) {
+  std::vector<char*> out;
+  for (auto& s : v) out.push_back(s.data());
+  out.push_back(nullptr);
+  return out;
+}
+
+}  // namespace
+
+bool is_python_script(const std::string& path) {
+  if (path.ends_with(".py")) return true;
+  std::ifstream in(path);
+  std::string first;
+  if (!in || !std::getline(in, first) || !first.starts_with("#!")) return false;
+  return first.find("python") != std::string::npos || first.find("drgn") != std::string::npos;
+}
+
+std::vector<std::string> python_runner_target_args(const PythonSession& session) {
+  std::vector<std::string> out;
+  if (!session.core.empty()) {
+    out = {"-c", session.core};
+  } else if (session.pid) {
+    out = {"-p", std::to_string(session.pid)};
+  } else if (session.symbols.empty()) {
+    out = {"-k"};  // nothing named: the running kernel, as drgn's CLI defaults to
+  }
+  for (auto& s : session.symbols) {
+    out.push_back("-s");
+    out.push_back(s);
+  }
+  if (session.allow_build_id_mismatch) out.push_back("--allow-build-id-mismatch");
+  return out;
+}
+
+int exec_python(const PythonSession& session, const std::vector<std::string>& mode_args) {
+  PythonCommand c = build_command(session, mode_args);
+  std::cout.flush();
+  std::cerr.flush();
+  auto argv = c_strings(c.argv);
+  auto envp = c_strings(c.env);
+  execve(argv[0], argv.data(), envp.data());
+  std::cerr << "kdive: OsError: cannot run " << c.argv[0] << ": " << std::strerror(errno) << "\n";
+  return 1;
+}
+
+int run_python(const PythonSession& session, const std::vector<std::string>& mode_args) {
+  PythonCommand c = build_command(session, mode_args);
+  auto argv = c_strings(c.argv);
+  auto envp = c_strings(c.env);
+  std::cout.flush();
+  std::cerr.flush();
+  // Ctrl-C belongs to the Python child while it runs (it gets KeyboardInterrupt); the
+  // REPL goes on afterwards.
+  struct sigaction ignore {}, old_int {}, old_quit {};
+  ignore.sa_handler = SIG_IGN;
+  sigaction(SIGINT, &ignore, &old_int);
+  sigaction(SIGQUIT, &ignore, &old_quit);
+  pid_t child = fork();
+  if (child == 0) {
+    sigaction(SIGINT, &old_int, nullptr);
+    sigaction(SIGQUIT, &old_quit, nullptr);
+    execve(argv[0], argv.data(), envp.data());
+    std::fprintf(stderr, "kdive: OsError: cannot run %s: %s\n", argv[0], std::strerror(errno));
+    _exit(127);
+  }
+  int status = 0;
+  if (child > 0) {
+    while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
+    }
+  }
+  sigaction(SIGINT, &old_int, nullptr);
+  sigaction(SIGQUIT, &old_quit, nullptr);
+  if (child < 0) throw Error(ErrorKind::Os, std::string("fork: ") + std::strerror(errno));
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return WEXITSTATUS(status);
+}
+
+void set_python_session(const PythonSession& session) { g_session = session; }
+
+void register_python_commands(CommandTable& table) {
+  add_command(table, "py", "py CODE | py FILE.py [ARGS]",
+              "run a Python statement or script on this target (drgn's API; `prog` is the program)",
+              [](CommandContext& ctx, std::string_view arg) {
+                ctx.out.flush();
+                std::string code(trim_text(arg));
+                if (code.empty()) throw Error(ErrorKind::Usage, "usage: py CODE | py FILE.py [ARGS]");
+                std::vector<std::string> words = split_words(code);
+                std::vector<std::string> mode;
+                if (!words.empty() && is_python_script(words[0]) && access(words[0].c_str(), R_OK) == 0) {
+                  mode = words;
+                } else if (!words.empty() && words[0].ends_with(".py")) {
+                  throw Error(ErrorKind::Usage, "cannot read script '" + words[0] + "'");
+                } else {
+                  mode = {"--exec", code};
+                }
+                int rc = run_python(g_session, mode);
+                if (rc != 0) throw Error(ErrorKind::Os, "python exited with status " + std::to_string(rc));
+              });
+}
+
+}  // namespace kdive
