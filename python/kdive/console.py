@@ -110,8 +110,9 @@ class Console(code.InteractiveConsole):
         sys.stdout.flush()
 
 
-def namespace(prog: "drgn.Program") -> Dict[str, Any]:
-    """The console's globals: prog, drgn, drgn's common names and helpers."""
+def namespace(prog: "drgn.Program", quiet: bool = False) -> Dict[str, Any]:
+    """The console's globals: prog, drgn, drgn's common names and helpers (a helper
+    module that does not import is left out, with a warning unless `quiet`)."""
     ns: Dict[str, Any] = {"prog": prog, "drgn": drgn, "__name__": "__main__", "__doc__": None}
     for name in DRGN_NAMES:
         if hasattr(drgn, name):
@@ -123,7 +124,8 @@ def namespace(prog: "drgn.Program") -> Dict[str, Any]:
         try:
             module = importlib.import_module(mod_name)
         except ImportError as e:
-            print(f"warning: cannot import {mod_name}: {e}", file=sys.stderr)
+            if not quiet:
+                print(f"warning: cannot import {mod_name}: {e}", file=sys.stderr)
             continue
         for name in getattr(module, "__all__", [n for n in vars(module) if not n.startswith("_")]):
             if hasattr(module, name):

@@ -71,7 +71,7 @@ def run_code(prog, source: str) -> int:
     expression's value goes through the console's displayhook."""
     from . import console
 
-    ns = console.namespace(prog)
+    ns = console.namespace(prog, quiet=True)
     sys.displayhook = console.displayhook
     try:
         code = compile(source, "<py>", "single")

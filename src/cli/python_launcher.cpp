@@ -126,9 +126,13 @@ std::vector<char*> c_strings(std::vector<std::string>& v) {
 
 bool is_python_script(const std::string& path) {
   if (path.ends_with(".py")) return true;
-  std::ifstream in(path);
-  std::string first;
-  if (!in || !std::getline(in, first) || !first.starts_with("#!")) return false;
+  // Only the first line's first bytes: `path` may be a dump or a vmlinux.
+  std::ifstream in(path, std::ios::binary);
+  char head[128] = {};
+  if (!in || !in.read(head, sizeof head - 1).gcount()) return false;
+  std::string first(head, static_cast<size_t>(in.gcount()));
+  if (!first.starts_with("#!")) return false;
+  first = first.substr(0, first.find('\n'));
   return first.find("python") != std::string::npos || first.find("drgn") != std::string::npos;
 }
 

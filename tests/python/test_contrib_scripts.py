@@ -142,6 +142,7 @@ if __name__ == "__main__" and sys.argv[1:2] == ["--batch"]:
 # ---- the test ----
 
 import subprocess  # noqa: E402
+import tempfile  # noqa: E402
 from concurrent.futures import ThreadPoolExecutor  # noqa: E402
 
 import kdive_testlib as lib  # noqa: E402
@@ -210,6 +211,67 @@ def kdive_cli(d, script, args):
     return p.returncode, p.stdout, p.stderr
 
 
+SEMANTICS = r"""
+import os, sys
+import drgn
+print("name", __name__)
+print("argv", sys.argv[1:])
+print("path0", sys.path[0] == os.path.dirname(os.path.abspath(__file__)))
+print("prog", isinstance(prog, drgn.Program), drgn.get_default_prog() is prog)
+print("comm", prog["init_task"].comm.string_().decode())
+if sys.argv[1:2] == ["raise"]:
+    raise ValueError("from the script")
+if sys.argv[1:2] == ["exit"]:
+    sys.exit(int(sys.argv[2]))
+"""
+
+
+def cli_semantics(F, d, tmp):
+    """The kdive CLI runs a Python script as drgn's CLI does (prog, default program,
+    sys.argv, sys.path[0], __name__, exit status), and says plainly what is wrong."""
+    script = os.path.join(tmp, "semantics.py")
+    with open(script, "w") as f:
+        f.write(SEMANTICS)
+    base = [KDIVE, "-c", d["path"]] + [x for s in d["debug"] for x in ("-s", s)]
+    env = dict(os.environ, KDIVE_PYTHON_BUILD_DIR=lib.BUILD_PY)
+
+    def run(argv):
+        p = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=TIMEOUT)
+        return p.returncode, p.stdout, p.stderr
+
+    rc, out, err = run(base + [script, "-c", "x", "--pid", "2"])
+    want = ("name __main__\nargv ['-c', 'x', '--pid', '2']\npath0 True\nprog True True\n"
+            "comm swapper/0\n")
+    F.check(rc == 0 and out == want, "cli: script globals, argv (options after the script are its own)",
+            f"  exit {rc}\n{lib.diff(want, out, 'want', 'kdive')}{err[-1500:]}")
+    rc, out, err = run(base + [script, "raise"])
+    F.check(rc == 1 and "ValueError: from the script" in err and "semantics.py" in err
+            and "runpy" not in err, "cli: an uncaught exception prints the script's traceback, exit 1",
+            f"  exit {rc}\n{err[-1500:]}")
+    rc, out, err = run(base + [script, "exit", "3"])
+    F.check(rc == 3, "cli: SystemExit's status is kdive's", f"  exit {rc}\n{err[-800:]}")
+    rc, out, err = run(base + [os.path.join(tmp, "missing.py")])
+    F.check(rc == 2 and "cannot read script" in err, "cli: a missing script is a usage error",
+            f"  exit {rc}\n{err[-800:]}")
+    bad = os.path.join(tmp, "bad.core")
+    with open(bad, "wb") as f:
+        f.write(b"\x7fELF" + b"\0" * 60)
+    rc, out, err = run([KDIVE, "-c", bad, "-s", d["vmlinux"], script])
+    F.check(rc == 1 and "cannot open" in err and "Traceback" not in err,
+            "cli: a bad dump is a one-line error, exit 1", f"  exit {rc}\n{err[-800:]}")
+    rc, out, err = run(base + ["-e", "1", script])
+    F.check(rc == 2, "cli: -e with a Python script is a usage error", f"  exit {rc}\n{err[-800:]}")
+    p = subprocess.run(base + ["--python"], env=env, input="1 + 1\nprog['init_task'].pid\n%help\n",
+                       capture_output=True, text=True, timeout=TIMEOUT)
+    F.check(p.returncode == 0 and "2\n" in p.stdout and "(pid_t)0" in p.stdout and "py CODE" in p.stdout,
+            "cli: --python console (displayhook, %CMD runs a kdive command)",
+            f"  exit {p.returncode}\n{p.stdout[-1500:]}\n{p.stderr[-1500:]}")
+    p = subprocess.run(base, env=env, input="py print(prog['init_task'].comm)\npy 6 * 7\n",
+                       capture_output=True, text=True, timeout=TIMEOUT)
+    F.check(p.returncode == 0 and 'swapper/0' in p.stdout and "42\n" in p.stdout,
+            "cli: `py` in kdive's command language", f"  exit {p.returncode}\n{p.stdout[-1500:]}\n{p.stderr[-1500:]}")
+
+
 class Report:
     """Per case: how many dumps matched, and the distinct reasons of the others."""
 
@@ -264,6 +326,9 @@ def main():
     jobs = int(os.environ.get("KDIVE_TEST_JOBS", "2"))
     drgn_can = {s for s in PLAUSIBLE if s not in DRGN_022_CANNOT}
     notes = []
+    if dumps:
+        with tempfile.TemporaryDirectory() as tmp:
+            cli_semantics(F, dumps[0], tmp)
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         for n, d in enumerate(dumps):
             try:
