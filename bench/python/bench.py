@@ -74,6 +74,45 @@ for t in for_each_task(prog):
         frame.locals()
         n += 1
 """),
+    # The same through the core API alone (Object, container_of, stack_trace): no helper
+    # package involved, so these compare the two engines' cores.
+    "tasks-core": ("`t.comm` of every task, walking init_task.tasks by hand (core API only)", r"""
+init = prog["init_task"]
+head = init.tasks.address_of_()
+pos = head.next
+while pos != head:
+    t = drgn.container_of(pos, "struct task_struct", "tasks")
+    t.comm
+    n += 1
+    pos = pos.next
+"""),
+    "list-100k-core": ("100,000 steps over init_task.tasks by hand (`.next`, container_of) reading .pid and .prio", r"""
+head = prog["init_task"].tasks.address_of_()
+pos = head.next
+while n < 100000:
+    if pos == head:
+        pos = pos.next
+        continue
+    t = drgn.container_of(pos, "struct task_struct", "tasks")
+    t.pid.value_()
+    t.prio.value_()
+    n += 1
+    pos = pos.next
+"""),
+    "stacks+locals-core": ("stack_trace + locals() of every frame, tasks walked by hand (core API only)", r"""
+head = prog["init_task"].tasks.address_of_()
+pos = head.next
+while pos != head:
+    t = drgn.container_of(pos, "struct task_struct", "tasks")
+    pos = pos.next
+    try:
+        trace = prog.stack_trace(t)
+    except Exception:
+        continue
+    for frame in trace:
+        frame.locals()
+        n += 1
+"""),
     "slab-kmalloc-64": ("every allocated object of kmalloc-64 (slab_cache_for_each_allocated_object)", r"""
 from drgn.helpers.linux.slab import find_slab_cache, slab_cache_for_each_allocated_object
 cache = find_slab_cache(prog, "kmalloc-64")
@@ -152,9 +191,11 @@ def main():
     for w in workloads:
         k, g = med[("kdive", w)], med[("drgn", w)]
         ratio = f"{k / g:.2f}x" if k is not None and g else "—"
-        n = counts.get(("kdive", w), counts.get(("drgn", w), ""))
+        nk, nd = counts.get(("kdive", w)), counts.get(("drgn", w))
+        # Both engines' item counts when they differ (e.g. frames unwound).
+        n = nk if nd is None or nk == nd else (nd if nk is None else f"kdive {nk} / drgn {nd}")
         note = "; ".join(f"{e}: {errors[(e, w)]}" for e in ("kdive", "drgn") if (e, w) in errors)
-        rows.append((w, fmt_time(k), fmt_time(g), ratio, str(n) if w != "import+open" else "", note))
+        rows.append((w, fmt_time(k), fmt_time(g), ratio, "" if n is None or w == "import+open" else str(n), note))
     today = datetime.datetime.utcnow().strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         "",

@@ -42,7 +42,7 @@ DRGN_022_CANNOT = {
 PLAUSIBLE = {
     "bt_by_pid_and_frame": r"^PID \d+ process name: .+\n#0 ",
     "find_struct_file": r"^PID 1 COMM \S+ FD \d+$",
-    "fs_inodes": r"^/\S*$",
+    "fs_inodes": r"^\S+/\S+$",
     "lsmod": r"^Module +Size +Used by\nkdive_fixture +\d+ ",
     "mount": r"^Mount +Type +Devname +Dirname\n[0-9a-f]+ +rootfs ",
     "ps": r"^PID +PPID +CPU +Task Address .*comm",
