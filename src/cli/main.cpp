@@ -100,7 +100,7 @@ int main(int argc, char** argv) {
   app.add_option("--drgn-path", drgn_path, "drgn's pure-Python package directory for helpers kdive lacks (KDIVE_DRGN_PATH)");
   // For kdive.commands (Python): one command per stdin line, each answer ended by "\x1e<status>".
   app.add_flag("--command-server", command_server)->group("");
-  app.add_option("args", args, "COMMAND [ARGS...] (print, ptype, sizeof, offsetof, member-at, read, info, ...) or a SCRIPT file");
+  app.add_option("args", args, "COMMAND [ARGS...] (print, ptype, sizeof, offsetof, member-at, read, info, ...), a SCRIPT file of commands, or a Python SCRIPT.py [ARGS...] (drgn API, `prog`)");
   app.positionals_at_end(false);
   std::vector<std::string> global_args, command_args, python_script;
   split_command_line(argc, argv, &global_args, &command_args, &python_script);
