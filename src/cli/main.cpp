@@ -112,6 +112,11 @@ int main(int argc, char** argv) {
     int rc = app.exit(e);
     return rc == 0 ? 0 : 2;
   }
+  // `kdive -c CORE -- SCRIPT.py ARGS`: the script came through CLI11's positionals.
+  if (python_script.empty() && !args.empty() && !kdive::CommandInterpreter::is_command(args[0]) &&
+      kdive::is_python_script(args[0])) {
+    python_script.swap(args);
+  }
   if (!python_script.empty() || python_console) {
     if (!evals.empty() || !commands.empty() || !args.empty() || (python_console && !python_script.empty())) {
       std::cerr << "kdive: UsageError: a Python script or --python takes no -e/-x, command or second script\n";
