@@ -110,6 +110,21 @@ class Console(code.InteractiveConsole):
         sys.stdout.flush()
 
 
+def execscript(path: str, *args: str) -> None:
+    """drgn's execscript() where the drgn package lacks it: runs a script in the caller's
+    globals (sys.argv = [path, *args]) and keeps the names it defines there."""
+    import runpy
+
+    caller = sys._getframe(1).f_globals
+    saved_argv = sys.argv
+    sys.argv = [path, *args]
+    try:
+        result = runpy.run_path(path, init_globals=caller, run_name="__main__")
+    finally:
+        sys.argv = saved_argv
+    caller.update(result)
+
+
 def namespace(prog: "drgn.Program", quiet: bool = False) -> Dict[str, Any]:
     """The console's globals: prog, drgn, drgn's common names and helpers (a helper
     module that does not import is left out, with a warning unless `quiet`)."""
@@ -117,6 +132,7 @@ def namespace(prog: "drgn.Program", quiet: bool = False) -> Dict[str, Any]:
     for name in DRGN_NAMES:
         if hasattr(drgn, name):
             ns[name] = getattr(drgn, name)
+    ns.setdefault("execscript", execscript)
     modules = ["drgn.helpers.common"]
     if prog.flags & drgn.ProgramFlags.IS_LINUX_KERNEL:
         modules.append("drgn.helpers.linux")
