@@ -25,6 +25,8 @@ def parse_args(argv: List[str]) -> argparse.Namespace:
     mode.add_argument("--console", action="store_true", help="the interactive console")
     mode.add_argument("--exec", metavar="CODE", dest="code",
                       help="one statement or expression (an expression's value is printed)")
+    mode.add_argument("--serve", metavar="FD", type=int, nargs=2,
+                      help="requests from the kdive REPL's `py` on the first fd, answers on the second")
     parser.add_argument("script", metavar="ARG", nargs=argparse.REMAINDER,
                         help="SCRIPT.py [ARGS...]")
     return parser.parse_args(argv)
@@ -73,6 +75,49 @@ def run_code(prog, source: str) -> int:
 
     ns = console.namespace(prog, quiet=True)
     sys.displayhook = console.displayhook
+    return _run_in(ns, source)
+
+
+def serve(prog, req_fd: int, ack_fd: int) -> int:
+    """`py` in kdive's REPL: one interpreter for the whole kdive session, so that names
+    bound by one `py` line are there for the next. Requests on `req_fd` are "<length>\n"
+    then a JSON object ({"code": CODE} or {"script": [FILE, ARGS...]}); each is answered on
+    `ack_fd` by "<status>\n" once its output is flushed. EOF on `req_fd` ends the session."""
+    import json
+
+    from . import console
+
+    ns = console.namespace(prog, quiet=True)
+    sys.displayhook = console.displayhook
+    req = os.fdopen(req_fd, "rb")
+    ack = os.fdopen(ack_fd, "wb", buffering=0)
+    while True:
+        header = req.readline()
+        if not header:
+            return 0
+        request = json.loads(req.read(int(header)))
+        try:
+            if "script" in request:
+                saved = (sys.argv, list(sys.path))
+                try:
+                    status = run_script(prog, request["script"])
+                finally:
+                    sys.argv, sys.path[:] = saved
+            else:
+                status = _run_in(ns, request["code"])
+        except SystemExit as e:
+            status = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+            if not isinstance(e.code, int) and e.code is not None:
+                print(e.code, file=sys.stderr)
+        except KeyboardInterrupt:
+            print("KeyboardInterrupt", file=sys.stderr)
+            status = 130
+        sys.stdout.flush()
+        sys.stderr.flush()
+        ack.write(f"{status}\n".encode())
+
+
+def _run_in(ns, source: str) -> int:
     try:
         code = compile(source, "<py>", "single")
     except SyntaxError:
@@ -83,7 +128,7 @@ def run_code(prog, source: str) -> int:
             return 1
     try:
         exec(code, ns)
-    except SystemExit:
+    except (SystemExit, KeyboardInterrupt):
         raise
     except BaseException as e:
         sys.stdout.flush()
@@ -95,7 +140,7 @@ def run_code(prog, source: str) -> int:
 
 def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    if not args.script and not args.code and not args.console:
+    if not args.script and not args.code and not args.console and not args.serve:
         print("kdive: error: give a SCRIPT.py, --exec CODE or --console", file=sys.stderr)
         return 2
     if args.script and not os.path.isfile(args.script[0]):
@@ -122,6 +167,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         from . import console
 
         return console.interact(prog)
+    if args.serve:
+        return serve(prog, args.serve[0], args.serve[1])
     if args.code is not None:
         return run_code(prog, args.code)
     return run_script(prog, args.script)

@@ -3,6 +3,7 @@
 // `python -m kdive.run`. Also the `py` command of kdive's REPL.
 #include "cli/python_launcher.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -14,6 +15,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+
+#include <nlohmann/json.hpp>
 
 #include "kdive/error.h"
 
@@ -164,37 +167,115 @@ int exec_python(const PythonSession& session, const std::vector<std::string>& mo
   return 1;
 }
 
-int run_python(const PythonSession& session, const std::vector<std::string>& mode_args) {
-  PythonCommand c = build_command(session, mode_args);
-  auto argv = c_strings(c.argv);
-  auto envp = c_strings(c.env);
-  std::cout.flush();
-  std::cerr.flush();
-  // Ctrl-C belongs to the Python child while it runs (it gets KeyboardInterrupt); the
-  // REPL goes on afterwards.
-  struct sigaction ignore {}, old_int {}, old_quit {};
-  ignore.sa_handler = SIG_IGN;
-  sigaction(SIGINT, &ignore, &old_int);
-  sigaction(SIGQUIT, &ignore, &old_quit);
-  pid_t child = fork();
-  if (child == 0) {
-    sigaction(SIGINT, &old_int, nullptr);
-    sigaction(SIGQUIT, &old_quit, nullptr);
-    execve(argv[0], argv.data(), envp.data());
-    std::fprintf(stderr, "kdive: OsError: cannot run %s: %s\n", argv[0], std::strerror(errno));
-    _exit(127);
-  }
-  int status = 0;
-  if (child > 0) {
-    while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
+namespace {
+
+// The REPL's Python: one `kdive.run --serve` child for the whole kdive session (names a
+// `py` line binds stay for the next), started on the first `py`. Its stdout/stderr are
+// kdive's; requests go down one pipe, each answer's status comes back up another.
+class PythonServer {
+ public:
+  int run(const nlohmann::json& request) {
+    if (pid_ <= 0 && !start()) throw Error(ErrorKind::Os, "cannot start Python: " + std::string(std::strerror(errno)));
+    std::string payload = request.dump();
+    std::string message = std::to_string(payload.size()) + "\n" + payload;
+    std::cout.flush();
+    std::cerr.flush();
+    if (!write_all(req_, message)) {
+      stop();
+      throw Error(ErrorKind::Os, "the Python session ended; the next `py` starts a new one");
     }
+    // Ctrl-C goes to the whole foreground group: Python turns it into KeyboardInterrupt
+    // and answers; kdive waits on.
+    struct sigaction ignore {}, old_int {};
+    ignore.sa_handler = SIG_IGN;
+    sigaction(SIGINT, &ignore, &old_int);
+    std::string line;
+    char c;
+    ssize_t n;
+    while ((n = read(ack_, &c, 1)) != 0) {
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        break;
+      }
+      if (c == '\n') break;
+      line += c;
+    }
+    sigaction(SIGINT, &old_int, nullptr);
+    if (line.empty()) {
+      stop();
+      throw Error(ErrorKind::Os, "the Python session ended; the next `py` starts a new one");
+    }
+    return std::atoi(line.c_str());
   }
-  sigaction(SIGINT, &old_int, nullptr);
-  sigaction(SIGQUIT, &old_quit, nullptr);
-  if (child < 0) throw Error(ErrorKind::Os, std::string("fork: ") + std::strerror(errno));
-  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-  return WEXITSTATUS(status);
+
+ private:
+  bool start() {
+    int req[2], ack[2];
+    if (pipe2(req, O_CLOEXEC) != 0) return false;
+    if (pipe2(ack, O_CLOEXEC) != 0) {
+      close(req[0]);
+      close(req[1]);
+      return false;
+    }
+    // The child's ends must survive exec: plain dups (no O_CLOEXEC) made in the child.
+    pid_t child = fork();
+    if (child == 0) {
+      int r = dup(req[0]), a = dup(ack[1]);
+      if (r < 0 || a < 0) _exit(127);
+      exec_python(g_session, {"--serve", std::to_string(r), std::to_string(a)});
+      _exit(127);
+    }
+    close(req[0]);
+    close(ack[1]);
+    if (child < 0) {
+      close(req[1]);
+      close(ack[0]);
+      return false;
+    }
+    pid_ = child;
+    req_ = req[1];
+    ack_ = ack[0];
+    return true;
+  }
+
+  void stop() {
+    if (req_ >= 0) close(req_);
+    if (ack_ >= 0) close(ack_);
+    req_ = ack_ = -1;
+    if (pid_ > 0) {
+      int status;
+      while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+      }
+    }
+    pid_ = -1;
+  }
+
+  static bool write_all(int fd, const std::string& s) {
+    // A dead child must be an error here, not a SIGPIPE that ends kdive.
+    struct sigaction ignore {}, old_pipe {};
+    ignore.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &ignore, &old_pipe);
+    size_t done = 0;
+    while (done < s.size()) {
+      ssize_t n = write(fd, s.data() + done, s.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      done += static_cast<size_t>(n);
+    }
+    sigaction(SIGPIPE, &old_pipe, nullptr);
+    return done == s.size();
+  }
+
+  pid_t pid_ = -1;
+  int req_ = -1, ack_ = -1;
+};
+
+PythonServer& python_server() {
+  static PythonServer server;
+  return server;
 }
+
+}  // namespace
 
 void set_python_session(const PythonSession& session) { g_session = session; }
 
@@ -206,16 +287,16 @@ void register_python_commands(CommandTable& table) {
                 std::string code(trim_text(arg));
                 if (code.empty()) throw Error(ErrorKind::Usage, "usage: py CODE | py FILE.py [ARGS]");
                 std::vector<std::string> words = split_words(code);
-                std::vector<std::string> mode;
+                nlohmann::json request;
                 if (!words.empty() && is_python_script(words[0]) && access(words[0].c_str(), R_OK) == 0) {
-                  mode = words;
+                  request["script"] = words;
                 } else if (!words.empty() && words[0].ends_with(".py")) {
                   throw Error(ErrorKind::Usage, "cannot read script '" + words[0] + "'");
                 } else {
-                  mode = {"--exec", code};
+                  request["code"] = code;
                 }
-                int rc = run_python(g_session, mode);
-                if (rc != 0) throw Error(ErrorKind::Os, "python exited with status " + std::to_string(rc));
+                int rc = python_server().run(request);
+                if (rc != 0) throw Error(ErrorKind::Os, "py: the Python code failed (status " + std::to_string(rc) + ")");
               });
 }
 

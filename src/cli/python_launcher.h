@@ -30,13 +30,11 @@ std::vector<std::string> python_runner_target_args(const PythonSession& session)
 // failure, with an exit status (the error is printed).
 int exec_python(const PythonSession& session, const std::vector<std::string>& mode_args);
 
-// Runs the same as a child process and waits: its exit status (128+N for a signal).
-int run_python(const PythonSession& session, const std::vector<std::string>& mode_args);
-
 // The session the REPL's `py` command uses (set by main before commands run).
 void set_python_session(const PythonSession& session);
 
-// `py EXPR_OR_STATEMENT` and `py FILE.py [ARGS]`.
+// `py EXPR_OR_STATEMENT` and `py FILE.py [ARGS]`, run by one Python child kept for the
+// session (names bound by one `py` line stay for the next).
 void register_python_commands(CommandTable& table);
 
 }  // namespace kdive
