@@ -266,10 +266,10 @@ def cli_semantics(F, d, tmp):
     F.check(p.returncode == 0 and "2\n" in p.stdout and "(pid_t)0" in p.stdout and "py CODE" in p.stdout,
             "cli: --python console (displayhook, %CMD runs a kdive command)",
             f"  exit {p.returncode}\n{p.stdout[-1500:]}\n{p.stderr[-1500:]}")
-    p = subprocess.run(base, env=env, input="py print(prog['init_task'].comm)\npy 6 * 7\n",
+    p = subprocess.run(base, env=env, input="py print(prog['init_task'].comm)\npy x = 6 * 7\npy x\n",
                        capture_output=True, text=True, timeout=TIMEOUT)
     F.check(p.returncode == 0 and 'swapper/0' in p.stdout and "42\n" in p.stdout,
-            "cli: `py` in kdive's command language", f"  exit {p.returncode}\n{p.stdout[-1500:]}\n{p.stderr[-1500:]}")
+            "cli: `py` in kdive's command language (one Python session: x stays bound)", f"  exit {p.returncode}\n{p.stdout[-1500:]}\n{p.stderr[-1500:]}")
 
 
 class Report:
