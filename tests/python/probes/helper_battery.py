@@ -79,7 +79,8 @@ def captured(fn):
 prog = Program()
 prog.set_core_dump(sys.argv[1])
 prog.load_debug_info(sys.argv[2:])
-drgn.set_default_prog(prog)
+if hasattr(drgn, "set_default_prog"):
+    drgn.set_default_prog(prog)
 
 OBJ = "struct kdive_obj"
 obj_list = prog["kdive_obj_list"].address_of_()
@@ -222,9 +223,10 @@ check("pfn_to_virt", lambda: M("pfn_to_virt")(prog, M("virt_to_pfn")(prog, live.
 check("virt_to_phys", lambda: M("virt_to_phys")(prog, live.value_()).value_() == M("page_to_phys")(page()).value_() + (live.value_() & 0xFFF))
 check("phys_to_virt", lambda: M("phys_to_virt")(prog, M("virt_to_phys")(prog, live.value_())).value_() == live.value_())
 check("phys_to_page", lambda: M("phys_to_page")(prog, M("page_to_phys")(page())).value_() == page().value_())
-check("PageSlab", lambda: [M("PageSlab")(M("compound_head")(page())), M("PageSlab")(M("virt_to_page")(prog, prog["init_task"].address_))])
+check("PageSlab", lambda: [M("PageSlab")(M("compound_head")(page())), M("PageSlab")(M("pfn_to_page")(prog, 1))])
 check("PageLRU", lambda: M("PageLRU")(page()))
-check("PageReserved", lambda: M("PageReserved")(M("virt_to_page")(prog, prog["init_task"].address_)))
+check("PageReserved", lambda: [M("PageReserved")(M("pfn_to_page")(prog, n)) for n in (0, 1)])
+check("virt_to_page.image", lambda: M("PageReserved")(M("virt_to_page")(prog, prog["init_task"].address_)))
 check("compound_head", lambda: M("compound_head")(page()).value_() <= page().value_())
 check("compound_order", lambda: M("compound_order")(M("compound_head")(page())))
 check("decode_page_flags", lambda: "PG_slab" in M("decode_page_flags")(M("compound_head")(page())))
@@ -278,7 +280,7 @@ check("MAJOR_MINOR_MKDEV", lambda: (H("linux.device", "MAJOR")(0x800003), H("lin
 check("find_user", lambda: H("linux.user", "find_user")(prog, 0).uid.val)
 check("for_each_user", lambda: sorted(u.uid.val.value_() for u in H("linux.user", "for_each_user")(prog)))
 check("task_is_kthread", lambda: [H("linux.kthread", "task_is_kthread")(task(p)) for p in (1, 2)])
-check("kthread_data", lambda: H("linux.kthread", "kthread_data")(task(2)).value_() != 0)
+check("kthread_data", lambda: H("linux.kthread", "kthread_data")(task(3)).value_() != 0)
 check("tainted", lambda: H("linux.panic", "tainted")(prog))
 check("panic_message", lambda: H("linux.panic", "panic_message")(prog))
 check("get_kconfig", lambda: H("linux.kconfig", "get_kconfig")(prog)["CONFIG_SMP"])

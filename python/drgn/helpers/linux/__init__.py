@@ -24,7 +24,7 @@ def _export(module, names):
 _kdive_modules = sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_"))
 for _name in _kdive_modules:
     _module = importlib.import_module(f"{__name__}.{_name}")
-    _names = list(getattr(_module, "__all__", ()))
+    _names = [*getattr(_module, "__all__", ())]  # (`list` is the list module here)
     _export(_module, _names)
     # drgn's names this kdive module lacks (resolved through its __getattr__).
     _export(_module, _fallback.extra_names(f"{__name__}.{_name}", set(_names)))

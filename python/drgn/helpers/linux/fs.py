@@ -62,17 +62,23 @@ def dentry_path(dentry):
     return b"/".join(reversed(parts))
 
 
+def _d_alias(prog):
+    # The dentry's link in inode->i_dentry: in the d_u union, anonymous since 6.x.
+    return "d_u.d_alias" if prog.type("struct dentry").has_member("d_u") else "d_alias"
+
+
 def inode_path(inode):
     """A path (bytes) of the inode from its filesystem's root, None without dentries."""
     if hlist_empty(inode.i_dentry):
         return None
-    return dentry_path(container_of(inode.i_dentry.first, "struct dentry", "d_u.d_alias"))
+    return dentry_path(container_of(inode.i_dentry.first, "struct dentry", _d_alias(inode.prog_)))
 
 
 def inode_paths(inode):
     """Every path of the inode (iterator of bytes), one per dentry alias."""
     return (dentry_path(d) for d in
-            hlist_for_each_entry("struct dentry", inode.i_dentry.address_of_(), "d_u.d_alias"))
+            hlist_for_each_entry("struct dentry", inode.i_dentry.address_of_(),
+                                         _d_alias(inode.prog_)))
 
 
 def mount_src(mnt):
@@ -98,9 +104,12 @@ def mount_fstype(mnt):
 
 
 def _mounts(ns):
-    try:  # 6.8+: an rbtree of mounts by mnt_id
+    # 6.8+: an rbtree of mounts by mnt_id (before, `mounts` is their count).
+    t = ns.type_.type if ns.type_.kind.name == "POINTER" else ns.type_
+    m = t.member("mounts") if t.has_member("mounts") else None
+    if m is not None and m.type.kind.name == "STRUCT":
         root = ns.mounts.address_of_()
-    except AttributeError:
+    else:
         return list_for_each_entry("struct mount", ns.list.address_of_(), "mnt_list")
     from drgn.helpers.linux.rbtree import rbtree_inorder_for_each_entry
     return rbtree_inorder_for_each_entry("struct mount", root, "mnt_node")

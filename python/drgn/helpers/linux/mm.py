@@ -79,11 +79,9 @@ def phys_to_virt(prog, addr):
 
 @takes_program_or_default
 def virt_to_phys(prog, addr):
-    """The physical address (`unsigned long`) of a direct-map virtual address."""
-    addr = addr.__index__()
-    if native is not None:
-        return Object(prog, "unsigned long", value=native.virt_to_phys(prog, addr))
-    return Object(prog, "unsigned long", value=addr - _model(prog)["page_offset"])
+    """The physical address (`unsigned long`) of a direct-map virtual address. As in
+    drgn, only the direct map is translated (not the kernel image: use follow_phys)."""
+    return Object(prog, "unsigned long", value=addr.__index__() - _model(prog)["page_offset"])
 
 
 @takes_program_or_default
@@ -134,7 +132,10 @@ def for_each_page(prog):
 def page_flags(page):
     """The page's flags word (`unsigned long`)."""
     flags = page.flags
-    if flags.type_.kind.name == "STRUCT":  # 6.18+: memdesc_flags_t
+    t = flags.type_
+    while t.kind.name == "TYPEDEF":
+        t = t.type
+    if t.kind.name == "STRUCT":  # 6.18+: memdesc_flags_t
         flags = flags.f
     return flags
 
@@ -275,6 +276,14 @@ def totalram_pages(prog):
 
 # --- page tables (x86-64) ------------------------------------------------------------
 
+def _pa(prog, addr):
+    # The kernel's __pa(): unlike virt_to_phys() (drgn's, direct map only) this also
+    # translates the kernel image, where init_mm.pgd (swapper_pg_dir) lives.
+    if native is not None:
+        return native.virt_to_phys(prog, addr)
+    return addr - _model(prog)["page_offset"]
+
+
 _PTE_PFN_MASK = 0x000FFFFFFFFFF000
 _PAGE_PRESENT, _PAGE_PSE, _PAGE_PROTNONE = 0x1, 0x80, 0x100
 
@@ -286,7 +295,7 @@ def follow_phys(mm, addr):
     prog = mm.prog_
     addr = addr.__index__()
     shifts = (48, 39, 30, 21, 12) if pgtable_l5_enabled(prog) else (39, 30, 21, 12)
-    table = virt_to_phys(prog, mm.pgd.value_()).value_()
+    table = _pa(prog, mm.pgd.value_())
     for shift in shifts:
         entry = prog.read_u64(table + ((addr >> shift) & 511) * 8, True)
         # A PROT_NONE user page is present to the kernel though its present bit is clear.

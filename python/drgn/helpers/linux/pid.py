@@ -16,19 +16,26 @@ def _ns(prog, ns):
     return prog["init_pid_ns"].address_of_() if ns is None else ns
 
 
+def _find_pid(prog, ns, pid):
+    return cast("struct pid *", idr_find(_ns(prog, ns).idr.address_of_(), pid))
+
+
 @takes_object_or_program_or_default
 def find_pid(prog, ns, pid):
     """The `struct pid *` of PID `pid` in namespace `ns` (default: the initial one),
     NULL if none."""
-    entry = idr_find(_ns(prog, ns).idr.address_of_(), pid)
-    return cast("struct pid *", entry)
+    return _find_pid(prog, ns, pid)
+
+
+def _for_each_pid(prog, ns):
+    for _, entry in idr_for_each(_ns(prog, ns).idr.address_of_()):
+        yield cast("struct pid *", entry)
 
 
 @takes_object_or_program_or_default
 def for_each_pid(prog, ns):
     """Each `struct pid *` of the namespace, in PID order."""
-    for _, entry in idr_for_each(_ns(prog, ns).idr.address_of_()):
-        yield cast("struct pid *", entry)
+    return _for_each_pid(prog, ns)
 
 
 def _pid_type(prog, pid_type):
@@ -57,7 +64,7 @@ def find_task(prog, ns, pid):
     if pid.__index__() == 0 and ns is None:
         # PID 0 is no PID in the IDR: it is the idle task of CPU 0, init_task.
         return prog["init_task"].address_of_()
-    return pid_task(find_pid(prog, _ns(prog, ns), pid), prog["PIDTYPE_PID"].value_())
+    return pid_task(_find_pid(prog, ns, pid), prog["PIDTYPE_PID"].value_())
 
 
 @takes_object_or_program_or_default
@@ -71,7 +78,7 @@ def for_each_task(prog, ns):
             yield Object(prog, t, value=task)
         return
     PIDTYPE_PID = prog["PIDTYPE_PID"].value_()
-    for pid in for_each_pid(prog, _ns(prog, ns)):
+    for pid in _for_each_pid(prog, ns):
         task = pid_task(pid, PIDTYPE_PID)
         if task:
             yield task
