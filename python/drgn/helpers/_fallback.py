@@ -8,6 +8,7 @@ import sys
 
 _DEBIAN = "/usr/lib/python3/dist-packages/drgn"
 _private = {}  # module name -> drgn's copy (not in sys.modules), or None
+_errors = {}  # module name -> why drgn's copy could not be loaded
 
 
 def drgn_package_dir():
@@ -90,7 +91,8 @@ def private_module(fullname):
             spec = importlib.util.spec_from_file_location(fullname, src)
             mod = importlib.util.module_from_spec(spec)
             spec.loader.exec_module(mod)
-        except Exception:
+        except Exception as e:  # e.g. a _linux_helper_* native kdive's _drgn lacks
+            _errors[fullname] = f"drgn's {src} could not be loaded: {type(e).__name__}: {e}"
             mod = None
     _private[fullname] = mod
     return mod
@@ -103,6 +105,12 @@ def module_getattr(fullname):
             mod = private_module(fullname)
             if mod is not None and hasattr(mod, name):
                 return getattr(mod, name)
+            why = _errors.get(fullname)
+            if why is None and drgn_package_dir() is None:
+                why = "drgn's own helpers are not available to fall back on"
+            if why:
+                raise AttributeError(f"module {fullname!r} has no attribute {name!r} "
+                                     f"(kdive does not implement it; {why})")
         raise AttributeError(f"module {fullname!r} has no attribute {name!r}")
     return __getattr__
 

@@ -145,11 +145,20 @@ def page_index(page):
     return page.index
 
 
+def _pg(prog, name):
+    # enum pageflags constants, looked up once per program (KeyError when the kernel
+    # has no such flag, as drgn raises).
+    cache = prog.cache.setdefault("kdive_pageflags", {})
+    try:
+        return cache[name]
+    except KeyError:
+        value = cache[name] = prog[name].value_()
+        return value
+
+
 def _flag_test(name):
     def test(page):
-        return bool(page_flags(page).value_() & (1 << page.prog_[name].value_()))
-    test.__name__ = "Page" + "".join(p.capitalize() if p.islower() else p
-                                     for p in name[3:].split("_"))
+        return bool(page_flags(page).value_() & (1 << _pg(page.prog_, name)))
     test.__doc__ = f"Whether {name} is set on the `struct page *`."
     return test
 
@@ -182,9 +191,9 @@ def PageSlab(page):
     PGTY_slab page type)."""
     prog = page.prog_
     try:
-        bit = prog["PG_slab"].value_()
+        bit = _pg(prog, "PG_slab")
     except KeyError:
-        return (page.page_type.value_() >> 24) == prog["PGTY_slab"].value_()
+        return (page.page_type.value_() >> 24) == _pg(prog, "PGTY_slab")
     return bool(page_flags(page).value_() & (1 << bit))
 
 
@@ -198,14 +207,14 @@ def _compound_member(prog):
 
 def PageHead(page):
     """Whether the page is the head of a compound page."""
-    return bool(page_flags(page).value_() & (1 << page.prog_["PG_head"].value_()))
+    return bool(page_flags(page).value_() & (1 << _pg(page.prog_, "PG_head")))
 
 
 def PageTail(page):
     """Whether the page is a tail page of a compound page."""
     member = _compound_member(page.prog_)
     if member is None:
-        return bool(page_flags(page).value_() & (1 << page.prog_["PG_tail"].value_()))
+        return bool(page_flags(page).value_() & (1 << _pg(page.prog_, "PG_tail")))
     return bool(page.member_(member).value_() & 1)
 
 
