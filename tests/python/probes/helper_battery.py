@@ -295,3 +295,16 @@ def star_names():
 
 
 check("helpers.linux.star", star_names)
+check("print_annotated_memory", lambda: captured(lambda: H("common.memory", "print_annotated_memory")(
+    prog, prog["kdive_obj_ptrs"].address_, 32)).splitlines())
+check("member_at_offset", lambda: [H("common.type", "member_at_offset")(prog.type(OBJ), o) for o in (0, 4, 20, 30, 60, 72, 200)])
+check("typeof_member", lambda: H("common.type", "typeof_member")(prog.type(OBJ), "tag").type_name())
+check("for_each_task_in_group", lambda: [t.pid.value_() for t in P("for_each_task_in_group")(task(1))])
+has_mt = lambda: prog.type("struct mm_struct").has_member("mm_mt")  # noqa: E731  (6.1+)
+check("mt_for_each", lambda: len(list(H("linux.mapletree", "mt_for_each")(task(1).mm.mm_mt.address_of_()))) > 0
+      if has_mt() else "no maple tree")
+check("mtree_load", lambda: H("linux.mapletree", "mtree_load")(task(1).mm.mm_mt.address_of_(), 0)
+      if has_mt() else "no maple tree")
+check("thread_group_leader", lambda: S("thread_group_leader")(task(1)))
+check("cpu_rq", lambda: S("cpu_rq")(prog, 0).cpu)
+check("idr_for_each_entry.count", lambda: len(list(H("linux.idr", "idr_for_each_entry")(pid_idr(), "struct pid"))))

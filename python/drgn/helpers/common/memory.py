@@ -32,16 +32,16 @@ def identify_address(prog, addr):
 
 @takes_program_or_default
 def print_annotated_memory(prog, address, size, physical=False):
-    """Print `size` bytes at `address` as words, each with what it points to (if known)."""
+    """Print `size` bytes at `address` a word a line ("ADDRESS: VALUE"), with what each
+    value points to in brackets when identify_address() knows ("[slab object: ...]")."""
     address = address.__index__()
-    data = prog.read(address, size, physical)
-    width = 8
-    print(f"{'ADDRESS':<16} {'VALUE':<16}")
-    for off in range(0, len(data) - len(data) % width, width):
-        value = int.from_bytes(data[off:off + width], "little")
-        ident = identify_address(prog, value) if value else None
-        line = f"{address + off:016x} {value:016x}"
-        print(line + (f" {ident}" if ident else ""))
+    data = prog.read(address, size.__index__(), physical)
+    word = 8  # x86-64, little-endian: the one platform kdive reads
+    print("ADDRESS           VALUE")
+    for off in range(0, len(data), word):
+        value = int.from_bytes(data[off:off + word], "little")
+        ident = identify_address(prog, value)
+        print(f"{address + off:016x}: {value:016x}" + (f" [{ident}]" if ident is not None else ""))
 
 
 __getattr__ = _fallback.module_getattr(__name__)

@@ -163,7 +163,7 @@ def _flag_test(name):
     return test
 
 
-for _name, _pg in (
+for _name, _flag in (
     ("PageActive", "PG_active"), ("PageChecked", "PG_checked"), ("PageDirty", "PG_dirty"),
     ("PageDoubleMap", "PG_double_map"), ("PageError", "PG_error"), ("PageForeign", "PG_foreign"),
     ("PageHWPoison", "PG_hwpoison"), ("PageHasHWPoisoned", "PG_has_hwpoisoned"),
@@ -181,9 +181,10 @@ for _name, _pg in (
     ("PageWorkingset", "PG_workingset"), ("PageWriteback", "PG_writeback"),
     ("PageXenRemapped", "PG_xen_remapped"), ("PageYoung", "PG_young"),
 ):
-    globals()[_name] = _flag_test(_pg)
+    globals()[_name] = _flag_test(_flag)
     globals()[_name].__name__ = _name
     __all__.append(_name)
+del _name, _flag
 
 
 def PageSlab(page):
