@@ -96,3 +96,32 @@ for _name, _f in (("execscript", _execscript), ("stack_trace", _stack_trace),
         _f.__name__ = _name
         globals()[_name] = _f
 del _name, _f
+
+
+# Program.load_debug_info reopens kdive's program: what kdive's helpers keep in
+# Program.cache (native walk state, types, layouts; keys "kdive_*"/"_kdive_*") belongs
+# to the program being replaced, so it is dropped first.
+def _forgetting_helper_state(method):
+    def wrapper(self, *args, **kwargs):
+        try:
+            for key in [k for k in self.cache if isinstance(k, str) and
+                        (k.startswith("kdive_") or k.startswith("_kdive_"))]:
+                del self.cache[key]
+        except Exception:
+            pass
+        return method(self, *args, **kwargs)
+
+    wrapper.__name__ = method.__name__
+    wrapper.__doc__ = method.__doc__
+    return wrapper
+
+
+for _name in ("load_debug_info", "load_default_debug_info"):
+    _method = getattr(Program, _name, None)
+    if _method is not None and not getattr(_method, "_kdive_wrapped", False):
+        try:
+            setattr(Program, _name, _forgetting_helper_state(_method))
+            getattr(Program, _name)._kdive_wrapped = True
+        except (AttributeError, TypeError):  # an immutable class: nothing cached to drop
+            pass
+del _name, _method
