@@ -308,3 +308,5 @@ check("mtree_load", lambda: H("linux.mapletree", "mtree_load")(task(1).mm.mm_mt.
 check("thread_group_leader", lambda: S("thread_group_leader")(task(1)))
 check("cpu_rq", lambda: S("cpu_rq")(prog, 0).cpu)
 check("idr_for_each_entry.count", lambda: len(list(H("linux.idr", "idr_for_each_entry")(pid_idr(), "struct pid"))))
+check("get_slab_cache_aliases", lambda: sorted(SL("get_slab_cache_aliases")(prog).items()))
+check("print_slab_caches", lambda: sorted(captured(lambda: SL("print_slab_caches")(prog)).splitlines()))

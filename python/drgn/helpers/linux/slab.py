@@ -3,7 +3,9 @@
 # free lists are kdive's native SLUB walk (SlubAllocator, src/linux/slab.h).
 from typing import NamedTuple
 
-from drgn import NULL, Object
+import os
+
+from drgn import NULL, Object, container_of
 from drgn.helpers import _fallback
 from drgn.helpers.common.prog import takes_program_or_default
 from drgn.helpers.linux._util import native_call, pointer_type
@@ -112,8 +114,30 @@ def print_slab_caches(prog):
 
 @takes_program_or_default
 def get_slab_cache_aliases(prog):
-    """{alias name: cache name} of merged caches (from drgn's helper: needs sysfs)."""
-    return _drgn_version("get_slab_cache_aliases")(prog)
+    """{cache name: name of the cache it was merged into} for merged caches. SLUB
+    records a merge only as a sysfs symlink (/sys/kernel/slab/NAME -> :A-0000064), so
+    the kernfs children of slab_kset that are links give them (CONFIG_SYSFS)."""
+    try:
+        slab_kset = prog["slab_kset"]
+    except KeyError:
+        raise LookupError("Couldn't find SLUB sysfs information: get_slab_cache_aliases() "
+                          "requires CONFIG_SLUB and CONFIG_SYSFS enabled in the debugged "
+                          "kernel.") from None
+    from drgn.helpers.linux.rbtree import rbtree_inorder_for_each_entry
+
+    link = prog.constant("KERNFS_LINK").value_()
+    aliases = {}
+    for kn in rbtree_inorder_for_each_entry("struct kernfs_node",
+                                            slab_kset.kobj.sd.dir.children.address_of_(), "rb"):
+        if not kn.flags.value_() & link:
+            continue
+        kobj = Object(prog, "struct kobject *", value=kn.symlink.target_kn.priv.value_())
+        cache = container_of(kobj, "struct kmem_cache", "kobj")
+        alias = os.fsdecode(kn.name.string_())
+        target = os.fsdecode(cache.name.string_())
+        if alias != target:
+            aliases[alias] = target
+    return aliases
 
 
 __getattr__ = _fallback.module_getattr(__name__)
