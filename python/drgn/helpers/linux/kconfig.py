@@ -3,6 +3,7 @@
 import gzip
 import types
 
+from drgn import sizeof
 from drgn.helpers import _fallback
 from drgn.helpers.common.prog import takes_program_or_default
 
@@ -26,7 +27,7 @@ def get_kconfig(prog):
     try:
         end = prog["kernel_config_data_end"].address_
     except KeyError:  # before 5.1 the array's own size bounds it
-        end = begin + start.type_.size
+        end = begin + sizeof(start)
     data = prog.read(begin, end - begin)
     if data.startswith(b"IKCFG_ST"):
         data = data[8:]
