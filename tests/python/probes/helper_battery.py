@@ -327,3 +327,9 @@ check("cgroup_get_from_path", lambda: CG("cgroup_path")(CG("cgroup_get_from_path
 check("cgroup_parent", lambda: CG("cgroup_parent")(prog["cgrp_dfl_root"].cgrp.address_of_()))
 check("kernfs_path", lambda: H("linux.kernfs", "kernfs_path")(prog["slab_kset"].kobj.sd))
 check("kernfs_walk", lambda: H("linux.kernfs", "kernfs_name")(H("linux.kernfs", "kernfs_walk")(prog["slab_kset"].kobj.sd, "kdive_obj")))
+
+# Modules kdive does not implement: under kdive these come from drgn's own package
+# (its fallback); without one (KDIVE_DRGN_PATH=none) they are an ImportError: SKIP.
+check("fallback.for_each_disk", lambda: sorted(H("linux.block", "disk_name")(d) for d in H("linux.block", "for_each_disk")(prog)))
+check("fallback.for_each_net", lambda: len(list(H("linux.net", "for_each_net")(prog))))
+check("fallback.netdev_get_by_name", lambda: H("linux.net", "netdev_get_by_name")(prog, "lo").name.string_())
