@@ -333,3 +333,8 @@ check("kernfs_walk", lambda: H("linux.kernfs", "kernfs_name")(H("linux.kernfs", 
 check("fallback.for_each_disk", lambda: sorted(H("linux.block", "disk_name")(d) for d in H("linux.block", "for_each_disk")(prog)))
 check("fallback.for_each_net", lambda: len(list(H("linux.net", "for_each_net")(prog))))
 check("fallback.netdev_get_by_name", lambda: H("linux.net", "netdev_get_by_name")(prog, "lo").name.string_())
+MO = lambda name: H("linux.module", name)  # noqa: E731
+check("address_to_module", lambda: MO("address_to_module")(prog, prog["kdive_obj_list"].address_).name.string_())
+check("address_to_module.none", lambda: MO("address_to_module")(prog, prog["init_task"].address_))
+check("module_address_regions", lambda: len(MO("module_address_regions")(MO("find_module")(prog, "kdive_fixture"))) > 0)
+check("module_taints", lambda: MO("module_taints")(MO("find_module")(prog, "kdive_fixture")))
