@@ -1,7 +1,7 @@
 # drgn.helpers.common.memory: what an address is (slab object, task stack, symbol), as
 # drgn's identify_address() words it — kdive's native AddressIdentifier for kernels —
 # and memory dumps annotated with those identities.
-from drgn import Object, Program, ProgramFlags
+from drgn import Object, ProgramFlags
 from drgn.helpers import _fallback
 from drgn.helpers.common.prog import takes_program_or_default
 

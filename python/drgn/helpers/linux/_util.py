@@ -1,7 +1,7 @@
 # Shared by kdive's drgn.helpers.linux modules: the native walks (if the _drgn module
 # has them), addresses of pointer-or-struct arguments, pointer types for entries, and
 # Objects built from raw addresses.
-from drgn import Object, Type, TypeKind, offsetof
+from drgn import Object, TypeKind, offsetof
 
 try:
     from _drgn import _kdive_helpers as native
@@ -60,7 +60,3 @@ def native_call(name, *args):
         return f(*args)
     except Exception:
         return None
-
-
-def is_type(x):
-    return isinstance(x, Type)

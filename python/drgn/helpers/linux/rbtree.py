@@ -3,7 +3,7 @@
 # in-order and pre-order walks, search, and validation, as drgn's helpers.
 from drgn import NULL, Object, container_of
 from drgn.helpers import ValidationError, _fallback
-from drgn.helpers.linux._util import addr, entry_maker, pointer_type
+from drgn.helpers.linux._util import entry_maker, pointer_type
 
 __all__ = (
     "RB_EMPTY_NODE",

@@ -2,7 +2,7 @@
 # CPU a task is on, thread_info, run queues (cpu_rq, cpu_curr, idle_task) and loadavg.
 # Layout variants are told apart by member presence (task.__state 5.14+, task.cpu
 # 5.16+, thread_info in task_struct with CONFIG_THREAD_INFO_IN_TASK).
-from drgn import Object, cast
+from drgn import cast
 from drgn.helpers import _fallback
 from drgn.helpers.common.prog import takes_program_or_default
 from drgn.helpers.linux.percpu import per_cpu

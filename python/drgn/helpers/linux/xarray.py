@@ -5,7 +5,6 @@ import struct
 
 from drgn import Object, offsetof
 from drgn.helpers import _fallback
-from drgn.helpers.linux._util import addr
 
 __all__ = ("xa_for_each", "xa_is_value", "xa_is_zero", "xa_load", "xa_to_value")
 
