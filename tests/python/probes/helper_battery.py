@@ -338,3 +338,8 @@ check("address_to_module", lambda: MO("address_to_module")(prog, prog["kdive_obj
 check("address_to_module.none", lambda: MO("address_to_module")(prog, prog["init_task"].address_))
 check("module_address_regions", lambda: len(MO("module_address_regions")(MO("find_module")(prog, "kdive_fixture"))) > 0)
 check("module_taints", lambda: MO("module_taints")(MO("find_module")(prog, "kdive_fixture")))
+
+# Orders drgn defines (not incidental): PID order, slab_caches list order, module list order.
+check("for_each_task.order", lambda: [t.pid.value_() for t in P("for_each_task")(prog)])
+check("for_each_slab_cache.order", lambda: [s.name.string_() for s in SL("for_each_slab_cache")(prog)][:8])
+check("is_a_nulls.odd", lambda: H("linux.list_nulls", "is_a_nulls")(Object(prog, "struct hlist_nulls_node *", value=3)))
