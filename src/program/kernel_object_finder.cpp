@@ -2,7 +2,7 @@
 // VMCOREINFO's PAGESIZE and OSRELEASE (kernel/crash_core.c), the vmemmap_base variable of
 // x86-64 kernels that randomize their memory layout (arch/x86/mm/kaslr.c), and for
 // THREAD_SIZE the init task's stack, which the linker script lays out as exactly
-// THREAD_SIZE bytes between __start_init_task and __end_init_task
+// THREAD_SIZE bytes between its start and end symbols
 // (include/asm-generic/vmlinux.lds.h, INIT_TASK_DATA).
 #include "program/kernel_object_finder.h"
 
@@ -36,9 +36,13 @@ std::optional<uint64_t> elf_symbol(Program& program, std::string_view name) {
 }
 
 std::optional<uint64_t> thread_size(Program& program) {
-  std::optional<uint64_t> start = elf_symbol(program, "__start_init_task");
-  std::optional<uint64_t> end = elf_symbol(program, "__end_init_task");
-  if (start && end && *end > *start && std::has_single_bit(*end - *start)) return *end - *start;
+  // The linker script's names for the bounds: __start_init_task/__end_init_task, renamed
+  // __start_init_stack/__end_init_stack by newer kernels.
+  for (const char* prefix : {"init_task", "init_stack"}) {
+    std::optional<uint64_t> start = elf_symbol(program, fmt::format("__start_{}", prefix));
+    std::optional<uint64_t> end = elf_symbol(program, fmt::format("__end_{}", prefix));
+    if (start && end && *end > *start && std::has_single_bit(*end - *start)) return *end - *start;
+  }
   return std::nullopt;
 }
 
