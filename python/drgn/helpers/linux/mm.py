@@ -12,7 +12,7 @@ from drgn.helpers.linux.list import list_for_each_entry
 
 __all__ = [
     "PFN_PHYS", "PHYS_PFN", "PageCompound", "PageHead", "PageSlab", "PageTail",
-    "access_process_vm", "access_remote_vm", "cmdline", "compound_head", "compound_nr",
+    "access_process_vm", "access_remote_vm", "vma_find", "cmdline", "compound_head", "compound_nr",
     "compound_order", "decode_page_flags", "decode_page_flags_value", "environ",
     "follow_page", "follow_pfn", "follow_phys", "for_each_page", "for_each_vma",
     "for_each_vmap_area", "mm_cmdline", "mm_environ", "page_flags", "page_index",
@@ -397,6 +397,24 @@ def for_each_vma(mm):
     t = prog.type("struct vm_area_struct *")
     for _, _, entry in mt_for_each(tree):
         yield cast(t, entry)
+
+
+def vma_find(mm, addr):
+    """The `struct vm_area_struct *` of `mm` whose range holds `addr`, else a NULL one.
+    The maple tree (6.1+) maps each VMA's whole range to it; before, the list is sorted."""
+    addr = int(addr)
+    t = mm.prog_.type("struct vm_area_struct *")
+    try:
+        tree = mm.mm_mt.address_of_()
+    except AttributeError:
+        for vma in for_each_vma(mm):
+            if vma.vm_start.value_() > addr:
+                break
+            if addr < vma.vm_end.value_():
+                return vma
+        return Object(mm.prog_, t, 0)
+    from drgn.helpers.linux.mapletree import mtree_load
+    return cast(t, mtree_load(tree, addr))
 
 
 @takes_program_or_default
