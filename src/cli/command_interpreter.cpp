@@ -2,6 +2,7 @@
 // calling the library; output formats follow drgn (objects, types) and crash (`rd`-like
 // hex dumps).
 #include "cli/command_interpreter.h"
+#include "cli/python_launcher.h"
 
 #include <algorithm>
 #include <ostream>
@@ -83,6 +84,7 @@ const CommandTable& CommandInterpreter::commands() {
     register_oops_commands(t);
     register_memory_commands(t);
     register_vfs_commands(t);
+    register_python_commands(t);
     return t;
   }();
   return table;

@@ -1,14 +1,18 @@
 // kdive's command-line entry point: argument parsing (CLI11) and dispatch — a one-shot
-// command, -e/-x in order, a script file, or the REPL. Exit codes: 0 ok, 1 error, 2 usage.
+// command, -e/-x in order, a script file, the REPL, a Python script or console (exec'd
+// Python, python_launcher.h), or the command server. Exit codes: 0 ok, 1 error, 2 usage.
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
 
 #include "cli/command_interpreter.h"
+#include "cli/python_launcher.h"
 #include "cli/repl.h"
 #include "kdive/error.h"
 #include "program/program.h"
@@ -30,15 +34,17 @@ std::string join(const std::vector<std::string>& v, size_t from) {
 // not kdive's: from the first word naming a command on, every argument goes to the
 // command, except kdive's own options (-c/-s/-e/-x with their values, --json,
 // --allow-build-id-mismatch), which may come anywhere. Before it, "--" ends the
-// scan and the rest is parsed as before.
+// scan and the rest is parsed as before. A Python script (SCRIPT.py, or a #! python/drgn
+// file) takes every argument after it, options included, as drgn's CLI does.
 void split_command_line(int argc, char** argv, std::vector<std::string>* global,
-                        std::vector<std::string>* command) {
+                        std::vector<std::string>* command, std::vector<std::string>* python_script) {
   auto takes_value = [](const std::string& a) {
     return a == "-c" || a == "--core" || a == "-p" || a == "--pid" || a == "-s" || a == "--symbols" || a == "-e" || a == "--eval" ||
-           a == "-x" || a == "--execute";
+           a == "-x" || a == "--execute" || a == "--drgn-path";
   };
   auto is_global_flag = [](const std::string& a) {
-    return a == "--json" || a == "--allow-build-id-mismatch" || a.rfind("--core=", 0) == 0 || a.rfind("--pid=", 0) == 0 ||
+    return a == "--json" || a == "--allow-build-id-mismatch" || a == "--python" || a == "--command-server" ||
+           a.rfind("--drgn-path=", 0) == 0 || a.rfind("--core=", 0) == 0 || a.rfind("--pid=", 0) == 0 ||
            a.rfind("--symbols=", 0) == 0 || a.rfind("--eval=", 0) == 0 || a.rfind("--execute=", 0) == 0;
   };
   bool in_command = false;
@@ -53,6 +59,9 @@ void split_command_line(int argc, char** argv, std::vector<std::string>* global,
       command->push_back(a);
     } else if (a == "--") {
       for (; i < argc; ++i) global->push_back(argv[i]);
+    } else if (!a.empty() && a[0] != '-' && !kdive::CommandInterpreter::is_command(a) &&
+               kdive::is_python_script(a)) {
+      for (; i < argc; ++i) python_script->push_back(argv[i]);
     } else if (a.empty() || a[0] == '-' || !kdive::CommandInterpreter::is_command(a)) {
       global->push_back(a);
     } else {
@@ -85,10 +94,16 @@ int main(int argc, char** argv) {
       ->allow_extra_args(false);
   app.add_flag("--json", json, "print records as JSON");
   app.add_flag("--allow-build-id-mismatch", allow_mismatch, "open even if vmlinux does not match the dump");
-  app.add_option("args", args, "COMMAND [ARGS...] (print, ptype, sizeof, offsetof, member-at, read, info, ...) or a SCRIPT file");
+  bool python_console = false, command_server = false;
+  std::string drgn_path;
+  app.add_flag("--python", python_console, "interactive Python console (drgn's API, `prog`; %CMD runs a kdive command)");
+  app.add_option("--drgn-path", drgn_path, "drgn's pure-Python package directory for helpers kdive lacks (KDIVE_DRGN_PATH)");
+  // For kdive.commands (Python): one command per stdin line, each answer ended by "\x1e<status>".
+  app.add_flag("--command-server", command_server)->group("");
+  app.add_option("args", args, "COMMAND [ARGS...] (print, ptype, sizeof, offsetof, member-at, read, info, ...), a SCRIPT file of commands, or a Python SCRIPT.py [ARGS...] (drgn API, `prog`)");
   app.positionals_at_end(false);
-  std::vector<std::string> global_args, command_args;
-  split_command_line(argc, argv, &global_args, &command_args);
+  std::vector<std::string> global_args, command_args, python_script;
+  split_command_line(argc, argv, &global_args, &command_args, &python_script);
   try {
     std::vector<std::string> reversed(global_args.rbegin(), global_args.rend());  // CLI11 takes them reversed
     app.parse(reversed);
@@ -97,6 +112,28 @@ int main(int argc, char** argv) {
     int rc = app.exit(e);
     return rc == 0 ? 0 : 2;
   }
+  // `kdive -c CORE -- SCRIPT.py ARGS`: the script came through CLI11's positionals.
+  if (python_script.empty() && !args.empty() && !kdive::CommandInterpreter::is_command(args[0]) &&
+      kdive::is_python_script(args[0])) {
+    python_script.swap(args);
+  }
+  if (!python_script.empty() || python_console) {
+    if (!evals.empty() || !commands.empty() || !args.empty() || (python_console && !python_script.empty())) {
+      std::cerr << "kdive: UsageError: a Python script or --python takes no -e/-x, command or second script\n";
+      return 2;
+    }
+    if (!python_script.empty() && access(python_script[0].c_str(), R_OK) != 0) {
+      std::cerr << "kdive: UsageError: cannot read script '" << python_script[0] << "': " << std::strerror(errno) << "\n";
+      return 2;
+    }
+    kdive::PythonSession session{core, pid, symbols, allow_mismatch, drgn_path};
+    try {
+      return kdive::exec_python(session, python_console ? std::vector<std::string>{"--console"} : python_script);
+    } catch (const kdive::Error& e) {
+      return report(e);
+    }
+  }
+  if (!drgn_path.empty()) setenv("KDIVE_DRGN_PATH", drgn_path.c_str(), 1);
   if (core.empty() && !pid && symbols.empty() && args.empty()) {
     std::cerr << "kdive: UsageError: nothing to open: give a dump (-c CORE), a process (-p PID) "
                  "or debug info (-s FILE)\n";
@@ -112,6 +149,7 @@ int main(int argc, char** argv) {
                    : core.empty() ? kdive::Program::open_debug_info(options)
                                   : kdive::Program::open(core, options);
     kdive::CommandInterpreter interpreter(*program, std::cout, json);
+    kdive::set_python_session({core, pid, symbols, allow_mismatch, drgn_path});
 
     // -e and -x run in the order given.
     std::vector<std::pair<bool, std::string>> steps;
@@ -131,7 +169,21 @@ int main(int argc, char** argv) {
       }
     };
     for (auto& [is_expr, text] : steps) run(is_expr, text);
-    if (!args.empty()) {
+    if (command_server) {
+      // One answer per line; the end mark goes to stdout after the command's output
+      // (its error, if any, went to stderr).
+      for (std::string line; std::getline(std::cin, line);) {
+        rc = 0;
+        try {
+          run(false, line);
+        } catch (const std::exception& e) {
+          std::cerr << "kdive: error: " << e.what() << "\n";
+          rc = 1;
+        }
+        std::cout << "\x1e" << rc << "\n" << std::flush;
+      }
+      rc = 0;
+    } else if (!args.empty()) {
       if (kdive::CommandInterpreter::is_command(args[0])) {
         run(false, join(args, 0));
       } else if (args.size() == 1 && access(args[0].c_str(), R_OK) == 0) {

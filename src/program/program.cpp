@@ -14,6 +14,7 @@
 
 #include "kdive/error.h"
 #include "program/kernel_debug_files.h"
+#include "program/kernel_object_finder.h"
 #include "target/kernel_paging.h"
 #include "target/kernel_virtual_memory.h"
 #include "target/live_process_memory.h"
@@ -275,6 +276,8 @@ std::optional<Object> Program::find_object(std::string_view name, GlobalKinds ki
     if (!o->is_absent()) return o;
     if (!absent) absent = std::move(o);
   }
+  if (!absent && (kinds & kGlobalConstant))
+    if (std::optional<Object> k = find_kernel_constant(*this, name)) return k;
   return absent;
 }
 

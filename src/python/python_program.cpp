@@ -2,8 +2,7 @@
 // load_debug_info / load_default_debug_info), global lookups (prog[name], object,
 // variable, constant, function), type lookups, memory reads, flags and the default
 // program. Stack traces and threads are bound in python_stack.cpp, symbols in
-// python_symbol.cpp, platform and language in python_platform.cpp. Kernels also have
-// drgn's memory-model constants (PAGE_SHIFT, PAGE_SIZE, PAGE_MASK, UTS_RELEASE, vmemmap).
+// python_symbol.cpp, platform and language in python_platform.cpp.
 #include <unistd.h>
 
 #include <algorithm>
@@ -13,7 +12,6 @@
 #include <fmt/format.h>
 
 #include "kdive/error.h"
-#include "linux/memory_model.h"
 #include "python/python_enums.h"
 #include "python/python_errors.h"
 #include "python/python_handles.h"
@@ -108,31 +106,8 @@ ProgramRef program_or_default(const py::object& prog) {
 
 namespace {
 
-// The constants drgn's Linux kernel object finder defines from the kernel's memory
-// model rather than from DWARF (macros): PAGE_SHIFT (int), PAGE_SIZE and PAGE_MASK
-// (unsigned long), UTS_RELEASE (const char [N]) and vmemmap (struct page *).
-std::optional<Object> linux_constant(PyProgram& self, const std::string& name) {
-  static const char* const kNames[] = {"PAGE_SHIFT", "PAGE_SIZE", "PAGE_MASK", "UTS_RELEASE", "vmemmap"};
-  if (std::find(std::begin(kNames), std::end(kNames), name) == std::end(kNames)) return std::nullopt;
-  Program& p = self.program();
-  if (!p.is_kernel() || !p.has_core()) return std::nullopt;
-  const ObjectEnv& env = p.object_env();
-  if (name == "UTS_RELEASE") {
-    std::string release = p.kernel_release();
-    QualifiedType t = p.find_type(fmt::format("const char [{}]", release.size() + 1));
-    return Object::from_bytes(env, t, reinterpret_cast<const uint8_t*>(release.c_str()), release.size() + 1);
-  }
-  MemoryModel model(p);
-  if (name == "vmemmap") return Object::unsigned_value(env, p.find_type("struct page *"), model.vmemmap());
-  if (name == "PAGE_SHIFT") return Object::signed_value(env, p.find_type("int"), static_cast<int64_t>(model.page_shift()));
-  uint64_t size = model.page_size();
-  return Object::unsigned_value(env, p.find_type("unsigned long"), name == "PAGE_SIZE" ? size : ~(size - 1));
-}
-
 std::optional<Object> lookup_global(PyProgram& self, const std::string& name, GlobalKinds kinds) {
-  std::optional<Object> o = self.program().find_object(name, kinds);
-  if (!o && (kinds & kGlobalConstant)) o = linux_constant(self, name);
-  return o;
+  return self.program().find_object(name, kinds);
 }
 
 py::object find_global(PyProgram& self, const std::string& name, GlobalKinds kinds, const char* what) {

@@ -93,6 +93,19 @@ def check_truth(prog, d, truth):
             pos = [names.index(n) if n in names else -1 for n in want]
             F.check(-1 not in pos and pos == sorted(pos), f"{name}: stack of {who['comm']}",
                     f"  want {want} in order within {names}")
+    # drgn's kernel object finder: the page size of x86-64, the release the guest ran,
+    # a THREAD_SIZE every known thread's stack is aligned to (THREAD_ALIGN).
+    F.check(prog["PAGE_SIZE"].value_() == 4096 and prog["PAGE_SHIFT"].value_() == 12
+            and prog["PAGE_MASK"].value_() == 2**64 - 4096, f"{name}: PAGE_*")
+    release = truth.get("guest", {}).get("kernel_release")
+    if release:
+        F.check(prog["UTS_RELEASE"].string_().decode() == release, f"{name}: UTS_RELEASE")
+    thread_size = prog["THREAD_SIZE"].value_()
+    stacks = [int(t["stack"], 16) for t in (truth.get("thread") or []) + [truth.get("waiter") or {}] if "stack" in t]
+    F.check(thread_size in (16384, 32768) and all(s % thread_size == 0 for s in stacks),
+            f"{name}: THREAD_SIZE", f"  {thread_size} for stacks {[hex(s) for s in stacks]}")
+    if "vmemmap_base" in prog:
+        F.check(prog["vmemmap"].value_() == prog["vmemmap_base"].value_(), f"{name}: vmemmap")
     slab = truth.get("slab")
     if slab:
         cache = Object(prog, "struct kmem_cache *", int(slab["cache"], 16))
@@ -152,7 +165,7 @@ def check_bad_files(d):
 
 
 def main():
-    dumps = lib.dumps(drgn=False)
+    dumps = lib.dumps(drgn=False, every_format=True)  # cheap: every format
     for d in dumps:
         with open(d["truth"]) as f:
             truth = json.load(f)
