@@ -7,6 +7,7 @@
 # differences listed in tests/diff/KNOWN_DIFFERENCES.md (normalized by `known()` below);
 # dumps drgn does not open are checked as `compare_other()` says.
 # Then direct checks of Symbol, Platform, Language and Thread values through _drgn.
+# One dump per kernel and scenario unless KDIVE_PYTHON_EVERY_FORMAT=1 (kdive_testlib.dumps);
 # KDIVE_TEST_KERNELS=6.1,5.10 limits the kernels; KDIVE_TEST_JOBS the parallel runs (2).
 import concurrent.futures
 import os
