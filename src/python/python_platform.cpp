@@ -1,7 +1,6 @@
-// drgn's Platform, Register, Language, host_platform and filename_matches, Program.platform
-// and Program.language, and the names of drgn 0.2.0's module API (Module, DebugInfoOptions,
-// SymbolIndex, ...) that kdive has no behaviour for: they exist so that drgn's own package
-// imports, and raise NotImplementedError when used.
+// drgn's Platform, Register, Language, host_platform, filename_matches, Program.platform
+// and .language; drgn 0.2.0's names kdive has no behaviour for (Module, DebugInfoOptions,
+// ...: NotImplementedError when used) and the modules drgn's package expects beside it.
 #include <pybind11/eval.h>
 
 #include "python/python_enums.h"

@@ -1,6 +1,5 @@
-// drgn.Symbol (a Python value class with drgn's repr and equality) and Program.symbol /
-// Program.symbols over the ELF symbol tables of the program's debug files: by name the
-// raw tables as libdwfl lists them (drgn's order: module by module, table order), by
+// drgn.Symbol (drgn's repr and equality) and Program.symbol / symbols over the debug files'
+// ELF symbol tables: by name the raw tables as libdwfl lists them (module by module), by
 // address the symbol kdive's symbolizer picks and every symbol containing the address.
 #include <gelf.h>
 
