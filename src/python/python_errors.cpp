@@ -50,6 +50,16 @@ class ObjectNotFoundError(KeyError):
 py::handle g_fault_error, g_missing_debug_info_error, g_object_absent_error;
 py::handle g_out_of_bounds_error, g_no_default_program_error, g_object_not_found_error;
 
+// drgn's fixed text for a read of memory the target does not map; kdive's own reasons
+// (corrupt dump pages, missing data) are kept.
+std::string drgn_fault_message(const std::string& reason) {
+  for (const char* unmapped : {"not mapped in page table", "not mapped in process",
+                               "not a direct-map address and no page tables to translate it"}) {
+    if (reason == unmapped) return "address is not mapped";
+  }
+  return reason;
+}
+
 }  // namespace
 
 py::object fault_error_class() { return py::reinterpret_borrow<py::object>(g_fault_error); }
@@ -83,7 +93,7 @@ void bind_errors(py::module_& m) {
     try {
       if (p) std::rethrow_exception(p);
     } catch (const kdive::FaultError& e) {
-      py::object err = g_fault_error(e.reason(), e.address());
+      py::object err = g_fault_error(drgn_fault_message(e.reason()), e.address());
       PyErr_SetObject(g_fault_error.ptr(), err.ptr());
     } catch (const kdive::SyntaxError& e) {
       PyErr_SetString(PyExc_SyntaxError, e.what());

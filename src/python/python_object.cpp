@@ -80,15 +80,47 @@ void require_present(const Object& o) {
   if (o.is_absent()) raise_python(object_absent_error_class(), py::str("object absent"));
 }
 
-// drgn's Object.__repr__: "Object(prog, 'type', value=...)" / "address=0x..." / absent.
+void require_arithmetic(const Object& o, const char* what) {
+  QualifiedType t = o.underlying();
+  if (!t.type || !(t.type->is_integer() || t.type->kind() == TypeKind::Float || t.type->kind() == TypeKind::Enum))
+    throw py::type_error(fmt::format("cannot {} '{}'", what, type_name_of(o.type())));
+}
+
+// math.trunc/floor/ceil of an arithmetic object: of its Python value (an int).
+py::object math_of(const PyObj& self, const char* fn) {
+  require_present(self.obj);
+  require_arithmetic(self.obj, fn);
+  return py::module_::import("math").attr(fn)(object_value(self.prog, self.obj));
+}
+
+// Member names for dir(): anonymous members' members are reachable by name too.
+void add_member_names(QualifiedType t, py::list& out) {
+  for (const TypeMember& m : t.type->members()) {
+    if (!m.name.empty()) {
+      out.append(py::str(m.name));
+      continue;
+    }
+    QualifiedType mt = underlying_type(m.type.get());
+    if (mt.type && mt.type->is_compound() && mt.type->is_complete()) add_member_names(mt, out);
+  }
+}
+
+// drgn's Object.__repr__: "Object(prog, 'type', value=...)" (pointers in hex),
+// "address=0x..." with a nonzero bit_offset, or nothing for an absent object; then the
+// bit-field size.
 std::string object_repr(const PyObj& self) {
   const Object& o = self.obj;
-  std::string s = fmt::format("Object(prog, '{}'", type_name_of(o.type()));
+  std::string s = "Object(prog, " + py::repr(py::str(type_name_of(o.type()))).cast<std::string>();
   if (o.is_reference()) {
     s += fmt::format(", address={:#x}", o.address());
     if (o.bit_offset()) s += fmt::format(", bit_offset={}", o.bit_offset());
   } else if (o.is_value()) {
-    s += ", value=" + py::repr(object_value(self.prog, o)).cast<std::string>();
+    py::object value = object_value(self.prog, o);
+    QualifiedType t = o.underlying();
+    if (t.type && t.type->kind() == TypeKind::Pointer)
+      s += ", value=" + py::reinterpret_steal<py::object>(PyNumber_ToBase(value.ptr(), 16)).cast<std::string>();
+    else
+      s += ", value=" + py::repr(value).cast<std::string>();
   }
   if (o.is_bit_field()) s += fmt::format(", bit_field_size={}", o.bit_field_size());
   return s + ")";
@@ -228,9 +260,41 @@ void bind_object(py::module_& m) {
         return object_int(self.obj);
       })
       .def("__float__", [](const PyObj& self) { require_present(self.obj); return self.obj.as_double(); })
-      .def("__round__", [](const PyObj& self, const py::object& ndigits) {
-        return py::module_::import("builtins").attr("round")(self.obj.as_double(), ndigits);
+      .def("__round__", [](const PyObj& self, const py::object& ndigits) -> py::object {
+        require_present(self.obj);
+        require_arithmetic(self.obj, "round");
+        py::object value = object_value(self.prog, self.obj);
+        if (ndigits.is_none()) return value.attr("__round__")();
+        return py::cast(PyObj{self.prog, object_from_value(*self.prog, self.obj.type(), value.attr("__round__")(ndigits),
+                                                           self.obj.bit_field_size())});
       }, py::arg("ndigits") = py::none())
+      .def("__trunc__", [](const PyObj& self) { return math_of(self, "trunc"); })
+      .def("__floor__", [](const PyObj& self) { return math_of(self, "floor"); })
+      .def("__ceil__", [](const PyObj& self) { return math_of(self, "ceil"); })
+      .def("__dir__", [](const py::object& self) {
+        py::list out = py::module_::import("builtins").attr("object").attr("__dir__")(self);
+        QualifiedType t = self.cast<const PyObj&>().obj.underlying();
+        if (t.type && t.type->kind() == TypeKind::Pointer) t = underlying_type(t.type->target());
+        if (t.type && t.type->is_compound() && t.type->is_complete()) add_member_names(t, out);
+        return out;
+      })
+      .def("to_bytes_", [](const PyObj& self) {
+        require_present(self.obj);
+        std::vector<uint8_t> b = self.obj.read().bytes();
+        return py::bytes(reinterpret_cast<const char*>(b.data()), b.size());
+      })
+      .def_static("from_bytes_", [](const ProgramRef& prog, const py::object& type, const py::buffer& bytes,
+                                    uint64_t bit_offset, const py::object& bit_field_size) {
+        QualifiedType t = type_argument(*prog, type);
+        py::buffer_info info = bytes.request();
+        uint64_t bits = bit_field_size.is_none() ? 0 : bit_field_size.cast<uint64_t>();
+        uint64_t need = bit_offset + (bits ? bits : type_sizeof(t) * 8);
+        if (need > static_cast<uint64_t>(info.size * info.itemsize) * 8)
+          throw py::value_error("buffer is too small");
+        return PyObj{prog, Object::from_bytes(env_of(*prog), t, static_cast<const uint8_t*>(info.ptr),
+                                              static_cast<size_t>(info.size * info.itemsize), bit_offset, bits)};
+      }, py::arg("prog"), py::arg("type"), py::arg("bytes"), py::kw_only(), py::arg("bit_offset") = 0,
+         py::arg("bit_field_size") = py::none())
       .def("__hash__", [](const PyObj&) -> size_t { throw py::type_error("unhashable type: 'Object'"); })
       .def("__pos__", [](const PyObj& self) { return PyObj{self.prog, unary_op(UnaryOp::Plus, self.obj)}; })
       .def("__neg__", [](const PyObj& self) { return PyObj{self.prog, unary_op(UnaryOp::Minus, self.obj)}; })

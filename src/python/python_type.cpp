@@ -8,31 +8,13 @@
 #include "kdive/error.h"
 #include "python/python_enums.h"
 #include "python/python_handles.h"
+#include "python/python_type_parts.h"
 #include "types/type_layout.h"
 #include "types/type_printer.h"
 
 namespace kdive::python {
 
 namespace {
-
-struct PyTypeMember {
-  ProgramRef prog;
-  QualifiedType type;
-  std::optional<std::string> name;
-  uint64_t bit_offset = 0;
-  uint64_t bit_field_size = 0;
-};
-
-struct PyTypeEnumerator {
-  std::string name;
-  py::int_ value;
-};
-
-struct PyTypeParameter {
-  ProgramRef prog;
-  QualifiedType type;
-  std::optional<std::string> name;
-};
 
 const Type& type_of(const PyType& t) {
   if (!t.type.type) throw kdive::TypeError("void type has no such attribute");
@@ -47,6 +29,8 @@ void require_kind(const PyType& t, bool ok, const char* what) {
 
 void bind_type(py::module_& m) {
   py::class_<PyTypeMember>(m, "TypeMember")
+      .def(py::init(&make_type_member), py::arg("object_or_type"), py::arg("name") = py::none(),
+           py::arg("bit_offset") = 0)
       .def_property_readonly("type", [](const PyTypeMember& self) { return PyType{self.prog, self.type}; })
       .def_readonly("name", &PyTypeMember::name)
       .def_readonly("bit_offset", &PyTypeMember::bit_offset)
@@ -58,22 +42,14 @@ void bind_type(py::module_& m) {
         if (!self.bit_field_size) return py::none();
         return py::int_(self.bit_field_size);
       })
-      .def("__repr__", [](const PyTypeMember& self) {
-        std::string s = fmt::format("TypeMember(prog.type('{}')", type_name_of(self.type));
-        if (self.name) s += fmt::format(", name='{}'", *self.name);
-        s += fmt::format(", bit_offset={}", self.bit_offset);
-        if (self.bit_field_size) s += fmt::format(", bit_field_size={}", self.bit_field_size);
-        return s + ")";
-      });
+      .def("__repr__", &type_member_repr);
 
   py::class_<PyTypeEnumerator>(m, "TypeEnumerator")
       .def(py::init([](std::string name, py::int_ value) { return PyTypeEnumerator{std::move(name), value}; }),
            py::arg("name"), py::arg("value"))
       .def_readonly("name", &PyTypeEnumerator::name)
       .def_readonly("value", &PyTypeEnumerator::value)
-      .def("__repr__", [](const PyTypeEnumerator& self) {
-        return fmt::format("TypeEnumerator('{}', {})", self.name, py::repr(self.value).cast<std::string>());
-      })
+      .def("__repr__", &type_enumerator_repr)
       .def("__iter__", [](const PyTypeEnumerator& self) { return py::iter(py::make_tuple(self.name, self.value)); })
       .def("__len__", [](const PyTypeEnumerator&) { return 2; })
       .def("__getitem__", [](const PyTypeEnumerator& self, int i) -> py::object {
@@ -86,8 +62,10 @@ void bind_type(py::module_& m) {
       });
 
   py::class_<PyTypeParameter>(m, "TypeParameter")
+      .def(py::init(&make_type_parameter), py::arg("default_argument_or_type"), py::arg("name") = py::none())
       .def_property_readonly("type", [](const PyTypeParameter& self) { return PyType{self.prog, self.type}; })
       .def_readonly("name", &PyTypeParameter::name)
+      .def("__repr__", &type_parameter_repr)
       .def_property_readonly("default_argument", [](const PyTypeParameter& self) {
         return py::module_::import("_drgn").attr("Object")(self.prog, PyType{self.prog, self.type}, py::arg("absent") = true);
       });
@@ -155,12 +133,8 @@ void bind_type(py::module_& m) {
         const Type& t = type_of(self);
         require_kind(self, t.kind() == TypeKind::Enum, "enumerators");
         if (!t.is_complete()) return py::none();
-        bool is_signed = t.target().type && underlying_type(t.target()).type->is_signed();
         py::list out;
-        for (const TypeEnumerator& e : t.enumerators()) {
-          py::int_ v = is_signed ? py::int_(static_cast<int64_t>(e.value)) : py::int_(e.value);
-          out.append(PyTypeEnumerator{e.name, v});
-        }
+        for (const TypeEnumerator& e : t.enumerators()) out.append(PyTypeEnumerator{e.name, enumerator_value(t, e)});
         return py::tuple(out);
       })
       .def_property_readonly("parameters", [](const PyType& self) {
@@ -196,7 +170,7 @@ void bind_type(py::module_& m) {
         return find_member(self.type, name).has_value();
       }, py::arg("name"))
       .def("__str__", [](const PyType& self) { return type_definition(self.type); })
-      .def("__repr__", [](const PyType& self) { return fmt::format("prog.type('{}')", type_name_of(self.type)); })
+      .def("__repr__", [](const PyType& self) { return type_repr(self.prog, self.type); })
       .def("__eq__", [](const PyType& self, const py::object& other) {
         if (!py::isinstance<PyType>(other)) return false;
         const PyType& o = other.cast<const PyType&>();

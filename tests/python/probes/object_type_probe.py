@@ -1,0 +1,265 @@
+# Prints repr/str/format_ of kernel objects and types, constructed types and objects,
+# arithmetic results and exceptions, one probe per line, so that drgn 0.0.22 and kdive
+# can be compared byte for byte (tests/python/test_object_type.py).
+# usage: object_type_probe.py CORE DEBUG_FILE...
+import math
+import sys
+
+import drgn
+from drgn import Object, Program, TypeMember, TypeEnumerator, TypeParameter, Qualifiers
+
+prog = Program()
+prog.set_core_dump(sys.argv[1])
+prog.load_debug_info(sys.argv[2:])
+
+
+def show(label, fn):
+    try:
+        v = fn()
+    except Exception as e:  # noqa: BLE001 - the exception is the output
+        v = f"!{type(e).__name__}: {e}"
+    print(f"{label}: {v}")
+
+
+def probe(label, fn):
+    """repr and str of fn()'s result."""
+    try:
+        v = fn()
+    except Exception as e:  # noqa: BLE001
+        print(f"{label}: !{type(e).__name__}: {e}")
+        return
+    show(label + " repr", lambda: repr(v))
+    show(label + " str", lambda: str(v))
+
+
+init = prog["init_task"]
+# Types: repr (drgn's constructor form) and str (the definition).
+for name in ["int", "unsigned long", "char", "_Bool", "void", "struct list_head", "struct list_head *",
+             "struct hlist_node", "u64", "atomic_t", "pid_t", "char [16]", "int [2][3]", "void (*)(void)",
+             "const volatile int", "struct page", "enum pid_type", "union thread_union", "struct file_operations",
+             "struct task_struct *", "spinlock_t", "struct sk_buff_head", "struct callback_head", "struct timer_list",
+             "size_t", "long long", "double", "struct qstr", "struct dentry", "enum zone_type", "const char *",
+             "struct cred", "struct kref", "struct rcu_head", "struct mutex"]:
+    probe(f"type {name}", lambda: prog.type(name))
+for name in ["comm", "pid", "tasks", "stack", "real_cred", "thread_pid", "state", "__state", "flags",
+             "on_cpu", "sched_class", "se", "prio", "policy", "cpus_ptr", "stack_canary", "in_execve"]:
+    probe(f"init_task.{name} type", lambda: init.type_.member(name).type)
+    probe(f"init_task.{name} member", lambda: init.type_.member(name))
+    probe(f"init_task.{name}", lambda: init.member_(name))
+    show(f"init_task.{name} value", lambda: repr(init.member_(name).value_()))
+probe("task_struct members[:4]", lambda: init.type_.members[:4])
+probe("enum pid_type enumerators", lambda: prog.type("enum pid_type").enumerators)
+probe("enum pid_type type", lambda: prog.type("enum pid_type").type)
+probe("fops params", lambda: prog.type("struct file_operations").member("read").type.type.parameters)
+probe("fops read", lambda: prog.type("struct file_operations").member("read").type)
+probe("fops read target", lambda: prog.type("struct file_operations").member("read").type.type)
+
+# Objects.
+for expr in ["jiffies_64", "init_task.comm", "init_task.pid", "init_task.tasks", "init_task.tasks.next",
+             "init_task.stack", "init_task.sched_class", "init_task.prio", "init_task.real_cred",
+             "init_task.thread_pid", "init_task.cpus_ptr", "init_task.se.load", "init_task.flags",
+             "init_task.comm[0]", "init_task.comm[15]", "init_task.pid_links", "init_task.thread_pid.numbers[0].nr",
+             "init_task.in_execve", "init_task.real_cred.usage", "init_task.mm", "init_task.tasks.next.next",
+             "nr_cpu_ids", "system_state", "init_uts_ns.name", "init_uts_ns.name.sysname", "init_mm.pgd",
+             "init_task.stack_canary", "init_task.thread", "init_task.fs", "init_task.policy",
+             "schedule", "idle_sched_class", "init_task.sched_class.pick_next_task", "init_task.thread_pid.numbers",
+             "init_task.thread_pid.numbers[0]", "init_task.signal.rlim", "init_task.pid_links[0]"]:
+    def get(expr=expr):
+        parts = expr.replace("[", ".[").split(".")
+        o = prog[parts[0]]
+        for p in parts[1:]:
+            o = o[int(p[1:-1])] if p.startswith("[") else getattr(o, p)
+        return o
+    probe(f"obj {expr}", get)
+    show(f"obj {expr} value_", lambda: repr(get().value_()))
+    show(f"obj {expr} address_", lambda: repr(get().address_))
+    show(f"obj {expr} bits", lambda: (get().bit_offset_, get().bit_field_size_, get().absent_))
+    show(f"obj {expr} type_", lambda: repr(get().type_))
+    show(f"obj {expr} len", lambda: len(get()))
+    show(f"obj {expr} bool", lambda: bool(get()))
+    show(f"obj {expr} int", lambda: int(get()))
+    show(f"obj {expr} float", lambda: float(get()))
+
+# format_ options.
+comm = init.comm
+tasks = init.tasks
+for opts in [{}, {"type_name": False}, {"char": True}, {"string": False}, {"columns": 20},
+             {"dereference": False}, {"symbolize": False}, {"member_type_names": False},
+             {"element_type_names": True}, {"members_same_line": True}, {"elements_same_line": False},
+             {"member_names": False}, {"element_indices": True}, {"implicit_members": False},
+             {"implicit_elements": True}]:
+    show(f"format comm {opts}", lambda: comm.format_(**opts))
+    show(f"format tasks {opts}", lambda: tasks.format_(**opts))
+    show(f"format pid {opts}", lambda: init.pid.format_(**opts))
+    show(f"format sched_class {opts}", lambda: init.sched_class.format_(**opts))
+    show(f"format thread_pid {opts}", lambda: init.thread_pid.format_(**opts))
+
+# Arithmetic.
+pid = init.pid
+for name, fn in [("pid+1", lambda: pid + 1), ("pid-1", lambda: pid - 1), ("1-pid", lambda: 1 - pid),
+                 ("pid*3", lambda: pid * 3), ("pid/2", lambda: pid / 2), ("pid%3", lambda: pid % 3),
+                 ("-pid", lambda: -pid), ("~pid", lambda: ~pid), ("pid<<2", lambda: pid << 2),
+                 ("pid>>1", lambda: pid >> 1), ("pid&1", lambda: pid & 1), ("pid|8", lambda: pid | 8),
+                 ("pid^5", lambda: pid ^ 5), ("pid+1.5", lambda: pid + 1.5), ("abs(pid)", lambda: abs(pid)),
+                 ("+pid", lambda: +pid), ("pid+2**40", lambda: pid + 2**40), ("pid+2**63", lambda: pid + 2**63),
+                 ("tasks.next+1", lambda: tasks.next + 1), ("tasks.next-1", lambda: tasks.next - 1),
+                 ("tasks.next-tasks.next", lambda: tasks.next - tasks.next),
+                 ("comm+1", lambda: comm + 1), ("comm[1]+comm[2]", lambda: comm[1] + comm[2]),
+                 ("pid/0", lambda: pid / 0), ("pid==0", lambda: pid == 0), ("pid<1", lambda: pid < 1),
+                 ("tasks.next==tasks.next", lambda: tasks.next == tasks.next),
+                 ("round(pid)", lambda: round(pid)), ("math.trunc(pid)", lambda: math.trunc(pid)),
+                 ("math.floor(pid)", lambda: math.floor(pid)), ("math.ceil(pid)", lambda: math.ceil(pid)),
+                 ("tasks+1", lambda: tasks + 1), ("pid+'x'", lambda: pid + "x"),
+                 ("jiffies_64*2", lambda: prog["jiffies_64"] * 2), ("sizeof init", lambda: drgn.sizeof(init)),
+                 ("offsetof tasks", lambda: drgn.offsetof(init.type_, "tasks")),
+                 ("alignof task", lambda: drgn.alignof(init.type_)),
+                 ("cast long pid", lambda: drgn.cast("long", pid)),
+                 ("cast char pid", lambda: drgn.cast("unsigned char", pid)),
+                 ("cast ptr", lambda: drgn.cast("void *", tasks.next)),
+                 ("reinterpret", lambda: drgn.reinterpret("unsigned int", init.comm)),
+                 ("container_of", lambda: drgn.container_of(tasks.next, "struct task_struct", "tasks")),
+                 ("NULL", lambda: drgn.NULL(prog, "struct task_struct *")),
+                 ("address_of_", lambda: init.tasks.address_of_()),
+                 ("read_", lambda: init.pid.read_()),
+                 ("string_", lambda: init.comm.string_()),
+                 ("subobject_", lambda: init.subobject_("tasks.next")),
+                 ("deref", lambda: tasks.next[0]),
+                 ("deref -1", lambda: tasks.next[-1]),
+                 ("comm[-1]", lambda: comm[-1]),
+                 ("comm[16]", lambda: comm[16]),
+                 ("comm[100]", lambda: comm[100]),
+                 ("list(comm)[:3]", lambda: list(comm)[:3]),
+                 ("dir has tasks", lambda: "tasks" in dir(init)),
+                 ("dir has pid", lambda: "pid" in dir(init)),
+                 ("dir has value_", lambda: "value_" in dir(init)),
+                 ("null deref", lambda: drgn.NULL(prog, "int *")[0].value_()),
+                 ("unmapped", lambda: Object(prog, "int", address=0).value_()),
+                 ("unmapped2", lambda: Object(prog, "unsigned long", address=0xdead000000000000).read_()),
+                 ("no member", lambda: init.nosuchmember),
+                 ("no member_", lambda: init.member_("nosuchmember")),
+                 ("no global", lambda: prog["no_such_global_xyz"]),
+                 ("bad type", lambda: prog.type("struct no_such_struct_xyz")),
+                 ("syntax", lambda: prog.type("int int int (")),
+                 ("int of struct", lambda: int(init)),
+                 ("len of int", lambda: len(pid)),
+                 ("iter int", lambda: iter(pid)),
+                 ("index struct", lambda: init[0]),
+                 ("hash", lambda: hash(pid)),
+                 ]:
+    probe(f"arith {name}", fn)
+
+# Constructed types.
+i32 = prog.int_type("int", 4, True)
+u8 = prog.int_type("unsigned char", 1, False)
+lh = prog.type("struct list_head")
+for name, fn in [
+    ("void", lambda: prog.void_type()),
+    ("const void", lambda: prog.void_type(qualifiers=Qualifiers.CONST)),
+    ("int", lambda: i32),
+    ("int const", lambda: prog.int_type("int", 4, True, qualifiers=Qualifiers.CONST | Qualifiers.VOLATILE)),
+    ("bool", lambda: prog.bool_type("_Bool", 1)),
+    ("float", lambda: prog.float_type("double", 8)),
+    ("ptr", lambda: prog.pointer_type(i32)),
+    ("ptr8", lambda: prog.pointer_type(i32, 8)),
+    ("ptr4", lambda: prog.pointer_type(i32, 4)),
+    ("ptr ptr", lambda: prog.pointer_type(prog.pointer_type(u8))),
+    ("array", lambda: prog.array_type(i32, 4)),
+    ("array incomplete", lambda: prog.array_type(i32)),
+    ("typedef", lambda: prog.typedef_type("myint", i32)),
+    ("struct", lambda: prog.struct_type("pt", 8, (TypeMember(i32, "x"), TypeMember(i32, "y", 32)))),
+    ("struct bits", lambda: prog.struct_type("bf", 4, (TypeMember(Object(prog, i32, bit_field_size=3), "a", 0),
+                                                      TypeMember(Object(prog, i32, bit_field_size=5), "b", 3),
+                                                      TypeMember(u8, None, 8)))),
+    ("struct anon", lambda: prog.struct_type(None, 8, (TypeMember(prog.union_type(None, 4, (TypeMember(i32, "u"),)), None),))),
+    ("struct incomplete", lambda: prog.struct_type("opaque")),
+    ("union", lambda: prog.union_type("u", 4, (TypeMember(i32, "i"), TypeMember(u8, "c")))),
+    ("class", lambda: prog.class_type("cls", 4, (TypeMember(i32, "i"),))),
+    ("enum", lambda: prog.enum_type("color", prog.int_type("unsigned int", 4, False),
+                                    (TypeEnumerator("RED", 0), TypeEnumerator("GREEN", 1)))),
+    ("enum incomplete", lambda: prog.enum_type("e2")),
+    ("enum signed", lambda: prog.enum_type("e3", i32, (TypeEnumerator("NEG", -1),))),
+    ("function", lambda: prog.function_type(i32, (TypeParameter(i32, "a"), TypeParameter(prog.pointer_type(u8))))),
+    ("function variadic", lambda: prog.function_type(prog.void_type(), (), True)),
+    ("struct nested", lambda: prog.struct_type("outer", 24, (TypeMember(lh, "l"), TypeMember(prog.pointer_type(lh), "p", 128)))),
+    ("struct lazy", lambda: prog.struct_type("lazy", 4, (TypeMember(lambda: i32, "x"),))),
+    ("member repr", lambda: TypeMember(i32, "x", 8)),
+    ("member bits", lambda: TypeMember(Object(prog, i32, bit_field_size=3), "x", 8)),
+    ("member bits size", lambda: TypeMember(Object(prog, i32, bit_field_size=3), "x", 8).bit_field_size),
+    ("member noname", lambda: TypeMember(i32)),
+    ("enumerator", lambda: TypeEnumerator("A", 3)),
+    ("parameter", lambda: TypeParameter(i32, "a")),
+    ("parameter noname", lambda: TypeParameter(i32)),
+    ("member offset", lambda: TypeMember(i32, "x", 8).offset),
+    ("member offset bad", lambda: TypeMember(i32, "x", 9).offset),
+    ("typedef target", lambda: prog.typedef_type("myint", i32).type),
+    ("qualified", lambda: i32.qualified(Qualifiers.CONST)),
+    ("unqualified", lambda: prog.type("const int").unqualified()),
+    ("bad size", lambda: prog.int_type("int", -1, True)),
+]:
+    probe(f"ctype {name}", fn)
+
+# Objects of constructed types and from Python values.
+pt = prog.struct_type("pt", 8, (TypeMember(i32, "x"), TypeMember(i32, "y", 32)))
+for name, fn in [
+    ("int 5", lambda: Object(prog, i32, 5)),
+    ("int -5", lambda: Object(prog, "int", -5)),
+    ("uint -1", lambda: Object(prog, "unsigned int", -1)),
+    ("char 65", lambda: Object(prog, "char", 65)),
+    ("bool", lambda: Object(prog, "_Bool", 1)),
+    ("bool 0", lambda: Object(prog, "_Bool", 0)),
+    ("double", lambda: Object(prog, "double", 1.5)),
+    ("double 1e100", lambda: Object(prog, "double", 1e100)),
+    ("double int", lambda: Object(prog, "double", 2)),
+    ("float", lambda: Object(prog, "float", 0.1)),
+    ("ptr", lambda: Object(prog, "void *", 0)),
+    ("ptr2", lambda: Object(prog, "int *", 0xffff888000000000)),
+    ("func ptr", lambda: Object(prog, prog.pointer_type(prog.function_type(prog.void_type(), ())), 0xffffffff81000000)),
+    ("func ptr sym", lambda: Object(prog, init.sched_class.pick_next_task.type_, init.sched_class.pick_next_task.value_())),
+    ("enum", lambda: Object(prog, "enum pid_type", 1)),
+    ("enum unknown", lambda: Object(prog, "enum pid_type", 100)),
+    ("struct pt", lambda: Object(prog, pt, {"x": 1, "y": -2})),
+    ("struct pt partial", lambda: Object(prog, pt, {"x": 1})),
+    ("struct list_head", lambda: Object(prog, "struct list_head", {"next": 0, "prev": 0})),
+    ("struct bad key", lambda: Object(prog, pt, {"z": 1})),
+    ("array", lambda: Object(prog, "int [4]", [1, 2, 3])),
+    ("array long", lambda: Object(prog, "int [2]", [1, 2, 3])),
+    ("char array", lambda: Object(prog, "char [8]", [104, 105])),
+    ("absent", lambda: Object(prog, "int")),
+    ("absent struct", lambda: Object(prog, "struct list_head")),
+    ("absent value_", lambda: Object(prog, "int").value_()),
+    ("absent bool", lambda: bool(Object(prog, "int"))),
+    ("absent int", lambda: int(Object(prog, "int"))),
+    ("absent +1", lambda: Object(prog, "int") + 1),
+    ("bitfield", lambda: Object(prog, "int", 5, bit_field_size=3)),
+    ("bitfield struct", lambda: Object(prog, prog.struct_type("bf", 4, (TypeMember(Object(prog, i32, bit_field_size=3), "a", 0),
+        TypeMember(Object(prog, i32, bit_field_size=5), "b", 3))), {"a": 3, "b": -1})),
+    ("bitfield neg", lambda: Object(prog, "int", 7, bit_field_size=3)),
+    ("ref", lambda: Object(prog, "int", address=init.pid.address_)),
+    ("ref bitoff", lambda: Object(prog, "unsigned char", address=init.pid.address_, bit_offset=3, bit_field_size=4)),
+    ("ref struct", lambda: Object(prog, pt, address=init.pid.address_)),
+    ("no type", lambda: Object(prog, value=5)),
+    ("no type big", lambda: Object(prog, value=2**40)),
+    ("no type float", lambda: Object(prog, value=1.25)),
+    ("no type bool", lambda: Object(prog, value=True)),
+    ("value+address", lambda: Object(prog, "int", 1, address=0)),
+    ("to_bytes_", lambda: Object(prog, "int", 258).to_bytes_()),
+    ("from_bytes_", lambda: Object.from_bytes_(prog, "int", b"\x01\x02\x00\x00")),
+    ("from_bytes_ struct", lambda: Object.from_bytes_(prog, pt, bytes(range(8)))),
+    ("struct pt value_", lambda: Object(prog, pt, {"x": 1, "y": -2}).value_()),
+    ("array value_", lambda: Object(prog, "int [3]", [1, 2, 3]).value_()),
+    ("array iter", lambda: [int(x) for x in Object(prog, "int [3]", [1, 2, 3])]),
+    ("round float", lambda: round(Object(prog, "double", 2.5))),
+    ("round int", lambda: round(Object(prog, "int", 7), -1)),
+    ("round struct", lambda: round(Object(prog, pt, {}))),
+    ("round float 1", lambda: round(Object(prog, "double", 2.567), 1)),
+    ("trunc float", lambda: math.trunc(Object(prog, "double", -2.5))),
+    ("floor float", lambda: math.floor(Object(prog, "double", -2.5))),
+    ("ceil float", lambda: math.ceil(Object(prog, "double", -2.5))),
+    ("int float", lambda: int(Object(prog, "double", -2.5))),
+    ("float int", lambda: float(Object(prog, "int", 3))),
+    ("bool ptr", lambda: bool(Object(prog, "void *", 0))),
+    ("ptr index", lambda: Object(prog, "int *", 0)[1]),
+    ("ptr index neg", lambda: Object(prog, "int *", 0x1000)[-1]),
+]:
+    probe(f"cobj {name}", fn)
+    show(f"cobj {name} format", lambda: fn().format_(type_name=False))
