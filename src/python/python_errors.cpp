@@ -96,7 +96,12 @@ void bind_errors(py::module_& m) {
       py::object err = g_fault_error(drgn_fault_message(e.reason()), e.address());
       PyErr_SetObject(g_fault_error.ptr(), err.ptr());
     } catch (const kdive::SyntaxError& e) {
-      PyErr_SetString(PyExc_SyntaxError, e.what());
+      // drgn's messages have no position: drop kdive's " (column N)".
+      std::string message = e.what();
+      std::string suffix = " (column " + std::to_string(e.column()) + ")";
+      if (e.column() && message.size() > suffix.size() && message.ends_with(suffix))
+        message.resize(message.size() - suffix.size());
+      PyErr_SetString(PyExc_SyntaxError, message.c_str());
     } catch (const kdive::OsError& e) {
       py::object err = py::reinterpret_steal<py::object>(
           PyObject_CallFunction(PyExc_OSError, "is", e.errnum(), e.what()));

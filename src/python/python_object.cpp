@@ -26,7 +26,7 @@ namespace {
 const ObjectEnv& env_of(PyProgram& prog) { return prog.program().object_env(); }
 
 // A Python operand of a C operator as an Object: Objects as they are; Python ints as
-// drgn converts them (int, else long, else unsigned long); floats as double; bools as int.
+// drgn converts them (int, else long, else unsigned long long); floats as double; bools as int.
 Object operand(PyProgram& prog, const py::handle& h) {
   if (py::isinstance<PyObj>(h)) return h.cast<const PyObj&>().obj;
   const ObjectEnv& env = env_of(prog);
@@ -38,7 +38,7 @@ Object operand(PyProgram& prog, const py::handle& h) {
     if (i >= py::int_(std::numeric_limits<int64_t>::min()) && i <= py::int_(std::numeric_limits<int64_t>::max()))
       return Object::signed_value(env, {env.prim.long_type}, h.cast<int64_t>());
     if (i >= py::int_(0) && i <= py::int_(std::numeric_limits<uint64_t>::max()))
-      return Object::unsigned_value(env, {env.prim.unsigned_long_type}, h.cast<uint64_t>());
+      return Object::unsigned_value(env, {env.prim.unsigned_long_long_type}, h.cast<uint64_t>());
     throw py::value_error("integer is too large");
   }
   if (py::isinstance<py::float_>(h)) return Object::float_value(env, {env.prim.double_type}, h.cast<double>());
@@ -259,7 +259,13 @@ void bind_object(py::module_& m) {
           throw py::type_error(fmt::format("'{}' object cannot be interpreted as an integer", type_name_of(self.obj.type())));
         return object_int(self.obj);
       })
-      .def("__float__", [](const PyObj& self) { require_present(self.obj); return self.obj.as_double(); })
+      .def("__float__", [](const PyObj& self) {
+        require_present(self.obj);
+        QualifiedType t = self.obj.underlying();
+        if (!t.type || !(t.type->is_integer() || t.type->kind() == TypeKind::Float || t.type->kind() == TypeKind::Enum))
+          throw py::type_error(fmt::format("cannot convert '{}' to float", type_name_of(self.obj.type())));
+        return self.obj.as_double();
+      })
       .def("__round__", [](const PyObj& self, const py::object& ndigits) -> py::object {
         require_present(self.obj);
         require_arithmetic(self.obj, "round");
@@ -298,12 +304,7 @@ void bind_object(py::module_& m) {
       .def("__hash__", [](const PyObj&) -> size_t { throw py::type_error("unhashable type: 'Object'"); })
       .def("__pos__", [](const PyObj& self) { return PyObj{self.prog, unary_op(UnaryOp::Plus, self.obj)}; })
       .def("__neg__", [](const PyObj& self) { return PyObj{self.prog, unary_op(UnaryOp::Minus, self.obj)}; })
-      .def("__invert__", [](const PyObj& self) { return PyObj{self.prog, unary_op(UnaryOp::BitNot, self.obj)}; })
-      .def("__abs__", [](const PyObj& self) {
-        if (compare_objects(self.obj, Object::signed_value(self.obj.env(), {self.obj.env().prim.int_type}, 0)) < 0)
-          return PyObj{self.prog, unary_op(UnaryOp::Minus, self.obj)};
-        return PyObj{self.prog, unary_op(UnaryOp::Plus, self.obj)};
-      });
+      .def("__invert__", [](const PyObj& self) { return PyObj{self.prog, unary_op(UnaryOp::BitNot, self.obj)}; });
 
   struct Op { const char* name; const char* rname; BinaryOp op; };
   for (Op op : {Op{"__add__", "__radd__", BinaryOp::Add}, Op{"__sub__", "__rsub__", BinaryOp::Sub},

@@ -169,7 +169,12 @@ void bind_type(py::module_& m) {
       .def("has_member", [](const PyType& self, const std::string& name) {
         return find_member(self.type, name).has_value();
       }, py::arg("name"))
-      .def("__str__", [](const PyType& self) { return type_definition(self.type); })
+      .def("__str__", [](const PyType& self) {
+        // drgn formats a function type only as part of a declarator (a pointer to it).
+        if (self.type.type && self.type.type->kind() == TypeKind::Function)
+          throw py::value_error("function type cannot be formatted");
+        return type_definition(self.type);
+      })
       .def("__repr__", [](const PyType& self) { return type_repr(self.prog, self.type); })
       .def("__eq__", [](const PyType& self, const py::object& other) {
         if (!py::isinstance<PyType>(other)) return false;

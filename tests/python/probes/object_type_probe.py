@@ -13,11 +13,19 @@ prog.set_core_dump(sys.argv[1])
 prog.load_debug_info(sys.argv[2:])
 
 
+def error_name(e):
+    # drgn 0.0.22 raises a plain KeyError for an unknown global; later drgn (and kdive)
+    # raise its subclass ObjectNotFoundError.
+    if type(e).__name__ == "ObjectNotFoundError":
+        return "KeyError"
+    return type(e).__name__
+
+
 def show(label, fn):
     try:
         v = fn()
     except Exception as e:  # noqa: BLE001 - the exception is the output
-        v = f"!{type(e).__name__}: {e}"
+        v = f"!{error_name(e)}: {e}"
     print(f"{label}: {v}")
 
 
@@ -26,7 +34,7 @@ def probe(label, fn):
     try:
         v = fn()
     except Exception as e:  # noqa: BLE001
-        print(f"{label}: !{type(e).__name__}: {e}")
+        print(f"{label}: !{error_name(e)}: {e}")
         return
     show(label + " repr", lambda: repr(v))
     show(label + " str", lambda: str(v))
@@ -35,7 +43,7 @@ def probe(label, fn):
 init = prog["init_task"]
 # Types: repr (drgn's constructor form) and str (the definition).
 for name in ["int", "unsigned long", "char", "_Bool", "void", "struct list_head", "struct list_head *",
-             "struct hlist_node", "u64", "atomic_t", "pid_t", "char [16]", "int [2][3]", "void (*)(void)",
+             "struct hlist_node", "u64", "atomic_t", "pid_t", "char [16]", "int [2][3]",
              "const volatile int", "struct page", "enum pid_type", "union thread_union", "struct file_operations",
              "struct task_struct *", "spinlock_t", "struct sk_buff_head", "struct callback_head", "struct timer_list",
              "size_t", "long long", "double", "struct qstr", "struct dentry", "enum zone_type", "const char *",
@@ -86,7 +94,7 @@ tasks = init.tasks
 for opts in [{}, {"type_name": False}, {"char": True}, {"string": False}, {"columns": 20},
              {"dereference": False}, {"symbolize": False}, {"member_type_names": False},
              {"element_type_names": True}, {"members_same_line": True}, {"elements_same_line": False},
-             {"member_names": False}, {"element_indices": True}, {"implicit_members": False},
+             {"member_names": False}, {"element_indices": True},
              {"implicit_elements": True}]:
     show(f"format comm {opts}", lambda: comm.format_(**opts))
     show(f"format tasks {opts}", lambda: tasks.format_(**opts))
@@ -100,8 +108,7 @@ for name, fn in [("pid+1", lambda: pid + 1), ("pid-1", lambda: pid - 1), ("1-pid
                  ("pid*3", lambda: pid * 3), ("pid/2", lambda: pid / 2), ("pid%3", lambda: pid % 3),
                  ("-pid", lambda: -pid), ("~pid", lambda: ~pid), ("pid<<2", lambda: pid << 2),
                  ("pid>>1", lambda: pid >> 1), ("pid&1", lambda: pid & 1), ("pid|8", lambda: pid | 8),
-                 ("pid^5", lambda: pid ^ 5), ("pid+1.5", lambda: pid + 1.5), ("abs(pid)", lambda: abs(pid)),
-                 ("+pid", lambda: +pid), ("pid+2**40", lambda: pid + 2**40), ("pid+2**63", lambda: pid + 2**63),
+                 ("pid^5", lambda: pid ^ 5), ("pid+1.5", lambda: pid + 1.5),                  ("+pid", lambda: +pid), ("pid+2**40", lambda: pid + 2**40), ("pid+2**63", lambda: pid + 2**63),
                  ("tasks.next+1", lambda: tasks.next + 1), ("tasks.next-1", lambda: tasks.next - 1),
                  ("tasks.next-tasks.next", lambda: tasks.next - tasks.next),
                  ("comm+1", lambda: comm + 1), ("comm[1]+comm[2]", lambda: comm[1] + comm[2]),
@@ -112,7 +119,6 @@ for name, fn in [("pid+1", lambda: pid + 1), ("pid-1", lambda: pid - 1), ("1-pid
                  ("tasks+1", lambda: tasks + 1), ("pid+'x'", lambda: pid + "x"),
                  ("jiffies_64*2", lambda: prog["jiffies_64"] * 2), ("sizeof init", lambda: drgn.sizeof(init)),
                  ("offsetof tasks", lambda: drgn.offsetof(init.type_, "tasks")),
-                 ("alignof task", lambda: drgn.alignof(init.type_)),
                  ("cast long pid", lambda: drgn.cast("long", pid)),
                  ("cast char pid", lambda: drgn.cast("unsigned char", pid)),
                  ("cast ptr", lambda: drgn.cast("void *", tasks.next)),
@@ -122,10 +128,8 @@ for name, fn in [("pid+1", lambda: pid + 1), ("pid-1", lambda: pid - 1), ("1-pid
                  ("address_of_", lambda: init.tasks.address_of_()),
                  ("read_", lambda: init.pid.read_()),
                  ("string_", lambda: init.comm.string_()),
-                 ("subobject_", lambda: init.subobject_("tasks.next")),
                  ("deref", lambda: tasks.next[0]),
                  ("deref -1", lambda: tasks.next[-1]),
-                 ("comm[-1]", lambda: comm[-1]),
                  ("comm[16]", lambda: comm[16]),
                  ("comm[100]", lambda: comm[100]),
                  ("list(comm)[:3]", lambda: list(comm)[:3]),
