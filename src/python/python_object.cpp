@@ -50,11 +50,21 @@ ProgramRef program_of_operands(const py::handle& a, const py::handle& b) {
   return b.cast<const PyObj&>().prog;
 }
 
+void require_present(const Object& o);
+
+// drgn raises ObjectAbsentError for an operator on an absent object.
+void require_present_operands(const py::handle& lhs, const py::handle& rhs) {
+  for (const py::handle& h : {lhs, rhs}) {
+    if (py::isinstance<PyObj>(h)) require_present(h.cast<const PyObj&>().obj);
+  }
+}
+
 py::object binary(BinaryOp op, const py::handle& lhs, const py::handle& rhs) {
   bool supported = (py::isinstance<PyObj>(lhs) || py::isinstance<py::int_>(lhs) || py::isinstance<py::float_>(lhs)) &&
                    (py::isinstance<PyObj>(rhs) || py::isinstance<py::int_>(rhs) || py::isinstance<py::float_>(rhs));
   if (!supported) return py::reinterpret_borrow<py::object>(Py_NotImplemented);
   ProgramRef prog = program_of_operands(lhs, rhs);
+  require_present_operands(lhs, rhs);
   return py::cast(PyObj{prog, binary_op(op, operand(*prog, lhs), operand(*prog, rhs))});
 }
 
@@ -63,6 +73,7 @@ py::object compare(BinaryOp op, const py::handle& lhs, const py::handle& rhs) {
                    (py::isinstance<PyObj>(rhs) || py::isinstance<py::int_>(rhs) || py::isinstance<py::float_>(rhs));
   if (!supported) return py::reinterpret_borrow<py::object>(Py_NotImplemented);
   ProgramRef prog = program_of_operands(lhs, rhs);
+  require_present_operands(lhs, rhs);
   int c = compare_objects(operand(*prog, lhs), operand(*prog, rhs));
   bool r = false;
   switch (op) {
@@ -301,10 +312,10 @@ void bind_object(py::module_& m) {
                                               static_cast<size_t>(info.size * info.itemsize), bit_offset, bits)};
       }, py::arg("prog"), py::arg("type"), py::arg("bytes"), py::kw_only(), py::arg("bit_offset") = 0,
          py::arg("bit_field_size") = py::none())
-      .def("__hash__", [](const PyObj&) -> size_t { throw py::type_error("unhashable type: 'Object'"); })
-      .def("__pos__", [](const PyObj& self) { return PyObj{self.prog, unary_op(UnaryOp::Plus, self.obj)}; })
-      .def("__neg__", [](const PyObj& self) { return PyObj{self.prog, unary_op(UnaryOp::Minus, self.obj)}; })
-      .def("__invert__", [](const PyObj& self) { return PyObj{self.prog, unary_op(UnaryOp::BitNot, self.obj)}; });
+      .def("__hash__", [](const PyObj&) -> size_t { throw py::type_error("unhashable type: '_drgn.Object'"); })
+      .def("__pos__", [](const PyObj& self) { require_present(self.obj); return PyObj{self.prog, unary_op(UnaryOp::Plus, self.obj)}; })
+      .def("__neg__", [](const PyObj& self) { require_present(self.obj); return PyObj{self.prog, unary_op(UnaryOp::Minus, self.obj)}; })
+      .def("__invert__", [](const PyObj& self) { require_present(self.obj); return PyObj{self.prog, unary_op(UnaryOp::BitNot, self.obj)}; });
 
   struct Op { const char* name; const char* rname; BinaryOp op; };
   for (Op op : {Op{"__add__", "__radd__", BinaryOp::Add}, Op{"__sub__", "__rsub__", BinaryOp::Sub},

@@ -103,8 +103,9 @@ py::int_ object_int(const Object& obj) {
 py::object object_value(const ProgramRef& prog, const Object& obj) {
   if (obj.is_absent()) raise_python(object_absent_error_class(), py::str("object absent"));
   QualifiedType t = obj.underlying();
-  if (!t.type) throw kdive::TypeError("cannot get value of void");
+  if (!t.type || t.type->kind() == TypeKind::Void) throw kdive::TypeError("cannot read object with void type");
   switch (t.type->kind()) {
+    case TypeKind::Function: throw kdive::TypeError("cannot read object with function type");
     case TypeKind::Bool: return py::bool_(obj.as_unsigned() != 0);
     case TypeKind::Float: return py::float_(obj.as_double());
     case TypeKind::Int:

@@ -91,7 +91,7 @@ void bind_type_constructors(py::module_& m) {
   const auto q = py::arg("qualifiers") = py::none();
   const auto lang = py::arg("language") = py::none();
   def_method(cls, "void_type", [](const ProgramRef& prog, const py::object& qualifiers, const py::object&) {
-    return PyType{prog, {nullptr, qualifiers_of(qualifiers)}};
+    return made(prog, arena_of(prog).void_type(), qualifiers);
   }, py::kw_only(), q, lang);
   def_method(cls, "int_type", [](const ProgramRef& prog, const std::string& name, const py::object& size, bool is_signed,
                                  const py::object&, const py::object& qualifiers, const py::object&) {
@@ -143,6 +143,9 @@ void bind_type_constructors(py::module_& m) {
   def_method(cls, "pointer_type", [](const ProgramRef& prog, const PyType& type, const py::object& size,
                                      const py::object&, const py::object& qualifiers, const py::object&) {
     uint64_t bytes = size.is_none() ? prog->program().object_env().pointer_size : to_u64(size);
+    // The arena interns pointers of the platform's size only.
+    if (bytes != prog->program().object_env().pointer_size)
+      return made(prog, arena_of(prog).make_pointer_lazy(LazyType(type.type), bytes), qualifiers);
     return made(prog, arena_of(prog).pointer_to(type.type, bytes), qualifiers);
   }, py::arg("type"), py::arg("size") = py::none(), py::arg("byteorder") = py::none(), py::kw_only(), q,
      lang);
