@@ -110,7 +110,15 @@ void bind_errors(py::module_& m) {
     } catch (const kdive::Error& e) {
       switch (e.kind()) {
         case ErrorKind::Lookup: PyErr_SetString(PyExc_LookupError, e.what()); break;
-        case ErrorKind::Type: PyErr_SetString(PyExc_TypeError, e.what()); break;
+        case ErrorKind::Type: {
+          // Fixed engine messages that drgn raises as other exception types.
+          std::string_view what = e.what();
+          if (what == "out of bounds of value") PyErr_SetString(g_out_of_bounds_error.ptr(), e.what());
+          else if (what == "cannot take address of value" || what == "negative shift count")
+            PyErr_SetString(PyExc_ValueError, e.what());
+          else PyErr_SetString(PyExc_TypeError, e.what());
+          break;
+        }
         case ErrorKind::ZeroDivision: PyErr_SetString(PyExc_ZeroDivisionError, e.what()); break;
         case ErrorKind::MissingDebugInfo: PyErr_SetString(g_missing_debug_info_error.ptr(), e.what()); break;
         default: PyErr_SetString(PyExc_ValueError, e.what()); break;

@@ -16,13 +16,40 @@ namespace kdive::python {
 
 namespace {
 
+// The type, with a null type (void) as the program's void type.
 const Type& type_of(const PyType& t) {
-  if (!t.type.type) throw kdive::TypeError("void type has no such attribute");
+  if (!t.type.type) return *t.prog->program().types().void_type();
   return *t.type.type;
 }
 
+// drgn's AttributeError for an attribute the type's kind lacks: "int type does not have
+// a tag" (`what` = "a tag").
 void require_kind(const PyType& t, bool ok, const char* what) {
   if (!ok) throw py::attribute_error(fmt::format("{} type does not have {}", type_kind_name(type_of(t).kind()), what));
+}
+
+// drgn's Type.primitive: the C primitive a void/int/bool/float type's name spells
+// ("unsigned long" → C_UNSIGNED_LONG), else None.
+py::object primitive_of(const PyType& self) {
+  const Type& t = type_of(self);
+  std::string key;
+  switch (t.kind()) {
+    case TypeKind::Void: key = "C_VOID"; break;
+    case TypeKind::Bool: if (t.name() == "_Bool") key = "C_BOOL"; break;
+    case TypeKind::Int:
+    case TypeKind::Float:
+      for (const char* name : {"char", "signed char", "unsigned char", "short", "unsigned short", "int", "unsigned int",
+                               "long", "unsigned long", "long long", "unsigned long long", "float", "double",
+                               "long double"}) {
+        if (t.name() != name) continue;
+        key = "C_";
+        for (char c : t.name()) key += c == ' ' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      }
+      break;
+    default: break;
+  }
+  if (key.empty()) return py::none();
+  return py::module_::import("_drgn").attr("PrimitiveType").attr(key.c_str());
 }
 
 }  // namespace
@@ -75,45 +102,42 @@ void bind_type(py::module_& m) {
       .def_property_readonly("kind", [](const PyType& self) {
         return type_kind_member(self.type.type ? self.type.type->kind() : TypeKind::Void);
       })
+      .def_property_readonly("primitive", &primitive_of)
       .def_property_readonly("qualifiers", [](const PyType& self) { return qualifiers_member(self.type.qualifiers); })
       .def_property_readonly("name", [](const PyType& self) -> py::object {
         const Type& t = type_of(self);
-        if (t.has_tag()) throw py::attribute_error(fmt::format("{} type does not have name", type_kind_name(t.kind())));
-        if (t.kind() == TypeKind::Pointer || t.kind() == TypeKind::Array || t.kind() == TypeKind::Function)
-          throw py::attribute_error(fmt::format("{} type does not have name", type_kind_name(t.kind())));
+        require_kind(self, t.kind() == TypeKind::Int || t.kind() == TypeKind::Bool || t.kind() == TypeKind::Float ||
+                               t.kind() == TypeKind::Typedef, "a name");
         return py::str(t.name());
       })
       .def_property_readonly("tag", [](const PyType& self) -> py::object {
         const Type& t = type_of(self);
-        require_kind(self, t.has_tag(), "tag");
+        require_kind(self, t.has_tag(), "a tag");
         if (t.name().empty()) return py::none();
         return py::str(t.name());
       })
       .def_property_readonly("size", [](const PyType& self) -> py::object {
         const Type& t = type_of(self);
-        switch (t.kind()) {
-          case TypeKind::Void: case TypeKind::Function: case TypeKind::Typedef: case TypeKind::Array:
-            throw py::attribute_error(fmt::format("{} type does not have size", type_kind_name(t.kind())));
-          default: break;
-        }
+        require_kind(self, t.kind() == TypeKind::Int || t.kind() == TypeKind::Bool || t.kind() == TypeKind::Float ||
+                               t.is_compound() || t.kind() == TypeKind::Pointer, "a size");
         if (!t.is_complete()) return py::none();
         return py::int_(t.size());
       })
       .def_property_readonly("length", [](const PyType& self) -> py::object {
         const Type& t = type_of(self);
-        require_kind(self, t.kind() == TypeKind::Array, "length");
+        require_kind(self, t.kind() == TypeKind::Array, "a length");
         if (!t.length()) return py::none();
         return py::int_(*t.length());
       })
       .def_property_readonly("is_signed", [](const PyType& self) {
         const Type& t = type_of(self);
-        require_kind(self, t.kind() == TypeKind::Int, "signedness");
+        require_kind(self, t.kind() == TypeKind::Int, "a signedness");
         return t.is_signed();
       })
       .def_property_readonly("type", [](const PyType& self) {
         const Type& t = type_of(self);
         require_kind(self, t.kind() == TypeKind::Pointer || t.kind() == TypeKind::Array || t.kind() == TypeKind::Typedef ||
-                               t.kind() == TypeKind::Function || t.kind() == TypeKind::Enum, "underlying type");
+                               t.kind() == TypeKind::Function || t.kind() == TypeKind::Enum, "an underlying type");
         if (t.kind() == TypeKind::Enum && !t.is_complete()) return py::object(py::none());
         return py::cast(PyType{self.prog, t.target()});
       })
@@ -147,7 +171,8 @@ void bind_type(py::module_& m) {
       })
       .def_property_readonly("is_variadic", [](const PyType& self) {
         const Type& t = type_of(self);
-        require_kind(self, t.kind() == TypeKind::Function, "is_variadic");
+        if (t.kind() != TypeKind::Function)
+          throw py::attribute_error(fmt::format("{} type cannot be variadic", type_kind_name(t.kind())));
         return t.is_variadic();
       })
       .def("type_name", [](const PyType& self) { return type_name_of(self.type); })

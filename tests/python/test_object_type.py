@@ -45,7 +45,7 @@ def exact(d):
     F.check(repr(Object(prog, "void *", 0)) == "Object(prog, 'void *', value=0x0)", "pointer repr",
             repr(Object(prog, "void *", 0)))
     a = Object(prog, "int [3]", [1, -2])
-    F.check(a.value_() == [1, -2, 0] and len(a) == 3 and int(a[-1]) == 0, "array from list", repr(a))
+    F.check(a.value_() == [1, -2, 0] and len(a) == 3 and int(a[2]) == 0, "array from list", repr(a))
     F.check(Object(prog, "int", 258).to_bytes_() == b"\x02\x01\x00\x00", "to_bytes_")
     t = prog.struct_type("pt", 8, (TypeMember(prog.type("int"), "x"), TypeMember(prog.type("int"), "y", 32)))
     F.check(Object.from_bytes_(prog, t, bytes(range(8))).y.value_() == 0x07060504, "from_bytes_ struct")

@@ -21,11 +21,21 @@ def error_name(e):
     return type(e).__name__
 
 
+def error_text(e):
+    # drgn 0.0.22 reads kdump files through libkdumpfile, whose message for an unmapped
+    # address names page-table entries ("could not read memory from kdump: Cannot get page
+    # I/O address: PDPT table not present: p4d[0] = 0x0"); on ELF dumps it says "address is
+    # not mapped", as kdive does on every format.
+    if type(e).__name__ == "FaultError" and str(e).startswith("could not read memory from kdump: "):
+        return f"address is not mapped: {e.address:#x}"
+    return str(e)
+
+
 def show(label, fn):
     try:
         v = fn()
     except Exception as e:  # noqa: BLE001 - the exception is the output
-        v = f"!{error_name(e)}: {e}"
+        v = f"!{error_name(e)}: {error_text(e)}"
     print(f"{label}: {v}")
 
 
@@ -34,7 +44,7 @@ def probe(label, fn):
     try:
         v = fn()
     except Exception as e:  # noqa: BLE001
-        print(f"{label}: !{error_name(e)}: {e}")
+        print(f"{label}: !{error_name(e)}: {error_text(e)}")
         return
     show(label + " repr", lambda: repr(v))
     show(label + " str", lambda: str(v))
@@ -267,3 +277,75 @@ for name, fn in [
 ]:
     probe(f"cobj {name}", fn)
     show(f"cobj {name} format", lambda: fn().format_(type_name=False))
+
+# Type attributes.
+for name in ["int", "struct list_head", "struct list_head *", "char [16]", "pid_t", "enum pid_type", "void",
+             "union rcu_special", "const int", "struct upid []", "_Bool", "double", "atomic_t"]:
+    t = prog.type(name)
+    for attr in ["kind", "primitive", "qualifiers", "name", "tag", "size", "length", "is_signed", "type",
+                 "members", "enumerators", "parameters", "is_variadic"]:
+        show(f"attr {name}.{attr}", lambda: repr(getattr(t, attr)))
+    show(f"attr {name}.type_name()", lambda: t.type_name())
+    show(f"attr {name}.is_complete()", lambda: t.is_complete())
+    show(f"attr {name}.unqualified()", lambda: repr(t.unqualified()))
+    show(f"attr {name}.has_member(next)", lambda: t.has_member("next"))
+    show(f"attr {name}.member(next)", lambda: repr(t.member("next")))
+    show(f"attr {name} sizeof", lambda: drgn.sizeof(t))
+show("attr member type", lambda: repr(prog.type("struct list_head").members[0].type))
+show("attr member name", lambda: repr(prog.type("struct list_head").members[1].name))
+show("attr member offset", lambda: repr(prog.type("struct list_head").members[1].offset))
+show("attr member bit_field_size", lambda: repr(prog.type("struct list_head").members[1].bit_field_size))
+show("attr enumerator tuple", lambda: tuple(prog.type("enum pid_type").enumerators[1]))
+show("attr enumerator name", lambda: prog.type("enum pid_type").enumerators[1].name)
+show("attr param", lambda: repr(prog.type("struct file_operations").member("read").type.type.parameters[0].type))
+
+# Arrays, unions, enums and bounds.
+arr = Object(prog, "int [2]", [1, 2])
+for name, fn in [
+    ("value array [1]", lambda: arr[1]),
+    ("value array [2]", lambda: arr[2]),
+    ("value array [-1]", lambda: arr[-1]),
+    ("value array iter", lambda: list(arr)),
+    ("value array len", lambda: len(arr)),
+    ("pid_links[1]", lambda: init.pid_links[1]),
+    ("pid_links[4]", lambda: init.pid_links[4]),
+    ("pid_links iter", lambda: [o.address_ - init.pid_links.address_ for o in init.pid_links]),
+    ("numbers len", lambda: len(init.thread_pid.numbers)),
+    ("numbers iter", lambda: list(init.thread_pid.numbers)),
+    ("numbers[0]", lambda: init.thread_pid.numbers[0].nr),
+    ("system_state", lambda: prog["system_state"]),
+    ("system_state int", lambda: int(prog["system_state"])),
+    ("union", lambda: init.rcu_read_unlock_special),
+    ("union value", lambda: Object(prog, prog.union_type("u", 4, (TypeMember(prog.type("int"), "i"),
+                                                                  TypeMember(prog.type("unsigned char"), "c"))),
+                                   {"i": -1})),
+    ("read_ value", lambda: init.comm.read_()),
+    ("read_ absent", lambda: Object(prog, "int").read_()),
+    ("address_of_ value", lambda: Object(prog, "int", 1).address_of_()),
+    ("string_ ptr", lambda: init.comm.address_of_().string_()),
+    ("string_ int", lambda: init.pid.string_()),
+    ("member_ of int", lambda: init.pid.member_("x")),
+    ("getattr int", lambda: init.pid.x),
+    ("getattr ptr", lambda: init.thread_pid.level),
+    ("deref void ptr", lambda: init.stack[0]),
+    ("cast struct", lambda: drgn.cast("int", init.tasks)),
+    ("cast to struct", lambda: drgn.cast("struct list_head", init.pid)),
+    ("compare struct", lambda: init.tasks == init.tasks),
+    ("ptr - int ptr", lambda: init.tasks.next - init.thread_pid),
+    ("div zero float", lambda: Object(prog, "double", 1.0) / 0),
+    ("shift neg", lambda: init.pid << -1),
+    ("char + 1", lambda: init.comm[0] + 1),
+    ("bool + 1", lambda: Object(prog, "_Bool", 1) + 1),
+    ("enum + 1", lambda: prog["system_state"] + 1),
+    ("float + int", lambda: Object(prog, "float", 1.5) + 1),
+    ("unsigned - big", lambda: Object(prog, "unsigned int", 1) - 2),
+    ("long * float", lambda: Object(prog, "long", 3) * 0.5),
+    ("int % neg", lambda: Object(prog, "int", -7) % 3),
+    ("int / neg", lambda: Object(prog, "int", -7) / 2),
+    ("bool(struct)", lambda: bool(init.tasks)),
+    ("bool(array)", lambda: bool(init.comm)),
+    ("index ptr obj", lambda: init.comm[Object(prog, "int", 2)]),
+    ("index float", lambda: init.comm[1.5]),
+    ("str absent ptr", lambda: Object(prog, "int *")),
+]:
+    probe(f"more {name}", fn)
