@@ -175,23 +175,38 @@ py::object wrap_object(const ProgramRef& prog, Object o) { return py::cast(PyObj
 void bind_object(py::module_& m) {
   auto cls = py::class_<PyObj>(m, "Object");
   cls.def(py::init([](const ProgramRef& prog, const py::object& type, const py::object& value, const py::object& address,
-                      uint64_t bit_offset, const py::object& bit_field_size, bool absent) {
+                      const py::object& bit_offset_arg, const py::object& bit_field_size, bool absent) {
         const ObjectEnv& env = env_of(*prog);
-        uint64_t bits = bit_field_size.is_none() ? 0 : bit_field_size.cast<uint64_t>();
+        if (!type.is_none() && !py::isinstance<PyType>(type) && !py::isinstance<py::str>(type))
+          throw py::type_error("type must be Type, str, or None");
+        uint64_t bits = 0;
+        if (!bit_field_size.is_none()) {
+          bits = to_u64(bit_field_size);
+          if (!bits) throw py::value_error("bit field size cannot be zero");
+        }
+        uint64_t bit_offset = to_u64(bit_offset_arg);
         if (!address.is_none()) {
           if (!value.is_none()) throw py::value_error("object cannot have address and value");
           if (type.is_none()) throw py::value_error("reference must have type");
-          return PyObj{prog, Object::reference(env, type_argument(*prog, type), address.cast<uint64_t>(), bit_offset, bits)};
+          uint64_t addr = to_u64(address);
+          QualifiedType t = type_argument(*prog, type);
+          check_bit_field(t, bits);
+          return PyObj{prog, Object::reference(env, t, addr, bit_offset, bits)};
         }
+        if (bit_offset) throw py::value_error("value cannot have bit offset");
         if (value.is_none() || absent) {
           if (type.is_none()) throw py::value_error("absent object must have type");
-          return PyObj{prog, Object::absent(env, type_argument(*prog, type), {}, bits)};
+          QualifiedType t = type_argument(*prog, type);
+          check_bit_field(t, bits);
+          return PyObj{prog, Object::absent(env, t, {}, bits)};
         }
         if (type.is_none()) {
-          if (py::isinstance<PyObj>(value)) return PyObj{prog, value.cast<const PyObj&>().obj.read()};
+          if (py::isinstance<PyObj>(value)) throw py::type_error("cannot create _drgn.Object literal");
           return PyObj{prog, operand(*prog, value)};
         }
-        return PyObj{prog, object_from_value(*prog, type_argument(*prog, type), value, bits)};
+        QualifiedType t = type_argument(*prog, type);
+        check_bit_field(t, bits);
+        return PyObj{prog, object_from_value(*prog, t, value, bits)};
       }), py::arg("prog"), py::arg("type") = py::none(), py::arg("value") = py::none(), py::kw_only(),
       py::arg("address") = py::none(), py::arg("bit_offset") = 0, py::arg("bit_field_size") = py::none(),
       py::arg("absent") = false);

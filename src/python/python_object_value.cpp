@@ -58,7 +58,7 @@ void write_value(PyProgram& prog, std::vector<uint8_t>& buf, uint64_t bit_offset
   QualifiedType t = underlying_type(type);
   if (t.type && t.type->is_compound() && !py::isinstance<PyObj>(value)) {
     if (!PyMapping_Check(value.ptr()) || py::isinstance<py::str>(value))
-      throw py::type_error("value for compound type must be mapping");
+      throw py::type_error(fmt::format("'{}' value must be dictionary or mapping", type_name_of(type)));
     py::object items = py::reinterpret_borrow<py::object>(value).attr("items")();
     for (const py::handle& item : items) {
       py::tuple kv = py::reinterpret_borrow<py::tuple>(item);
@@ -69,7 +69,8 @@ void write_value(PyProgram& prog, std::vector<uint8_t>& buf, uint64_t bit_offset
     return;
   }
   if (t.type && t.type->kind() == TypeKind::Array && !py::isinstance<PyObj>(value)) {
-    if (!py::isinstance<py::iterable>(value)) throw py::type_error("value for array type must be iterable");
+    if (!py::isinstance<py::iterable>(value))
+      throw py::type_error(fmt::format("'{}' value must be iterable", type_name_of(type)));
     QualifiedType element = t.type->target();
     uint64_t element_bits = type_sizeof(element) * 8;
     uint64_t length = t.type->length().value_or(0);
@@ -87,6 +88,22 @@ void write_value(PyProgram& prog, std::vector<uint8_t>& buf, uint64_t bit_offset
 }
 
 }  // namespace
+
+uint64_t to_u64(const py::handle& h) {
+  py::object i = py::reinterpret_steal<py::object>(PyNumber_Index(h.ptr()));
+  if (!i) throw py::error_already_set();
+  unsigned long long v = PyLong_AsUnsignedLongLong(i.ptr());
+  if (v == static_cast<unsigned long long>(-1) && PyErr_Occurred()) throw py::error_already_set();
+  return v;
+}
+
+void check_bit_field(QualifiedType type, uint64_t bit_field_size) {
+  if (!bit_field_size) return;
+  QualifiedType t = underlying_type(type);
+  if (!t.type || !(t.type->is_integer() || t.type->kind() == TypeKind::Enum))
+    throw py::value_error("bit field must be integer");
+  if (bit_field_size > type_sizeof(type) * 8) throw py::value_error("bit field size is larger than type size");
+}
 
 py::int_ object_int(const Object& obj) {
   if (obj.encoding() == ValueEncoding::Signed) return py::int_(obj.as_signed());
@@ -134,7 +151,7 @@ py::object object_value(const ProgramRef& prog, const Object& obj) {
 Object object_from_value(PyProgram& prog, QualifiedType type, const py::handle& value, uint64_t bit_field_size) {
   const ObjectEnv& env = prog.program().object_env();
   QualifiedType t = underlying_type(type);
-  if (!t.type) throw kdive::TypeError("cannot create object with void type");
+  if (!t.type || t.type->kind() == TypeKind::Void) throw py::type_error("cannot create value with void type");
   if (py::isinstance<PyObj>(value)) {
     const Object& o = value.cast<const PyObj&>().obj;
     if (t.type->is_compound() || t.type->kind() == TypeKind::Array) {
@@ -154,12 +171,12 @@ Object object_from_value(PyProgram& prog, QualifiedType type, const py::handle& 
     case TypeKind::Enum:
     case TypeKind::Pointer: {
       if (py::isinstance<py::float_>(value)) {
-        if (t.type->kind() == TypeKind::Pointer) throw py::type_error(fmt::format("'{}' value must be integer", type_name_of(type)));
+        if (t.type->kind() == TypeKind::Pointer)  // truncated toward zero, as int() does
+          return object_from_value(prog, type, py::int_(py::reinterpret_borrow<py::object>(value)), bit_field_size);
         return kdive::cast(type, Object::float_value(env, {env.prim.double_type}, value.cast<double>()));
       }
       if (!py::isinstance<py::int_>(value) && !PyIndex_Check(value.ptr()))
-        throw py::type_error(fmt::format("'{}' value must be {}", type_name_of(type),
-                                         t.type->kind() == TypeKind::Pointer ? "integer" : "number"));
+        throw py::type_error(fmt::format("'{}' value must be number", type_name_of(type)));
       // Truncated to 64 bits as C's conversion does, then to the type's size.
       py::int_ i = py::reinterpret_steal<py::int_>(PyNumber_Index(value.ptr()));
       uint64_t bits = py::int_(i & py::int_(std::numeric_limits<uint64_t>::max())).cast<uint64_t>();

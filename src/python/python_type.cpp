@@ -72,7 +72,14 @@ void bind_type(py::module_& m) {
       .def("__repr__", &type_member_repr);
 
   py::class_<PyTypeEnumerator>(m, "TypeEnumerator")
-      .def(py::init([](std::string name, py::int_ value) { return PyTypeEnumerator{std::move(name), value}; }),
+      .def(py::init([](const py::object& name, const py::object& value) {
+             auto type_name = [](const py::handle& h) { return py::type::handle_of(h).attr("__name__").cast<std::string>(); };
+             if (!py::isinstance<py::str>(name))
+               throw py::type_error(fmt::format("TypeEnumerator() argument 1 must be str, not {}", type_name(name)));
+             if (!py::isinstance<py::int_>(value))
+               throw py::type_error(fmt::format("TypeEnumerator() argument 2 must be int, not {}", type_name(value)));
+             return PyTypeEnumerator{name.cast<std::string>(), py::reinterpret_borrow<py::int_>(value)};
+           }),
            py::arg("name"), py::arg("value"))
       .def_readonly("name", &PyTypeEnumerator::name)
       .def_readonly("value", &PyTypeEnumerator::value)

@@ -4,25 +4,32 @@
 #include <fmt/format.h>
 
 #include "kdive/error.h"
+#include "python/python_object_value.h"
 #include "python/python_type_parts.h"
 
 namespace kdive::python {
 
 namespace {
 
-// An unsigned size/length as drgn converts it (OverflowError for a negative int,
-// TypeError for a non-integer).
-uint64_t to_u64(const py::handle& h) {
-  py::object i = py::reinterpret_steal<py::object>(PyNumber_Index(h.ptr()));
-  if (!i) throw py::error_already_set();
-  unsigned long long v = PyLong_AsUnsignedLongLong(i.ptr());
-  if (v == static_cast<unsigned long long>(-1) && PyErr_Occurred()) throw py::error_already_set();
-  return v;
-}
-
 uint8_t qualifiers_of(const py::object& q) {
   if (q.is_none()) return 0;
   return static_cast<uint8_t>(q.attr("value").cast<int>());
+}
+
+std::string py_type_name(const py::handle& h) { return py::str(py::type::handle_of(h).attr("__name__")).cast<std::string>(); }
+
+// Argument `n` of `fn` as drgn's argument parser checks it: "pointer_type() argument 1
+// must be _drgn.Type, not str".
+const PyType& type_param(const py::object& o, const char* fn, int n) {
+  if (!py::isinstance<PyType>(o))
+    throw py::type_error(fmt::format("{}() argument {} must be _drgn.Type, not {}", fn, n, py_type_name(o)));
+  return o.cast<const PyType&>();
+}
+
+std::string str_param(const py::object& o, const char* fn, int n) {
+  if (!py::isinstance<py::str>(o))
+    throw py::type_error(fmt::format("{}() argument {} must be str, not {}", fn, n, py_type_name(o)));
+  return o.cast<std::string>();
 }
 
 TypeArena& arena_of(const ProgramRef& prog) { return prog->program().types(); }
@@ -50,7 +57,7 @@ TypeArg type_arg(const py::object& arg, const char* what) {
     const PyObj& o = a.cast<const PyObj&>();
     return {o.prog, o.obj.type(), o.obj.is_bit_field() ? o.obj.bit_field_size() : 0};
   }
-  throw py::type_error(fmt::format("{} must be type or Object", what));
+  throw py::type_error(fmt::format("{}() first argument must be Object, Type, or callable returning Object or Type", what));
 }
 
 std::optional<std::string> optional_name(const py::object& name) {
@@ -67,9 +74,11 @@ std::string tag_of(const py::object& tag) {
 
 PyType compound(TypeKind kind, const ProgramRef& prog, const py::object& tag, const py::object& size,
                 const py::object& members, const py::object& qualifiers) {
-  if (size.is_none() != members.is_none())
-    throw py::value_error(fmt::format("incomplete {} type must not have size or members", type_kind_name(kind)));
-  if (size.is_none()) return made(prog, arena_of(prog).make_compound(kind, tag_of(tag), 0, {}, false), qualifiers);
+  if (members.is_none()) {
+    if (!size.is_none()) throw py::value_error(fmt::format("incomplete {} type must not have size", type_kind_name(kind)));
+    return made(prog, arena_of(prog).make_compound(kind, tag_of(tag), 0, {}, false), qualifiers);
+  }
+  if (size.is_none()) throw py::value_error(fmt::format("{} type must have size", type_kind_name(kind)));
   std::vector<TypeMember> out;
   for (const py::handle& h : members) {
     if (!py::isinstance<PyTypeMember>(h)) throw py::type_error("member must be TypeMember");
@@ -93,18 +102,18 @@ void bind_type_constructors(py::module_& m) {
   def_method(cls, "void_type", [](const ProgramRef& prog, const py::object& qualifiers, const py::object&) {
     return made(prog, arena_of(prog).void_type(), qualifiers);
   }, py::kw_only(), q, lang);
-  def_method(cls, "int_type", [](const ProgramRef& prog, const std::string& name, const py::object& size, bool is_signed,
+  def_method(cls, "int_type", [](const ProgramRef& prog, const py::object& name, const py::object& size, bool is_signed,
                                  const py::object&, const py::object& qualifiers, const py::object&) {
-    return made(prog, arena_of(prog).int_type(name, to_u64(size), is_signed), qualifiers);
+    return made(prog, arena_of(prog).int_type(str_param(name, "int_type", 1), to_u64(size), is_signed), qualifiers);
   }, py::arg("name"), py::arg("size"), py::arg("is_signed"), py::arg("byteorder") = py::none(), py::kw_only(),
      q, lang);
-  def_method(cls, "bool_type", [](const ProgramRef& prog, const std::string& name, const py::object& size,
+  def_method(cls, "bool_type", [](const ProgramRef& prog, const py::object& name, const py::object& size,
                                   const py::object&, const py::object& qualifiers, const py::object&) {
-    return made(prog, arena_of(prog).bool_type(name, to_u64(size)), qualifiers);
+    return made(prog, arena_of(prog).bool_type(str_param(name, "bool_type", 1), to_u64(size)), qualifiers);
   }, py::arg("name"), py::arg("size"), py::arg("byteorder") = py::none(), py::kw_only(), q, lang);
-  def_method(cls, "float_type", [](const ProgramRef& prog, const std::string& name, const py::object& size,
+  def_method(cls, "float_type", [](const ProgramRef& prog, const py::object& name, const py::object& size,
                                    const py::object&, const py::object& qualifiers, const py::object&) {
-    return made(prog, arena_of(prog).float_type(name, to_u64(size)), qualifiers);
+    return made(prog, arena_of(prog).float_type(str_param(name, "float_type", 1), to_u64(size)), qualifiers);
   }, py::arg("name"), py::arg("size"), py::arg("byteorder") = py::none(), py::kw_only(), q, lang);
 
   struct Compound { const char* name; TypeKind kind; };
@@ -120,10 +129,12 @@ void bind_type_constructors(py::module_& m) {
 
   def_method(cls, "enum_type", [](const ProgramRef& prog, const py::object& tag, const py::object& type,
                                   const py::object& enumerators, const py::object& qualifiers, const py::object&) {
-    if (type.is_none() != enumerators.is_none())
-      throw py::value_error("incomplete enum type must not have compatible type or enumerators");
-    if (type.is_none()) return made(prog, arena_of(prog).make_enum(tag_of(tag), {}, {}, false), qualifiers);
-    if (!py::isinstance<PyType>(type)) throw py::type_error("Type.type must be Type");
+    if (enumerators.is_none()) {
+      if (!type.is_none()) throw py::value_error("incomplete enum type must not have compatible type");
+      return made(prog, arena_of(prog).make_enum(tag_of(tag), {}, {}, false), qualifiers);
+    }
+    if (type.is_none()) throw py::value_error("enum type must have compatible type");
+    type_param(type, "enum_type", 2);
     std::vector<TypeEnumerator> out;
     for (const py::handle& h : enumerators) {
       if (!py::isinstance<PyTypeEnumerator>(h)) throw py::type_error("enumerator must be TypeEnumerator");
@@ -135,13 +146,15 @@ void bind_type_constructors(py::module_& m) {
   }, py::arg("tag"), py::arg("type") = py::none(), py::arg("enumerators") = py::none(), py::kw_only(), q,
      lang);
 
-  def_method(cls, "typedef_type", [](const ProgramRef& prog, const std::string& name, const PyType& type,
+  def_method(cls, "typedef_type", [](const ProgramRef& prog, const py::object& name, const py::object& type,
                                      const py::object& qualifiers, const py::object&) {
-    return made(prog, arena_of(prog).make_typedef(name, LazyType(type.type)), qualifiers);
+    return made(prog, arena_of(prog).make_typedef(str_param(name, "typedef_type", 1),
+                                                         LazyType(type_param(type, "typedef_type", 2).type)), qualifiers);
   }, py::arg("name"), py::arg("type"), py::kw_only(), q, lang);
 
-  def_method(cls, "pointer_type", [](const ProgramRef& prog, const PyType& type, const py::object& size,
+  def_method(cls, "pointer_type", [](const ProgramRef& prog, const py::object& type_arg, const py::object& size,
                                      const py::object&, const py::object& qualifiers, const py::object&) {
+    const PyType& type = type_param(type_arg, "pointer_type", 1);
     uint64_t bytes = size.is_none() ? prog->program().object_env().pointer_size : to_u64(size);
     // The arena interns pointers of the platform's size only.
     if (bytes != prog->program().object_env().pointer_size)
@@ -150,15 +163,17 @@ void bind_type_constructors(py::module_& m) {
   }, py::arg("type"), py::arg("size") = py::none(), py::arg("byteorder") = py::none(), py::kw_only(), q,
      lang);
 
-  def_method(cls, "array_type", [](const ProgramRef& prog, const PyType& type, const py::object& length,
+  def_method(cls, "array_type", [](const ProgramRef& prog, const py::object& type_arg, const py::object& length,
                                    const py::object& qualifiers, const py::object&) {
+    const PyType& type = type_param(type_arg, "array_type", 1);
     std::optional<uint64_t> n;
     if (!length.is_none()) n = to_u64(length);
     return made(prog, arena_of(prog).array_of(type.type, n), qualifiers);
   }, py::arg("type"), py::arg("length") = py::none(), py::kw_only(), q, lang);
 
-  def_method(cls, "function_type", [](const ProgramRef& prog, const PyType& type, const py::object& parameters,
+  def_method(cls, "function_type", [](const ProgramRef& prog, const py::object& type_arg, const py::object& parameters,
                                       bool is_variadic, const py::object&, const py::object& qualifiers, const py::object&) {
+    const PyType& type = type_param(type_arg, "function_type", 1);
     std::vector<TypeParameter> out;
     for (const py::handle& h : parameters) {
       if (!py::isinstance<PyTypeParameter>(h)) throw py::type_error("parameter must be TypeParameter");
@@ -172,12 +187,12 @@ void bind_type_constructors(py::module_& m) {
 }
 
 PyTypeMember make_type_member(const py::object& object_or_type, const py::object& name, const py::object& bit_offset) {
-  TypeArg a = type_arg(object_or_type, "TypeMember object_or_type");
+  TypeArg a = type_arg(object_or_type, "TypeMember");
   return PyTypeMember{a.prog, a.type, optional_name(name), to_u64(bit_offset), a.bit_field_size};
 }
 
 PyTypeParameter make_type_parameter(const py::object& default_argument_or_type, const py::object& name) {
-  TypeArg a = type_arg(default_argument_or_type, "TypeParameter default_argument_or_type");
+  TypeArg a = type_arg(default_argument_or_type, "TypeParameter");
   return PyTypeParameter{a.prog, a.type, optional_name(name)};
 }
 

@@ -349,3 +349,80 @@ for name, fn in [
     ("str absent ptr", lambda: Object(prog, "int *")),
 ]:
     probe(f"more {name}", fn)
+
+# Construction edge cases and errors.
+for name, fn in [
+    ("long from obj", lambda: Object(prog, "long", init.pid)),
+    ("no type from obj", lambda: Object(prog, value=init.pid)),
+    ("int from float", lambda: Object(prog, "int", 1.9)),
+    ("int from neg float", lambda: Object(prog, "int", -1.9)),
+    ("int from str", lambda: Object(prog, "int", "x")),
+    ("ptr from float", lambda: Object(prog, "void *", 1.5)),
+    ("struct from int", lambda: Object(prog, "struct list_head", 5)),
+    ("array from int", lambda: Object(prog, "int [2]", 5)),
+    ("struct bad value", lambda: Object(prog, "struct list_head", {"next": "x"})),
+    ("int huge", lambda: Object(prog, "int", 2**70)),
+    ("uchar 256", lambda: Object(prog, "unsigned char", 256)),
+    ("uchar -1", lambda: Object(prog, "unsigned char", -1)),
+    ("double str", lambda: Object(prog, "double", "x")),
+    ("bool 2", lambda: Object(prog, "_Bool", 2)),
+    ("bool float", lambda: Object(prog, "_Bool", 0.5)),
+    ("enum neg", lambda: Object(prog, "enum pid_type", -1)),
+    ("no args", lambda: Object(prog)),
+    ("void absent", lambda: Object(prog, "void")),
+    ("void value", lambda: Object(prog, "void", 1)),
+    ("address neg", lambda: Object(prog, "int", address=-1)),
+    ("address big", lambda: Object(prog, "int", address=2**64)),
+    ("bit_offset no address", lambda: Object(prog, "int", 1, bit_offset=3)),
+    ("bit_field_size 0", lambda: Object(prog, "int", 1, bit_field_size=0)),
+    ("bit_field_size 33", lambda: Object(prog, "int", 1, bit_field_size=33)),
+    ("bit_field_size struct", lambda: Object(prog, "struct list_head", {}, bit_field_size=3)),
+    ("bit_field_size float", lambda: Object(prog, "double", 1.0, bit_field_size=3)),
+    ("bitfield ref", lambda: Object(prog, "unsigned long", address=init.address_, bit_field_size=12, bit_offset=5)),
+    ("type as int", lambda: Object(prog, 5, 1)),
+    ("bad type name", lambda: Object(prog, "struct nope_xyz", 1)),
+    ("cast struct to ptr", lambda: drgn.cast("void *", init.tasks)),
+    ("cast double", lambda: drgn.cast("double", init.pid)),
+    ("cast bool", lambda: drgn.cast("_Bool", init.prio)),
+    ("cast enum", lambda: drgn.cast("enum pid_type", init.prio)),
+    ("reinterpret value", lambda: drgn.reinterpret("unsigned char [4]", Object(prog, "int", 258))),
+    ("reinterpret struct", lambda: drgn.reinterpret("struct list_head", init.tasks.next)),
+    ("container_of int", lambda: drgn.container_of(init.pid, "struct task_struct", "pid")),
+    ("container_of bad member", lambda: drgn.container_of(init.tasks.next, "struct task_struct", "nope")),
+    ("sizeof type", lambda: drgn.sizeof(prog.type("struct task_struct"))),
+    ("sizeof void", lambda: drgn.sizeof(prog.type("void"))),
+    ("sizeof incomplete", lambda: drgn.sizeof(init.thread_pid.numbers)),
+    ("offsetof bitfield", lambda: drgn.offsetof(init.type_, "in_execve")),
+    ("offsetof nested", lambda: drgn.offsetof(init.type_, "se.load.weight")),
+    ("offsetof missing", lambda: drgn.offsetof(init.type_, "nope")),
+    ("TypeMember str", lambda: TypeMember("x")),
+    ("TypeEnumerator bad", lambda: TypeEnumerator("A", "x")),
+    ("TypeParameter bad", lambda: TypeParameter(5)),
+    ("struct size no members", lambda: prog.struct_type("s", 4, None)),
+    ("enum no type", lambda: prog.enum_type("e", None, (TypeEnumerator("A", 0),))),
+    ("array neg", lambda: prog.array_type(prog.type("int"), -1)),
+    ("pointer of str", lambda: prog.pointer_type("int")),
+    ("typedef of str", lambda: prog.typedef_type("t", "int")),
+    ("int_type bad name", lambda: prog.int_type(5, 4, True)),
+    ("function of void", lambda: prog.function_type(prog.type("void"), ())),
+    ("function params", lambda: prog.function_type(prog.type("int"), (TypeParameter(prog.type("char *"), "s"),), True)),
+    ("nested anon", lambda: prog.type("struct page").members[1].type),
+    ("anon member repr", lambda: prog.type("struct page").members[1]),
+]:
+    probe(f"edge {name}", fn)
+
+# A sweep: every member of a few kernel globals, as Object (repr, str, value_) and as Type
+# (repr, str).
+for gname in ["init_task", "init_mm", "init_cred", "init_nsproxy", "init_uts_ns", "init_pid_ns", "init_struct_pid"]:
+    try:
+        g = prog[gname]
+    except KeyError:
+        continue
+    for member in g.type_.members:
+        mname = member.name
+        if mname is None:
+            continue
+        probe(f"sweep {gname}.{mname}", lambda: g.member_(mname))
+        show(f"sweep {gname}.{mname} value_", lambda: repr(g.member_(mname).value_()))
+        show(f"sweep {gname}.{mname} type repr", lambda: repr(member.type))
+        show(f"sweep {gname}.{mname} type str", lambda: str(member.type))
