@@ -110,6 +110,12 @@ void bind_type(py::module_& m) {
         return type_kind_member(self.type.type ? self.type.type->kind() : TypeKind::Void);
       })
       .def_property_readonly("primitive", &primitive_of)
+      .def_property_readonly("byteorder", [](const PyType& self) {
+        const Type& t = type_of(self);
+        require_kind(self, t.kind() == TypeKind::Int || t.kind() == TypeKind::Bool || t.kind() == TypeKind::Float ||
+                               t.kind() == TypeKind::Pointer, "a byte order");
+        return t.little_endian() ? "little" : "big";
+      })
       .def_property_readonly("qualifiers", [](const PyType& self) { return qualifiers_member(self.type.qualifiers); })
       .def_property_readonly("name", [](const PyType& self) -> py::object {
         const Type& t = type_of(self);

@@ -11,6 +11,16 @@ namespace kdive::python {
 
 namespace {
 
+// drgn's byteorder argument: 'little', 'big' or None (the program's). kdive's types are
+// little-endian (its targets are x86-64), so 'big' is refused.
+void check_byteorder(const py::object& byteorder) {
+  if (byteorder.is_none()) return;
+  std::string b = py::isinstance<py::str>(byteorder) ? byteorder.cast<std::string>() : "";
+  if (b == "little") return;
+  if (b == "big") throw py::value_error("kdive supports only little-endian types");
+  throw py::value_error("expected 'little', 'big', or None for byteorder");
+}
+
 uint8_t qualifiers_of(const py::object& q) {
   if (q.is_none()) return 0;
   return static_cast<uint8_t>(q.attr("value").cast<int>());
@@ -103,16 +113,19 @@ void bind_type_constructors(py::module_& m) {
     return made(prog, arena_of(prog).void_type(), qualifiers);
   }, py::kw_only(), q, lang);
   def_method(cls, "int_type", [](const ProgramRef& prog, const py::object& name, const py::object& size, bool is_signed,
-                                 const py::object&, const py::object& qualifiers, const py::object&) {
+                                 const py::object& byteorder, const py::object& qualifiers, const py::object&) {
+    check_byteorder(byteorder);
     return made(prog, arena_of(prog).int_type(str_param(name, "int_type", 1), to_u64(size), is_signed), qualifiers);
   }, py::arg("name"), py::arg("size"), py::arg("is_signed"), py::arg("byteorder") = py::none(), py::kw_only(),
      q, lang);
   def_method(cls, "bool_type", [](const ProgramRef& prog, const py::object& name, const py::object& size,
-                                  const py::object&, const py::object& qualifiers, const py::object&) {
+                                  const py::object& byteorder, const py::object& qualifiers, const py::object&) {
+    check_byteorder(byteorder);
     return made(prog, arena_of(prog).bool_type(str_param(name, "bool_type", 1), to_u64(size)), qualifiers);
   }, py::arg("name"), py::arg("size"), py::arg("byteorder") = py::none(), py::kw_only(), q, lang);
   def_method(cls, "float_type", [](const ProgramRef& prog, const py::object& name, const py::object& size,
-                                   const py::object&, const py::object& qualifiers, const py::object&) {
+                                   const py::object& byteorder, const py::object& qualifiers, const py::object&) {
+    check_byteorder(byteorder);
     return made(prog, arena_of(prog).float_type(str_param(name, "float_type", 1), to_u64(size)), qualifiers);
   }, py::arg("name"), py::arg("size"), py::arg("byteorder") = py::none(), py::kw_only(), q, lang);
 
@@ -153,7 +166,8 @@ void bind_type_constructors(py::module_& m) {
   }, py::arg("name"), py::arg("type"), py::kw_only(), q, lang);
 
   def_method(cls, "pointer_type", [](const ProgramRef& prog, const py::object& type_arg, const py::object& size,
-                                     const py::object&, const py::object& qualifiers, const py::object&) {
+                                     const py::object& byteorder, const py::object& qualifiers, const py::object&) {
+    check_byteorder(byteorder);
     const PyType& type = type_param(type_arg, "pointer_type", 1);
     uint64_t bytes = size.is_none() ? prog->program().object_env().pointer_size : to_u64(size);
     // The arena interns pointers of the platform's size only.

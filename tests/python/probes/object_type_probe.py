@@ -283,7 +283,7 @@ for name in ["int", "struct list_head", "struct list_head *", "char [16]", "pid_
              "union rcu_special", "const int", "struct upid []", "_Bool", "double", "atomic_t"]:
     t = prog.type(name)
     for attr in ["kind", "primitive", "qualifiers", "name", "tag", "size", "length", "is_signed", "type",
-                 "members", "enumerators", "parameters", "is_variadic"]:
+                 "members", "enumerators", "parameters", "is_variadic", "byteorder"]:
         show(f"attr {name}.{attr}", lambda: repr(getattr(t, attr)))
     show(f"attr {name}.type_name()", lambda: t.type_name())
     show(f"attr {name}.is_complete()", lambda: t.is_complete())
@@ -403,6 +403,8 @@ for name, fn in [
     ("array neg", lambda: prog.array_type(prog.type("int"), -1)),
     ("pointer of str", lambda: prog.pointer_type("int")),
     ("typedef of str", lambda: prog.typedef_type("t", "int")),
+    ("int_type byteorder", lambda: prog.int_type("x", 4, True, "little")),
+    ("int_type bad byteorder", lambda: prog.int_type("x", 4, True, "middle")),
     ("int_type bad name", lambda: prog.int_type(5, 4, True)),
     ("function of void", lambda: prog.function_type(prog.type("void"), ())),
     ("function params", lambda: prog.function_type(prog.type("int"), (TypeParameter(prog.type("char *"), "s"),), True)),
