@@ -144,26 +144,39 @@ Object attribute(const Object& o, const std::string& name) {
   return o.member(name);
 }
 
+// format_()'s keyword arguments as drgn parses them: columns a size_t, the rest truth values.
 FormatOptions format_options(const py::kwargs& kw) {
   FormatOptions f;
   for (auto [key, value] : kw) {
     std::string k = key.cast<std::string>();
+    if (k == "columns") {
+      if (value.is_none()) continue;
+      py::object i = py::reinterpret_steal<py::object>(PyNumber_Index(value.ptr()));
+      if (!i) throw py::error_already_set();
+      size_t columns = PyLong_AsSize_t(i.ptr());
+      if (columns == static_cast<size_t>(-1) && PyErr_Occurred()) throw py::error_already_set();
+      f.columns = columns;
+      continue;
+    }
+    bool* flag = k == "dereference" ? &f.dereference
+                 : k == "symbolize" ? &f.symbolize
+                 : k == "string" ? &f.string
+                 : k == "char" ? &f.chars
+                 : k == "type_name" ? &f.type_name
+                 : k == "member_type_names" ? &f.member_type_names
+                 : k == "element_type_names" ? &f.element_type_names
+                 : k == "members_same_line" ? &f.members_same_line
+                 : k == "elements_same_line" ? &f.elements_same_line
+                 : k == "member_names" ? &f.member_names
+                 : k == "element_indices" ? &f.element_indices
+                 : k == "implicit_members" ? &f.implicit_members
+                 : k == "implicit_elements" ? &f.implicit_elements
+                 : nullptr;
+    if (!flag) throw py::type_error(fmt::format("'{}' is an invalid keyword argument for format_()", k));
     if (value.is_none()) continue;
-    if (k == "columns") f.columns = value.cast<size_t>();
-    else if (k == "dereference") f.dereference = value.cast<bool>();
-    else if (k == "symbolize") f.symbolize = value.cast<bool>();
-    else if (k == "string") f.string = value.cast<bool>();
-    else if (k == "char") f.chars = value.cast<bool>();
-    else if (k == "type_name") f.type_name = value.cast<bool>();
-    else if (k == "member_type_names") f.member_type_names = value.cast<bool>();
-    else if (k == "element_type_names") f.element_type_names = value.cast<bool>();
-    else if (k == "members_same_line") f.members_same_line = value.cast<bool>();
-    else if (k == "elements_same_line") f.elements_same_line = value.cast<bool>();
-    else if (k == "member_names") f.member_names = value.cast<bool>();
-    else if (k == "element_indices") f.element_indices = value.cast<bool>();
-    else if (k == "implicit_members") f.implicit_members = value.cast<bool>();
-    else if (k == "implicit_elements") f.implicit_elements = value.cast<bool>();
-    else throw py::type_error(fmt::format("format_() got an unexpected keyword argument '{}'", k));
+    int truth = PyObject_IsTrue(value.ptr());
+    if (truth < 0) throw py::error_already_set();
+    *flag = truth != 0;
   }
   return f;
 }

@@ -8,6 +8,7 @@
 #include "kdive/error.h"
 #include "python/python_enums.h"
 #include "python/python_handles.h"
+#include "python/python_object_value.h"
 #include "python/python_type_parts.h"
 #include "types/type_layout.h"
 #include "types/type_printer.h"
@@ -59,6 +60,10 @@ void bind_type(py::module_& m) {
       .def(py::init(&make_type_member), py::arg("object_or_type"), py::arg("name") = py::none(),
            py::arg("bit_offset") = 0)
       .def_property_readonly("type", [](const PyTypeMember& self) { return PyType{self.prog, self.type}; })
+      .def_property_readonly("object", [](const PyTypeMember& self) {
+        // The absent object drgn keeps for a member: its type and bit-field size.
+        return wrap_object(self.prog, Object::absent(self.prog->program().object_env(), self.type, {}, self.bit_field_size));
+      })
       .def_readonly("name", &PyTypeMember::name)
       .def_readonly("bit_offset", &PyTypeMember::bit_offset)
       .def_property_readonly("offset", [](const PyTypeMember& self) {

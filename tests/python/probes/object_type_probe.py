@@ -294,6 +294,11 @@ for name in ["int", "struct list_head", "struct list_head *", "char [16]", "pid_
 show("attr member type", lambda: repr(prog.type("struct list_head").members[0].type))
 show("attr member name", lambda: repr(prog.type("struct list_head").members[1].name))
 show("attr member offset", lambda: repr(prog.type("struct list_head").members[1].offset))
+show("attr member object", lambda: repr(prog.type("struct list_head").members[1].object))
+show("attr bit field member object", lambda: repr(init.type_.member("in_execve").object))
+show("attr bit field member bit_field_size", lambda: repr(init.type_.member("in_execve").bit_field_size))
+show("attr bit field member type", lambda: repr(init.type_.member("in_execve").type))
+show("attr param default_argument", lambda: repr(prog.type("struct file_operations").member("read").type.type.parameters[0].default_argument))
 show("attr member bit_field_size", lambda: repr(prog.type("struct list_head").members[1].bit_field_size))
 show("attr enumerator tuple", lambda: tuple(prog.type("enum pid_type").enumerators[1]))
 show("attr enumerator name", lambda: prog.type("enum pid_type").enumerators[1].name)
@@ -412,6 +417,22 @@ for name, fn in [
     ("anon member repr", lambda: prog.type("struct page").members[1]),
 ]:
     probe(f"edge {name}", fn)
+
+# format_ of arrays of structs, nested char arrays, unions and bitmaps.
+fmt_objs = [("pid_links", lambda: init.pid_links), ("uts", lambda: prog["init_uts_ns"].name),
+            ("rcu_special", lambda: init.rcu_read_unlock_special), ("cpus_mask", lambda: init.cpus_mask),
+            ("numbers", lambda: init.thread_pid.numbers), ("upid", lambda: init.thread_pid.numbers[0]),
+            ("int2x3", lambda: Object(prog, "int [2][3]", [[1, 2, 3], [4]])),
+            ("charptr", lambda: prog["init_uts_ns"].name.sysname.address_of_()),
+            ("voidptr", lambda: init.stack), ("ptrptr", lambda: init.pid_links[0].pprev)]
+for opts in [{}, {"columns": 0}, {"columns": 40}, {"type_name": False}, {"elements_same_line": False},
+             {"element_indices": True}, {"implicit_elements": True}, {"element_type_names": True},
+             {"members_same_line": True}, {"member_names": False}, {"string": False}, {"char": True},
+             {"dereference": False}, {"symbolize": False}, {"implicit_elements": True, "element_indices": True}]:
+    for name, get in fmt_objs:
+        show(f"fmt {name} {opts}", lambda: get().format_(**opts))
+show("fmt bad option", lambda: init.pid.format_(nope=True))
+show("fmt bad columns", lambda: init.pid.format_(columns=-1))
 
 # A sweep: every member of a few kernel globals, as Object (repr, str, value_) and as Type
 # (repr, str).
