@@ -74,7 +74,18 @@ py::object compare(BinaryOp op, const py::handle& lhs, const py::handle& rhs) {
   if (!supported) return py::reinterpret_borrow<py::object>(Py_NotImplemented);
   ProgramRef prog = program_of_operands(lhs, rhs);
   require_present_operands(lhs, rhs);
-  int c = compare_objects(operand(*prog, lhs), operand(*prog, rhs));
+  Object a = operand(*prog, lhs);
+  Object b = operand(*prog, rhs);
+  // drgn compares a pointer only with a pointer (not even with 0, unlike C's null
+  // pointer constant).
+  auto is_pointer = [](const Object& o) {
+    QualifiedType t = o.underlying();
+    return t.type && t.type->kind() == TypeKind::Pointer;
+  };
+  if (is_pointer(a) != is_pointer(b))
+    throw py::type_error(fmt::format("invalid operands to comparison ('{}' and '{}')", type_name_of(a.type()),
+                                     type_name_of(b.type())));
+  int c = compare_objects(a, b);
   bool r = false;
   switch (op) {
     case BinaryOp::Lt: r = c < 0; break;
@@ -281,6 +292,14 @@ void bind_object(py::module_& m) {
           throw py::type_error(fmt::format("'{}' has no len()", type_name_of(self.obj.type())));
         return *t.type->length();
       })
+      .def("_repr_pretty_", [](const py::object& self, const py::object& p, bool cycle) {
+        // IPython's pretty printer shows str(obj), as drgn does.
+        p.attr("text")(cycle ? py::str("...") : py::str(self));
+      }, py::arg("p"), py::arg("cycle"))
+      .def("__reversed__", [](const PyObj&) -> py::object {
+        // drgn's Object is a mapping to Python, not a sequence: reversed() refuses it.
+        throw py::type_error("'_drgn.Object' object is not reversible");
+      })
       .def("__iter__", [](const PyObj& self) {
         QualifiedType t = self.obj.underlying();
         if (!t.type || t.type->kind() != TypeKind::Array || !t.type->length())
@@ -317,7 +336,12 @@ void bind_object(py::module_& m) {
       .def("__floor__", [](const PyObj& self) { return math_of(self, "floor"); })
       .def("__ceil__", [](const PyObj& self) { return math_of(self, "ceil"); })
       .def("__dir__", [](const py::object& self) {
-        py::list out = py::module_::import("builtins").attr("object").attr("__dir__")(self);
+        // As drgn's C type lists them: without pybind11's __getattr__ and __module__ entries.
+        py::list out;
+        for (const py::handle& name : py::module_::import("builtins").attr("object").attr("__dir__")(self)) {
+          std::string n = py::str(name);
+          if (n != "__getattr__" && n != "__module__") out.append(name);
+        }
         QualifiedType t = self.cast<const PyObj&>().obj.underlying();
         if (t.type && t.type->kind() == TypeKind::Pointer) t = underlying_type(t.type->target());
         if (t.type && t.type->is_compound() && t.type->is_complete()) add_member_names(t, out);

@@ -434,6 +434,54 @@ for opts in [{}, {"columns": 0}, {"columns": 40}, {"type_name": False}, {"elemen
 show("fmt bad option", lambda: init.pid.format_(nope=True))
 show("fmt bad columns", lambda: init.pid.format_(columns=-1))
 
+# Python protocols.
+import operator  # noqa: E402
+for name, fn in [
+    ("hex ptr", lambda: hex(init.tasks.next)),
+    ("hex int", lambda: hex(init.prio)),
+    ("hex bool", lambda: hex(Object(prog, "_Bool", 1))),
+    ("hex float", lambda: hex(Object(prog, "double", 1.0))),
+    ("hex enum", lambda: hex(prog["system_state"])),
+    ("hex struct", lambda: hex(init.tasks)),
+    ("index char", lambda: operator.index(init.comm[0])),
+    ("list index", lambda: [10, 20, 30][Object(prog, "int", 1)]),
+    ("range", lambda: list(range(Object(prog, "unsigned char", 3)))),
+    ("percent", lambda: "%d" % init.prio),
+    ("fstring", lambda: f"{init.prio}"),
+    ("fstring spec", lambda: f"{init.prio:x}"),
+    ("int ptr", lambda: int(init.tasks.next)),
+    ("float enum", lambda: float(prog["system_state"])),
+    ("bool float", lambda: bool(Object(prog, "double", 0.0))),
+    ("bool func", lambda: bool(prog["schedule"])),
+    ("eq int", lambda: init.prio == 120),
+    ("eq float", lambda: init.prio == 120.0),
+    ("eq none", lambda: init.prio == None),  # noqa: E711
+    ("lt str", lambda: init.prio < "x"),
+    ("in list", lambda: init.prio in [120]),
+    ("neg ptr", lambda: -init.tasks.next),
+    ("invert float", lambda: ~Object(prog, "double", 1.0)),
+    ("ptr * 2", lambda: init.tasks.next * 2),
+    ("ptr + ptr", lambda: init.tasks.next + init.tasks.next),
+    ("void ptr + 1", lambda: init.stack + 1),
+    ("func ptr + 1", lambda: init.sched_class.pick_next_task + 1),
+    ("ptr cmp int", lambda: init.tasks.next > 0),
+    ("struct + 1", lambda: init.tasks + 1),
+    ("struct == struct", lambda: init.tasks == init.tasks),
+    ("int > float", lambda: Object(prog, "int", 2) > 1.5),
+    ("uint < neg", lambda: Object(prog, "unsigned int", 1) < -1),
+    ("len struct", lambda: len(init.tasks)),
+    ("iter ptr", lambda: list(init.tasks.next)),
+    ("reversed array", lambda: [int(x) for x in reversed(Object(prog, "int [3]", [1, 2, 3]))]),
+    ("copy", lambda: __import__("copy").copy(init.prio)),
+    ("getattr dunder", lambda: init.__class__.__name__),
+    # Public names only (dunder sets differ between C and pybind11 types); subobject_ is
+    # drgn >= 0.0.23.
+    ("dir int", lambda: sorted(n for n in set(dir(init.prio)) - {"subobject_"} if not n.startswith("__"))),
+    ("dir struct", lambda: sorted(n for n in set(dir(init.tasks)) - {"subobject_"} if not n.startswith("__"))),
+    ("repr_pretty", lambda: [init.prio._repr_pretty_(type("P", (), {"text": lambda self, t: print("text:", t)})(), False)]),
+]:
+    probe(f"proto {name}", fn)
+
 # A sweep: every member of a few kernel globals, as Object (repr, str, value_) and as Type
 # (repr, str).
 for gname in ["init_task", "init_mm", "init_cred", "init_nsproxy", "init_uts_ns", "init_pid_ns", "init_struct_pid"]:
