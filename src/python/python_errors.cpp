@@ -114,8 +114,10 @@ void bind_errors(py::module_& m) {
           // Fixed engine messages that drgn raises as other exception types.
           std::string_view what = e.what();
           if (what == "out of bounds of value") PyErr_SetString(g_out_of_bounds_error.ptr(), e.what());
+          else if (what == "object absent") PyErr_SetString(g_object_absent_error.ptr(), e.what());
           else if (what == "cannot take address of value" || what == "negative shift count" ||
-                   what == "cannot reinterpret primitive value" || what == "member is not byte-aligned")
+                   what == "cannot reinterpret primitive value" || what == "member is not byte-aligned" ||
+                   what == "cannot take address of bit field")
             PyErr_SetString(PyExc_ValueError, e.what());
           else PyErr_SetString(PyExc_TypeError, e.what());
           break;

@@ -352,16 +352,23 @@ void bind_object(py::module_& m) {
         std::vector<uint8_t> b = self.obj.read().bytes();
         return py::bytes(reinterpret_cast<const char*>(b.data()), b.size());
       })
-      .def_static("from_bytes_", [](const ProgramRef& prog, const py::object& type, const py::buffer& bytes,
-                                    uint64_t bit_offset, const py::object& bit_field_size) {
+      .def_static("from_bytes_", [](const ProgramRef& prog, const py::object& type, const py::object& bytes,
+                                    const py::object& bit_offset_arg, const py::object& bit_field_size) {
         QualifiedType t = type_argument(*prog, type);
-        py::buffer_info info = bytes.request();
-        uint64_t bits = bit_field_size.is_none() ? 0 : bit_field_size.cast<uint64_t>();
+        Py_buffer view;
+        if (PyObject_GetBuffer(bytes.ptr(), &view, PyBUF_SIMPLE) != 0) throw py::error_already_set();
+        std::vector<uint8_t> data(static_cast<const uint8_t*>(view.buf), static_cast<const uint8_t*>(view.buf) + view.len);
+        PyBuffer_Release(&view);
+        uint64_t bit_offset = to_u64(bit_offset_arg);
+        uint64_t bits = 0;
+        if (!bit_field_size.is_none()) {
+          bits = to_u64(bit_field_size);
+          if (!bits) throw py::value_error("bit field size cannot be zero");
+        }
+        check_bit_field(t, bits);
         uint64_t need = bit_offset + (bits ? bits : type_sizeof(t) * 8);
-        if (need > static_cast<uint64_t>(info.size * info.itemsize) * 8)
-          throw py::value_error("buffer is too small");
-        return PyObj{prog, Object::from_bytes(env_of(*prog), t, static_cast<const uint8_t*>(info.ptr),
-                                              static_cast<size_t>(info.size * info.itemsize), bit_offset, bits)};
+        if (need > data.size() * 8) throw py::value_error("buffer is too small");
+        return PyObj{prog, Object::from_bytes(env_of(*prog), t, data.data(), data.size(), bit_offset, bits)};
       }, py::arg("prog"), py::arg("type"), py::arg("bytes"), py::kw_only(), py::arg("bit_offset") = 0,
          py::arg("bit_field_size") = py::none())
       .def("__hash__", [](const PyObj&) -> size_t { throw py::type_error("unhashable type: '_drgn.Object'"); })

@@ -482,6 +482,36 @@ for name, fn in [
 ]:
     probe(f"proto {name}", fn)
 
+# Errors of reads, casts and conversions.
+opaque = prog.struct_type("opaque")
+for name, fn in [
+    ("incomplete struct value", lambda: Object(prog, opaque, address=init.address_).value_()),
+    ("incomplete struct read", lambda: Object(prog, opaque, address=init.address_).read_()),
+    ("incomplete struct str", lambda: str(Object(prog, opaque, address=init.address_))),
+    ("incomplete member", lambda: Object(prog, opaque, address=init.address_).x),
+    ("void ref value", lambda: Object(prog, "void", address=init.address_).value_()),
+    ("void ref str", lambda: str(Object(prog, "void", address=init.address_))),
+    ("deref void str", lambda: str(init.stack[0])),
+    ("deref int", lambda: init.pid[0]),
+    ("member of ptr to int", lambda: Object(prog, "int *", 0).x),
+    ("to_bytes_ absent", lambda: Object(prog, "int").to_bytes_()),
+    ("from_bytes_ short", lambda: Object.from_bytes_(prog, "int", b"\x01")),
+    ("from_bytes_ str", lambda: Object.from_bytes_(prog, "int", "abcd")),
+    ("from_bytes_ bits", lambda: Object.from_bytes_(prog, "int", b"\xff\x01", bit_offset=4, bit_field_size=6)),
+    ("cast void", lambda: drgn.cast("void", init.pid)),
+    ("reinterpret big", lambda: drgn.reinterpret("struct task_struct", init.pid)),
+    ("sizeof func", lambda: drgn.sizeof(prog["schedule"])),
+    ("address_of_ bitfield", lambda: init.in_execve.address_of_()),
+    ("address_of_ absent", lambda: Object(prog, "int").address_of_()),
+    ("array of func", lambda: prog.array_type(prog.function_type(prog.void_type(), ()), 2)),
+    ("int mod zero", lambda: init.pid % Object(prog, "int", 0)),
+    ("ptr sub unrelated", lambda: init.tasks.next - init.stack),
+    ("index absent", lambda: Object(prog, "int [2]")[0]),
+    ("len absent", lambda: len(Object(prog, "int [2]"))),
+    ("subscript incomplete", lambda: init.thread_pid.numbers[5]),
+]:
+    probe(f"err {name}", fn)
+
 # A sweep: every member of a few kernel globals, as Object (repr, str, value_) and as Type
 # (repr, str).
 for gname in ["init_task", "init_mm", "init_cred", "init_nsproxy", "init_uts_ns", "init_pid_ns", "init_struct_pid"]:
