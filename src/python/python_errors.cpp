@@ -50,6 +50,16 @@ class ObjectNotFoundError(KeyError):
 py::handle g_fault_error, g_missing_debug_info_error, g_object_absent_error;
 py::handle g_out_of_bounds_error, g_no_default_program_error, g_object_not_found_error;
 
+// drgn's fixed text for a read of memory the target does not map; kdive's own reasons
+// (corrupt dump pages, missing data) are kept.
+std::string drgn_fault_message(const std::string& reason) {
+  for (const char* unmapped : {"not mapped in page table", "not mapped in process",
+                               "not a direct-map address and no page tables to translate it"}) {
+    if (reason == unmapped) return "address is not mapped";
+  }
+  return reason;
+}
+
 }  // namespace
 
 py::object fault_error_class() { return py::reinterpret_borrow<py::object>(g_fault_error); }
@@ -83,10 +93,15 @@ void bind_errors(py::module_& m) {
     try {
       if (p) std::rethrow_exception(p);
     } catch (const kdive::FaultError& e) {
-      py::object err = g_fault_error(e.reason(), e.address());
+      py::object err = g_fault_error(drgn_fault_message(e.reason()), e.address());
       PyErr_SetObject(g_fault_error.ptr(), err.ptr());
     } catch (const kdive::SyntaxError& e) {
-      PyErr_SetString(PyExc_SyntaxError, e.what());
+      // drgn's messages have no position: drop kdive's " (column N)".
+      std::string message = e.what();
+      std::string suffix = " (column " + std::to_string(e.column()) + ")";
+      if (e.column() && message.size() > suffix.size() && message.ends_with(suffix))
+        message.resize(message.size() - suffix.size());
+      PyErr_SetString(PyExc_SyntaxError, message.c_str());
     } catch (const kdive::OsError& e) {
       py::object err = py::reinterpret_steal<py::object>(
           PyObject_CallFunction(PyExc_OSError, "is", e.errnum(), e.what()));
@@ -95,7 +110,18 @@ void bind_errors(py::module_& m) {
     } catch (const kdive::Error& e) {
       switch (e.kind()) {
         case ErrorKind::Lookup: PyErr_SetString(PyExc_LookupError, e.what()); break;
-        case ErrorKind::Type: PyErr_SetString(PyExc_TypeError, e.what()); break;
+        case ErrorKind::Type: {
+          // Fixed engine messages that drgn raises as other exception types.
+          std::string_view what = e.what();
+          if (what == "out of bounds of value") PyErr_SetString(g_out_of_bounds_error.ptr(), e.what());
+          else if (what == "object absent") PyErr_SetString(g_object_absent_error.ptr(), e.what());
+          else if (what == "cannot take address of value" || what == "negative shift count" ||
+                   what == "cannot reinterpret primitive value" || what == "member is not byte-aligned" ||
+                   what == "cannot take address of bit field")
+            PyErr_SetString(PyExc_ValueError, e.what());
+          else PyErr_SetString(PyExc_TypeError, e.what());
+          break;
+        }
         case ErrorKind::ZeroDivision: PyErr_SetString(PyExc_ZeroDivisionError, e.what()); break;
         case ErrorKind::MissingDebugInfo: PyErr_SetString(g_missing_debug_info_error.ptr(), e.what()); break;
         default: PyErr_SetString(PyExc_ValueError, e.what()); break;

@@ -89,6 +89,7 @@ ProgramRef program_or_default(const py::object& prog);
 void bind_errors(py::module_& m);
 void bind_program(py::module_& m);
 void bind_type(py::module_& m);
+void bind_type_constructors(py::module_& m);
 void bind_object(py::module_& m);
 void bind_stack(py::module_& m);
 void bind_helpers(py::module_& m);

@@ -12,6 +12,7 @@ PYBIND11_MODULE(_drgn, m) {
   kp::bind_errors(m);
   kp::bind_program(m);
   kp::bind_type(m);
+  kp::bind_type_constructors(m);
   kp::bind_object(m);
   kp::bind_stack(m);
   kp::bind_helpers(m);

@@ -26,7 +26,7 @@ namespace {
 const ObjectEnv& env_of(PyProgram& prog) { return prog.program().object_env(); }
 
 // A Python operand of a C operator as an Object: Objects as they are; Python ints as
-// drgn converts them (int, else long, else unsigned long); floats as double; bools as int.
+// drgn converts them (int, else long, else unsigned long long); floats as double; bools as int.
 Object operand(PyProgram& prog, const py::handle& h) {
   if (py::isinstance<PyObj>(h)) return h.cast<const PyObj&>().obj;
   const ObjectEnv& env = env_of(prog);
@@ -38,7 +38,7 @@ Object operand(PyProgram& prog, const py::handle& h) {
     if (i >= py::int_(std::numeric_limits<int64_t>::min()) && i <= py::int_(std::numeric_limits<int64_t>::max()))
       return Object::signed_value(env, {env.prim.long_type}, h.cast<int64_t>());
     if (i >= py::int_(0) && i <= py::int_(std::numeric_limits<uint64_t>::max()))
-      return Object::unsigned_value(env, {env.prim.unsigned_long_type}, h.cast<uint64_t>());
+      return Object::unsigned_value(env, {env.prim.unsigned_long_long_type}, h.cast<uint64_t>());
     throw py::value_error("integer is too large");
   }
   if (py::isinstance<py::float_>(h)) return Object::float_value(env, {env.prim.double_type}, h.cast<double>());
@@ -50,11 +50,21 @@ ProgramRef program_of_operands(const py::handle& a, const py::handle& b) {
   return b.cast<const PyObj&>().prog;
 }
 
+void require_present(const Object& o);
+
+// drgn raises ObjectAbsentError for an operator on an absent object.
+void require_present_operands(const py::handle& lhs, const py::handle& rhs) {
+  for (const py::handle& h : {lhs, rhs}) {
+    if (py::isinstance<PyObj>(h)) require_present(h.cast<const PyObj&>().obj);
+  }
+}
+
 py::object binary(BinaryOp op, const py::handle& lhs, const py::handle& rhs) {
   bool supported = (py::isinstance<PyObj>(lhs) || py::isinstance<py::int_>(lhs) || py::isinstance<py::float_>(lhs)) &&
                    (py::isinstance<PyObj>(rhs) || py::isinstance<py::int_>(rhs) || py::isinstance<py::float_>(rhs));
   if (!supported) return py::reinterpret_borrow<py::object>(Py_NotImplemented);
   ProgramRef prog = program_of_operands(lhs, rhs);
+  require_present_operands(lhs, rhs);
   return py::cast(PyObj{prog, binary_op(op, operand(*prog, lhs), operand(*prog, rhs))});
 }
 
@@ -63,7 +73,19 @@ py::object compare(BinaryOp op, const py::handle& lhs, const py::handle& rhs) {
                    (py::isinstance<PyObj>(rhs) || py::isinstance<py::int_>(rhs) || py::isinstance<py::float_>(rhs));
   if (!supported) return py::reinterpret_borrow<py::object>(Py_NotImplemented);
   ProgramRef prog = program_of_operands(lhs, rhs);
-  int c = compare_objects(operand(*prog, lhs), operand(*prog, rhs));
+  require_present_operands(lhs, rhs);
+  Object a = operand(*prog, lhs);
+  Object b = operand(*prog, rhs);
+  // drgn compares a pointer only with a pointer (not even with 0, unlike C's null
+  // pointer constant).
+  auto is_pointer = [](const Object& o) {
+    QualifiedType t = o.underlying();
+    return t.type && t.type->kind() == TypeKind::Pointer;
+  };
+  if (is_pointer(a) != is_pointer(b))
+    throw py::type_error(fmt::format("invalid operands to comparison ('{}' and '{}')", type_name_of(a.type()),
+                                     type_name_of(b.type())));
+  int c = compare_objects(a, b);
   bool r = false;
   switch (op) {
     case BinaryOp::Lt: r = c < 0; break;
@@ -80,15 +102,47 @@ void require_present(const Object& o) {
   if (o.is_absent()) raise_python(object_absent_error_class(), py::str("object absent"));
 }
 
-// drgn's Object.__repr__: "Object(prog, 'type', value=...)" / "address=0x..." / absent.
+void require_arithmetic(const Object& o, const char* what) {
+  QualifiedType t = o.underlying();
+  if (!t.type || !(t.type->is_integer() || t.type->kind() == TypeKind::Float || t.type->kind() == TypeKind::Enum))
+    throw py::type_error(fmt::format("cannot {} '{}'", what, type_name_of(o.type())));
+}
+
+// math.trunc/floor/ceil of an arithmetic object: of its Python value (an int).
+py::object math_of(const PyObj& self, const char* fn) {
+  require_present(self.obj);
+  require_arithmetic(self.obj, fn);
+  return py::module_::import("math").attr(fn)(object_value(self.prog, self.obj));
+}
+
+// Member names for dir(): anonymous members' members are reachable by name too.
+void add_member_names(QualifiedType t, py::list& out) {
+  for (const TypeMember& m : t.type->members()) {
+    if (!m.name.empty()) {
+      out.append(py::str(m.name));
+      continue;
+    }
+    QualifiedType mt = underlying_type(m.type.get());
+    if (mt.type && mt.type->is_compound() && mt.type->is_complete()) add_member_names(mt, out);
+  }
+}
+
+// drgn's Object.__repr__: "Object(prog, 'type', value=...)" (pointers in hex),
+// "address=0x..." with a nonzero bit_offset, or nothing for an absent object; then the
+// bit-field size.
 std::string object_repr(const PyObj& self) {
   const Object& o = self.obj;
-  std::string s = fmt::format("Object(prog, '{}'", type_name_of(o.type()));
+  std::string s = "Object(prog, " + py::repr(py::str(type_name_of(o.type()))).cast<std::string>();
   if (o.is_reference()) {
     s += fmt::format(", address={:#x}", o.address());
     if (o.bit_offset()) s += fmt::format(", bit_offset={}", o.bit_offset());
   } else if (o.is_value()) {
-    s += ", value=" + py::repr(object_value(self.prog, o)).cast<std::string>();
+    py::object value = object_value(self.prog, o);
+    QualifiedType t = o.underlying();
+    if (t.type && t.type->kind() == TypeKind::Pointer)
+      s += ", value=" + py::reinterpret_steal<py::object>(PyNumber_ToBase(value.ptr(), 16)).cast<std::string>();
+    else
+      s += ", value=" + py::repr(value).cast<std::string>();
   }
   if (o.is_bit_field()) s += fmt::format(", bit_field_size={}", o.bit_field_size());
   return s + ")";
@@ -101,26 +155,39 @@ Object attribute(const Object& o, const std::string& name) {
   return o.member(name);
 }
 
+// format_()'s keyword arguments as drgn parses them: columns a size_t, the rest truth values.
 FormatOptions format_options(const py::kwargs& kw) {
   FormatOptions f;
   for (auto [key, value] : kw) {
     std::string k = key.cast<std::string>();
+    if (k == "columns") {
+      if (value.is_none()) continue;
+      py::object i = py::reinterpret_steal<py::object>(PyNumber_Index(value.ptr()));
+      if (!i) throw py::error_already_set();
+      size_t columns = PyLong_AsSize_t(i.ptr());
+      if (columns == static_cast<size_t>(-1) && PyErr_Occurred()) throw py::error_already_set();
+      f.columns = columns;
+      continue;
+    }
+    bool* flag = k == "dereference" ? &f.dereference
+                 : k == "symbolize" ? &f.symbolize
+                 : k == "string" ? &f.string
+                 : k == "char" ? &f.chars
+                 : k == "type_name" ? &f.type_name
+                 : k == "member_type_names" ? &f.member_type_names
+                 : k == "element_type_names" ? &f.element_type_names
+                 : k == "members_same_line" ? &f.members_same_line
+                 : k == "elements_same_line" ? &f.elements_same_line
+                 : k == "member_names" ? &f.member_names
+                 : k == "element_indices" ? &f.element_indices
+                 : k == "implicit_members" ? &f.implicit_members
+                 : k == "implicit_elements" ? &f.implicit_elements
+                 : nullptr;
+    if (!flag) throw py::type_error(fmt::format("'{}' is an invalid keyword argument for format_()", k));
     if (value.is_none()) continue;
-    if (k == "columns") f.columns = value.cast<size_t>();
-    else if (k == "dereference") f.dereference = value.cast<bool>();
-    else if (k == "symbolize") f.symbolize = value.cast<bool>();
-    else if (k == "string") f.string = value.cast<bool>();
-    else if (k == "char") f.chars = value.cast<bool>();
-    else if (k == "type_name") f.type_name = value.cast<bool>();
-    else if (k == "member_type_names") f.member_type_names = value.cast<bool>();
-    else if (k == "element_type_names") f.element_type_names = value.cast<bool>();
-    else if (k == "members_same_line") f.members_same_line = value.cast<bool>();
-    else if (k == "elements_same_line") f.elements_same_line = value.cast<bool>();
-    else if (k == "member_names") f.member_names = value.cast<bool>();
-    else if (k == "element_indices") f.element_indices = value.cast<bool>();
-    else if (k == "implicit_members") f.implicit_members = value.cast<bool>();
-    else if (k == "implicit_elements") f.implicit_elements = value.cast<bool>();
-    else throw py::type_error(fmt::format("format_() got an unexpected keyword argument '{}'", k));
+    int truth = PyObject_IsTrue(value.ptr());
+    if (truth < 0) throw py::error_already_set();
+    *flag = truth != 0;
   }
   return f;
 }
@@ -132,23 +199,38 @@ py::object wrap_object(const ProgramRef& prog, Object o) { return py::cast(PyObj
 void bind_object(py::module_& m) {
   auto cls = py::class_<PyObj>(m, "Object");
   cls.def(py::init([](const ProgramRef& prog, const py::object& type, const py::object& value, const py::object& address,
-                      uint64_t bit_offset, const py::object& bit_field_size, bool absent) {
+                      const py::object& bit_offset_arg, const py::object& bit_field_size, bool absent) {
         const ObjectEnv& env = env_of(*prog);
-        uint64_t bits = bit_field_size.is_none() ? 0 : bit_field_size.cast<uint64_t>();
+        if (!type.is_none() && !py::isinstance<PyType>(type) && !py::isinstance<py::str>(type))
+          throw py::type_error("type must be Type, str, or None");
+        uint64_t bits = 0;
+        if (!bit_field_size.is_none()) {
+          bits = to_u64(bit_field_size);
+          if (!bits) throw py::value_error("bit field size cannot be zero");
+        }
+        uint64_t bit_offset = to_u64(bit_offset_arg);
         if (!address.is_none()) {
           if (!value.is_none()) throw py::value_error("object cannot have address and value");
           if (type.is_none()) throw py::value_error("reference must have type");
-          return PyObj{prog, Object::reference(env, type_argument(*prog, type), address.cast<uint64_t>(), bit_offset, bits)};
+          uint64_t addr = to_u64(address);
+          QualifiedType t = type_argument(*prog, type);
+          check_bit_field(t, bits);
+          return PyObj{prog, Object::reference(env, t, addr, bit_offset, bits)};
         }
+        if (bit_offset) throw py::value_error("value cannot have bit offset");
         if (value.is_none() || absent) {
           if (type.is_none()) throw py::value_error("absent object must have type");
-          return PyObj{prog, Object::absent(env, type_argument(*prog, type), {}, bits)};
+          QualifiedType t = type_argument(*prog, type);
+          check_bit_field(t, bits);
+          return PyObj{prog, Object::absent(env, t, {}, bits)};
         }
         if (type.is_none()) {
-          if (py::isinstance<PyObj>(value)) return PyObj{prog, value.cast<const PyObj&>().obj.read()};
+          if (py::isinstance<PyObj>(value)) throw py::type_error("cannot create _drgn.Object literal");
           return PyObj{prog, operand(*prog, value)};
         }
-        return PyObj{prog, object_from_value(*prog, type_argument(*prog, type), value, bits)};
+        QualifiedType t = type_argument(*prog, type);
+        check_bit_field(t, bits);
+        return PyObj{prog, object_from_value(*prog, t, value, bits)};
       }), py::arg("prog"), py::arg("type") = py::none(), py::arg("value") = py::none(), py::kw_only(),
       py::arg("address") = py::none(), py::arg("bit_offset") = 0, py::arg("bit_field_size") = py::none(),
       py::arg("absent") = false);
@@ -210,6 +292,14 @@ void bind_object(py::module_& m) {
           throw py::type_error(fmt::format("'{}' has no len()", type_name_of(self.obj.type())));
         return *t.type->length();
       })
+      .def("_repr_pretty_", [](const py::object& self, const py::object& p, bool cycle) {
+        // IPython's pretty printer shows str(obj), as drgn does.
+        p.attr("text")(cycle ? py::str("...") : py::str(self));
+      }, py::arg("p"), py::arg("cycle"))
+      .def("__reversed__", [](const PyObj&) -> py::object {
+        // drgn's Object is a mapping to Python, not a sequence: reversed() refuses it.
+        throw py::type_error("'_drgn.Object' object is not reversible");
+      })
       .def("__iter__", [](const PyObj& self) {
         QualifiedType t = self.obj.underlying();
         if (!t.type || t.type->kind() != TypeKind::Array || !t.type->length())
@@ -227,19 +317,64 @@ void bind_object(py::module_& m) {
           throw py::type_error(fmt::format("'{}' object cannot be interpreted as an integer", type_name_of(self.obj.type())));
         return object_int(self.obj);
       })
-      .def("__float__", [](const PyObj& self) { require_present(self.obj); return self.obj.as_double(); })
-      .def("__round__", [](const PyObj& self, const py::object& ndigits) {
-        return py::module_::import("builtins").attr("round")(self.obj.as_double(), ndigits);
+      .def("__float__", [](const PyObj& self) {
+        require_present(self.obj);
+        QualifiedType t = self.obj.underlying();
+        if (!t.type || !(t.type->is_integer() || t.type->kind() == TypeKind::Float || t.type->kind() == TypeKind::Enum))
+          throw py::type_error(fmt::format("cannot convert '{}' to float", type_name_of(self.obj.type())));
+        return self.obj.as_double();
+      })
+      .def("__round__", [](const PyObj& self, const py::object& ndigits) -> py::object {
+        require_present(self.obj);
+        require_arithmetic(self.obj, "round");
+        py::object value = object_value(self.prog, self.obj);
+        if (ndigits.is_none()) return value.attr("__round__")();
+        return py::cast(PyObj{self.prog, object_from_value(*self.prog, self.obj.type(), value.attr("__round__")(ndigits),
+                                                           self.obj.bit_field_size())});
       }, py::arg("ndigits") = py::none())
-      .def("__hash__", [](const PyObj&) -> size_t { throw py::type_error("unhashable type: 'Object'"); })
-      .def("__pos__", [](const PyObj& self) { return PyObj{self.prog, unary_op(UnaryOp::Plus, self.obj)}; })
-      .def("__neg__", [](const PyObj& self) { return PyObj{self.prog, unary_op(UnaryOp::Minus, self.obj)}; })
-      .def("__invert__", [](const PyObj& self) { return PyObj{self.prog, unary_op(UnaryOp::BitNot, self.obj)}; })
-      .def("__abs__", [](const PyObj& self) {
-        if (compare_objects(self.obj, Object::signed_value(self.obj.env(), {self.obj.env().prim.int_type}, 0)) < 0)
-          return PyObj{self.prog, unary_op(UnaryOp::Minus, self.obj)};
-        return PyObj{self.prog, unary_op(UnaryOp::Plus, self.obj)};
-      });
+      .def("__trunc__", [](const PyObj& self) { return math_of(self, "trunc"); })
+      .def("__floor__", [](const PyObj& self) { return math_of(self, "floor"); })
+      .def("__ceil__", [](const PyObj& self) { return math_of(self, "ceil"); })
+      .def("__dir__", [](const py::object& self) {
+        // As drgn's C type lists them: without pybind11's __getattr__ and __module__ entries.
+        py::list out;
+        for (const py::handle& name : py::module_::import("builtins").attr("object").attr("__dir__")(self)) {
+          std::string n = py::str(name);
+          if (n != "__getattr__" && n != "__module__") out.append(name);
+        }
+        QualifiedType t = self.cast<const PyObj&>().obj.underlying();
+        if (t.type && t.type->kind() == TypeKind::Pointer) t = underlying_type(t.type->target());
+        if (t.type && t.type->is_compound() && t.type->is_complete()) add_member_names(t, out);
+        return out;
+      })
+      .def("to_bytes_", [](const PyObj& self) {
+        require_present(self.obj);
+        std::vector<uint8_t> b = self.obj.read().bytes();
+        return py::bytes(reinterpret_cast<const char*>(b.data()), b.size());
+      })
+      .def_static("from_bytes_", [](const ProgramRef& prog, const py::object& type, const py::object& bytes,
+                                    const py::object& bit_offset_arg, const py::object& bit_field_size) {
+        QualifiedType t = type_argument(*prog, type);
+        Py_buffer view;
+        if (PyObject_GetBuffer(bytes.ptr(), &view, PyBUF_SIMPLE) != 0) throw py::error_already_set();
+        std::vector<uint8_t> data(static_cast<const uint8_t*>(view.buf), static_cast<const uint8_t*>(view.buf) + view.len);
+        PyBuffer_Release(&view);
+        uint64_t bit_offset = to_u64(bit_offset_arg);
+        uint64_t bits = 0;
+        if (!bit_field_size.is_none()) {
+          bits = to_u64(bit_field_size);
+          if (!bits) throw py::value_error("bit field size cannot be zero");
+        }
+        check_bit_field(t, bits);
+        uint64_t need = bit_offset + (bits ? bits : type_sizeof(t) * 8);
+        if (need > data.size() * 8) throw py::value_error("buffer is too small");
+        return PyObj{prog, Object::from_bytes(env_of(*prog), t, data.data(), data.size(), bit_offset, bits)};
+      }, py::arg("prog"), py::arg("type"), py::arg("bytes"), py::kw_only(), py::arg("bit_offset") = 0,
+         py::arg("bit_field_size") = py::none())
+      .def("__hash__", [](const PyObj&) -> size_t { throw py::type_error("unhashable type: '_drgn.Object'"); })
+      .def("__pos__", [](const PyObj& self) { require_present(self.obj); return PyObj{self.prog, unary_op(UnaryOp::Plus, self.obj)}; })
+      .def("__neg__", [](const PyObj& self) { require_present(self.obj); return PyObj{self.prog, unary_op(UnaryOp::Minus, self.obj)}; })
+      .def("__invert__", [](const PyObj& self) { require_present(self.obj); return PyObj{self.prog, unary_op(UnaryOp::BitNot, self.obj)}; });
 
   struct Op { const char* name; const char* rname; BinaryOp op; };
   for (Op op : {Op{"__add__", "__radd__", BinaryOp::Add}, Op{"__sub__", "__rsub__", BinaryOp::Sub},

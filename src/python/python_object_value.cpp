@@ -7,6 +7,7 @@
 
 #include "kdive/error.h"
 #include "object/object_operators.h"
+#include "types/type_layout.h"
 #include "python/python_errors.h"
 
 namespace kdive::python {
@@ -37,7 +38,72 @@ void add_members(const ProgramRef& prog, const Object& obj, QualifiedType t, py:
   }
 }
 
+
+// Writes `bits` bits of `value` (bit 0 first, little-endian byte order as kdive's
+// targets) into `buf` starting `bit_offset` bits in.
+void put_bits(std::vector<uint8_t>& buf, uint64_t bit_offset, const std::vector<uint8_t>& value, uint64_t bits) {
+  for (uint64_t i = 0; i < bits; ++i) {
+    bool bit = (value[i / 8] >> (i % 8)) & 1;
+    uint64_t at = bit_offset + i;
+    if (bit) buf[at / 8] |= static_cast<uint8_t>(1u << (at % 8));
+    else buf[at / 8] &= static_cast<uint8_t>(~(1u << (at % 8)));
+  }
+}
+
+// Fills `buf` at `bit_offset` with the Python value of a `type` object: a mapping of
+// member names for structs/unions, an iterable of elements for arrays (the rest zero),
+// a number for scalars — drgn's Object(prog, type, value) for compound types.
+void write_value(PyProgram& prog, std::vector<uint8_t>& buf, uint64_t bit_offset, QualifiedType type,
+                 const py::handle& value, uint64_t bit_field_size) {
+  QualifiedType t = underlying_type(type);
+  if (t.type && t.type->is_compound() && !py::isinstance<PyObj>(value)) {
+    if (!PyMapping_Check(value.ptr()) || py::isinstance<py::str>(value))
+      throw py::type_error(fmt::format("'{}' value must be dictionary or mapping", type_name_of(type)));
+    py::object items = py::reinterpret_borrow<py::object>(value).attr("items")();
+    for (const py::handle& item : items) {
+      py::tuple kv = py::reinterpret_borrow<py::tuple>(item);
+      if (!py::isinstance<py::str>(kv[0])) throw py::type_error("member key must be str");
+      FoundMember f = member_of(type, kv[0].cast<std::string>());
+      write_value(prog, buf, bit_offset + f.bit_offset, f.type, kv[1], f.bit_field_size);
+    }
+    return;
+  }
+  if (t.type && t.type->kind() == TypeKind::Array && !py::isinstance<PyObj>(value)) {
+    if (!py::isinstance<py::iterable>(value))
+      throw py::type_error(fmt::format("'{}' value must be iterable", type_name_of(type)));
+    QualifiedType element = t.type->target();
+    uint64_t element_bits = type_sizeof(element) * 8;
+    uint64_t length = t.type->length().value_or(0);
+    uint64_t i = 0;
+    for (const py::handle& item : value) {
+      if (i >= length) throw py::value_error("too many items in array value");
+      write_value(prog, buf, bit_offset + i * element_bits, element, item, 0);
+      ++i;
+    }
+    return;
+  }
+  Object o = object_from_value(prog, type, value, bit_field_size);
+  std::vector<uint8_t> bytes = o.bytes();
+  put_bits(buf, bit_offset, bytes, bit_field_size ? bit_field_size : bytes.size() * 8);
+}
+
 }  // namespace
+
+uint64_t to_u64(const py::handle& h) {
+  py::object i = py::reinterpret_steal<py::object>(PyNumber_Index(h.ptr()));
+  if (!i) throw py::error_already_set();
+  unsigned long long v = PyLong_AsUnsignedLongLong(i.ptr());
+  if (v == static_cast<unsigned long long>(-1) && PyErr_Occurred()) throw py::error_already_set();
+  return v;
+}
+
+void check_bit_field(QualifiedType type, uint64_t bit_field_size) {
+  if (!bit_field_size) return;
+  QualifiedType t = underlying_type(type);
+  if (!t.type || !(t.type->is_integer() || t.type->kind() == TypeKind::Enum))
+    throw py::value_error("bit field must be integer");
+  if (bit_field_size > type_sizeof(type) * 8) throw py::value_error("bit field size is larger than type size");
+}
 
 py::int_ object_int(const Object& obj) {
   if (obj.encoding() == ValueEncoding::Signed) return py::int_(obj.as_signed());
@@ -54,8 +120,9 @@ py::int_ object_int(const Object& obj) {
 py::object object_value(const ProgramRef& prog, const Object& obj) {
   if (obj.is_absent()) raise_python(object_absent_error_class(), py::str("object absent"));
   QualifiedType t = obj.underlying();
-  if (!t.type) throw kdive::TypeError("cannot get value of void");
+  if (!t.type || t.type->kind() == TypeKind::Void) throw kdive::TypeError("cannot read object with void type");
   switch (t.type->kind()) {
+    case TypeKind::Function: throw kdive::TypeError("cannot read object with function type");
     case TypeKind::Bool: return py::bool_(obj.as_unsigned() != 0);
     case TypeKind::Float: return py::float_(obj.as_double());
     case TypeKind::Int:
@@ -84,7 +151,7 @@ py::object object_value(const ProgramRef& prog, const Object& obj) {
 Object object_from_value(PyProgram& prog, QualifiedType type, const py::handle& value, uint64_t bit_field_size) {
   const ObjectEnv& env = prog.program().object_env();
   QualifiedType t = underlying_type(type);
-  if (!t.type) throw kdive::TypeError("cannot create object with void type");
+  if (!t.type || t.type->kind() == TypeKind::Void) throw py::type_error("cannot create value with void type");
   if (py::isinstance<PyObj>(value)) {
     const Object& o = value.cast<const PyObj&>().obj;
     if (t.type->is_compound() || t.type->kind() == TypeKind::Array) {
@@ -104,16 +171,24 @@ Object object_from_value(PyProgram& prog, QualifiedType type, const py::handle& 
     case TypeKind::Enum:
     case TypeKind::Pointer: {
       if (py::isinstance<py::float_>(value)) {
-        if (t.type->kind() == TypeKind::Pointer) throw py::type_error(fmt::format("'{}' value must be integer", type_name_of(type)));
+        if (t.type->kind() == TypeKind::Pointer)  // truncated toward zero, as int() does
+          return object_from_value(prog, type, py::int_(py::reinterpret_borrow<py::object>(value)), bit_field_size);
         return kdive::cast(type, Object::float_value(env, {env.prim.double_type}, value.cast<double>()));
       }
       if (!py::isinstance<py::int_>(value) && !PyIndex_Check(value.ptr()))
-        throw py::type_error(fmt::format("'{}' value must be {}", type_name_of(type),
-                                         t.type->kind() == TypeKind::Pointer ? "integer" : "number"));
+        throw py::type_error(fmt::format("'{}' value must be number", type_name_of(type)));
       // Truncated to 64 bits as C's conversion does, then to the type's size.
       py::int_ i = py::reinterpret_steal<py::int_>(PyNumber_Index(value.ptr()));
       uint64_t bits = py::int_(i & py::int_(std::numeric_limits<uint64_t>::max())).cast<uint64_t>();
       return Object::unsigned_value(env, type, bits, bit_field_size);
+    }
+    case TypeKind::Struct:
+    case TypeKind::Union:
+    case TypeKind::Class:
+    case TypeKind::Array: {
+      std::vector<uint8_t> buf(type_sizeof(type), 0);
+      write_value(prog, buf, 0, type, value, 0);
+      return Object::from_bytes(env, type, buf.data(), buf.size());
     }
     default:
       throw py::type_error(fmt::format("cannot create '{}' object from Python value", type_name_of(type)));

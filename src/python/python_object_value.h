@@ -15,6 +15,11 @@ pybind11::object object_value(const ProgramRef& prog, const Object& obj);
 // The integer value of a scalar (floats truncated, as int() does).
 pybind11::int_ object_int(const Object& obj);
 Object object_from_value(PyProgram& prog, QualifiedType type, const pybind11::handle& value, uint64_t bit_field_size);
+// An unsigned 64-bit argument as drgn converts it: OverflowError "can't convert negative
+// int to unsigned" / "int too big to convert", TypeError for a non-integer.
+uint64_t to_u64(const pybind11::handle& h);
+// drgn's checks of a bit_field_size for an object of `type` (ValueError).
+void check_bit_field(QualifiedType type, uint64_t bit_field_size);
 // A Python drgn.Object for `o` in `prog`.
 pybind11::object wrap_object(const ProgramRef& prog, Object o);
 

@@ -8,6 +8,8 @@
 #include "kdive/error.h"
 #include "python/python_enums.h"
 #include "python/python_handles.h"
+#include "python/python_object_value.h"
+#include "python/python_type_parts.h"
 #include "types/type_layout.h"
 #include "types/type_printer.h"
 
@@ -15,39 +17,53 @@ namespace kdive::python {
 
 namespace {
 
-struct PyTypeMember {
-  ProgramRef prog;
-  QualifiedType type;
-  std::optional<std::string> name;
-  uint64_t bit_offset = 0;
-  uint64_t bit_field_size = 0;
-};
-
-struct PyTypeEnumerator {
-  std::string name;
-  py::int_ value;
-};
-
-struct PyTypeParameter {
-  ProgramRef prog;
-  QualifiedType type;
-  std::optional<std::string> name;
-};
-
+// The type, with a null type (void) as the program's void type.
 const Type& type_of(const PyType& t) {
-  if (!t.type.type) throw kdive::TypeError("void type has no such attribute");
+  if (!t.type.type) return *t.prog->program().types().void_type();
   return *t.type.type;
 }
 
+// drgn's AttributeError for an attribute the type's kind lacks: "int type does not have
+// a tag" (`what` = "a tag").
 void require_kind(const PyType& t, bool ok, const char* what) {
   if (!ok) throw py::attribute_error(fmt::format("{} type does not have {}", type_kind_name(type_of(t).kind()), what));
+}
+
+// drgn's Type.primitive: the C primitive a void/int/bool/float type's name spells
+// ("unsigned long" → C_UNSIGNED_LONG), else None.
+py::object primitive_of(const PyType& self) {
+  const Type& t = type_of(self);
+  std::string key;
+  switch (t.kind()) {
+    case TypeKind::Void: key = "C_VOID"; break;
+    case TypeKind::Bool: if (t.name() == "_Bool") key = "C_BOOL"; break;
+    case TypeKind::Int:
+    case TypeKind::Float:
+      for (const char* name : {"char", "signed char", "unsigned char", "short", "unsigned short", "int", "unsigned int",
+                               "long", "unsigned long", "long long", "unsigned long long", "float", "double",
+                               "long double"}) {
+        if (t.name() != name) continue;
+        key = "C_";
+        for (char c : t.name()) key += c == ' ' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      }
+      break;
+    default: break;
+  }
+  if (key.empty()) return py::none();
+  return py::module_::import("_drgn").attr("PrimitiveType").attr(key.c_str());
 }
 
 }  // namespace
 
 void bind_type(py::module_& m) {
   py::class_<PyTypeMember>(m, "TypeMember")
+      .def(py::init(&make_type_member), py::arg("object_or_type"), py::arg("name") = py::none(),
+           py::arg("bit_offset") = 0)
       .def_property_readonly("type", [](const PyTypeMember& self) { return PyType{self.prog, self.type}; })
+      .def_property_readonly("object", [](const PyTypeMember& self) {
+        // The absent object drgn keeps for a member: its type and bit-field size.
+        return wrap_object(self.prog, Object::absent(self.prog->program().object_env(), self.type, {}, self.bit_field_size));
+      })
       .def_readonly("name", &PyTypeMember::name)
       .def_readonly("bit_offset", &PyTypeMember::bit_offset)
       .def_property_readonly("offset", [](const PyTypeMember& self) {
@@ -58,22 +74,21 @@ void bind_type(py::module_& m) {
         if (!self.bit_field_size) return py::none();
         return py::int_(self.bit_field_size);
       })
-      .def("__repr__", [](const PyTypeMember& self) {
-        std::string s = fmt::format("TypeMember(prog.type('{}')", type_name_of(self.type));
-        if (self.name) s += fmt::format(", name='{}'", *self.name);
-        s += fmt::format(", bit_offset={}", self.bit_offset);
-        if (self.bit_field_size) s += fmt::format(", bit_field_size={}", self.bit_field_size);
-        return s + ")";
-      });
+      .def("__repr__", &type_member_repr);
 
   py::class_<PyTypeEnumerator>(m, "TypeEnumerator")
-      .def(py::init([](std::string name, py::int_ value) { return PyTypeEnumerator{std::move(name), value}; }),
+      .def(py::init([](const py::object& name, const py::object& value) {
+             auto type_name = [](const py::handle& h) { return py::type::handle_of(h).attr("__name__").cast<std::string>(); };
+             if (!py::isinstance<py::str>(name))
+               throw py::type_error(fmt::format("TypeEnumerator() argument 1 must be str, not {}", type_name(name)));
+             if (!py::isinstance<py::int_>(value))
+               throw py::type_error(fmt::format("TypeEnumerator() argument 2 must be int, not {}", type_name(value)));
+             return PyTypeEnumerator{name.cast<std::string>(), py::reinterpret_borrow<py::int_>(value)};
+           }),
            py::arg("name"), py::arg("value"))
       .def_readonly("name", &PyTypeEnumerator::name)
       .def_readonly("value", &PyTypeEnumerator::value)
-      .def("__repr__", [](const PyTypeEnumerator& self) {
-        return fmt::format("TypeEnumerator('{}', {})", self.name, py::repr(self.value).cast<std::string>());
-      })
+      .def("__repr__", &type_enumerator_repr)
       .def("__iter__", [](const PyTypeEnumerator& self) { return py::iter(py::make_tuple(self.name, self.value)); })
       .def("__len__", [](const PyTypeEnumerator&) { return 2; })
       .def("__getitem__", [](const PyTypeEnumerator& self, int i) -> py::object {
@@ -86,8 +101,10 @@ void bind_type(py::module_& m) {
       });
 
   py::class_<PyTypeParameter>(m, "TypeParameter")
+      .def(py::init(&make_type_parameter), py::arg("default_argument_or_type"), py::arg("name") = py::none())
       .def_property_readonly("type", [](const PyTypeParameter& self) { return PyType{self.prog, self.type}; })
       .def_readonly("name", &PyTypeParameter::name)
+      .def("__repr__", &type_parameter_repr)
       .def_property_readonly("default_argument", [](const PyTypeParameter& self) {
         return py::module_::import("_drgn").attr("Object")(self.prog, PyType{self.prog, self.type}, py::arg("absent") = true);
       });
@@ -97,45 +114,48 @@ void bind_type(py::module_& m) {
       .def_property_readonly("kind", [](const PyType& self) {
         return type_kind_member(self.type.type ? self.type.type->kind() : TypeKind::Void);
       })
+      .def_property_readonly("primitive", &primitive_of)
+      .def_property_readonly("byteorder", [](const PyType& self) {
+        const Type& t = type_of(self);
+        require_kind(self, t.kind() == TypeKind::Int || t.kind() == TypeKind::Bool || t.kind() == TypeKind::Float ||
+                               t.kind() == TypeKind::Pointer, "a byte order");
+        return t.little_endian() ? "little" : "big";
+      })
       .def_property_readonly("qualifiers", [](const PyType& self) { return qualifiers_member(self.type.qualifiers); })
       .def_property_readonly("name", [](const PyType& self) -> py::object {
         const Type& t = type_of(self);
-        if (t.has_tag()) throw py::attribute_error(fmt::format("{} type does not have name", type_kind_name(t.kind())));
-        if (t.kind() == TypeKind::Pointer || t.kind() == TypeKind::Array || t.kind() == TypeKind::Function)
-          throw py::attribute_error(fmt::format("{} type does not have name", type_kind_name(t.kind())));
+        require_kind(self, t.kind() == TypeKind::Int || t.kind() == TypeKind::Bool || t.kind() == TypeKind::Float ||
+                               t.kind() == TypeKind::Typedef, "a name");
         return py::str(t.name());
       })
       .def_property_readonly("tag", [](const PyType& self) -> py::object {
         const Type& t = type_of(self);
-        require_kind(self, t.has_tag(), "tag");
+        require_kind(self, t.has_tag(), "a tag");
         if (t.name().empty()) return py::none();
         return py::str(t.name());
       })
       .def_property_readonly("size", [](const PyType& self) -> py::object {
         const Type& t = type_of(self);
-        switch (t.kind()) {
-          case TypeKind::Void: case TypeKind::Function: case TypeKind::Typedef: case TypeKind::Array:
-            throw py::attribute_error(fmt::format("{} type does not have size", type_kind_name(t.kind())));
-          default: break;
-        }
+        require_kind(self, t.kind() == TypeKind::Int || t.kind() == TypeKind::Bool || t.kind() == TypeKind::Float ||
+                               t.is_compound() || t.kind() == TypeKind::Pointer, "a size");
         if (!t.is_complete()) return py::none();
         return py::int_(t.size());
       })
       .def_property_readonly("length", [](const PyType& self) -> py::object {
         const Type& t = type_of(self);
-        require_kind(self, t.kind() == TypeKind::Array, "length");
+        require_kind(self, t.kind() == TypeKind::Array, "a length");
         if (!t.length()) return py::none();
         return py::int_(*t.length());
       })
       .def_property_readonly("is_signed", [](const PyType& self) {
         const Type& t = type_of(self);
-        require_kind(self, t.kind() == TypeKind::Int, "signedness");
+        require_kind(self, t.kind() == TypeKind::Int, "a signedness");
         return t.is_signed();
       })
       .def_property_readonly("type", [](const PyType& self) {
         const Type& t = type_of(self);
         require_kind(self, t.kind() == TypeKind::Pointer || t.kind() == TypeKind::Array || t.kind() == TypeKind::Typedef ||
-                               t.kind() == TypeKind::Function || t.kind() == TypeKind::Enum, "underlying type");
+                               t.kind() == TypeKind::Function || t.kind() == TypeKind::Enum, "an underlying type");
         if (t.kind() == TypeKind::Enum && !t.is_complete()) return py::object(py::none());
         return py::cast(PyType{self.prog, t.target()});
       })
@@ -155,12 +175,8 @@ void bind_type(py::module_& m) {
         const Type& t = type_of(self);
         require_kind(self, t.kind() == TypeKind::Enum, "enumerators");
         if (!t.is_complete()) return py::none();
-        bool is_signed = t.target().type && underlying_type(t.target()).type->is_signed();
         py::list out;
-        for (const TypeEnumerator& e : t.enumerators()) {
-          py::int_ v = is_signed ? py::int_(static_cast<int64_t>(e.value)) : py::int_(e.value);
-          out.append(PyTypeEnumerator{e.name, v});
-        }
+        for (const TypeEnumerator& e : t.enumerators()) out.append(PyTypeEnumerator{e.name, enumerator_value(t, e)});
         return py::tuple(out);
       })
       .def_property_readonly("parameters", [](const PyType& self) {
@@ -173,7 +189,8 @@ void bind_type(py::module_& m) {
       })
       .def_property_readonly("is_variadic", [](const PyType& self) {
         const Type& t = type_of(self);
-        require_kind(self, t.kind() == TypeKind::Function, "is_variadic");
+        if (t.kind() != TypeKind::Function)
+          throw py::attribute_error(fmt::format("{} type cannot be variadic", type_kind_name(t.kind())));
         return t.is_variadic();
       })
       .def("type_name", [](const PyType& self) { return type_name_of(self.type); })
@@ -195,8 +212,13 @@ void bind_type(py::module_& m) {
       .def("has_member", [](const PyType& self, const std::string& name) {
         return find_member(self.type, name).has_value();
       }, py::arg("name"))
-      .def("__str__", [](const PyType& self) { return type_definition(self.type); })
-      .def("__repr__", [](const PyType& self) { return fmt::format("prog.type('{}')", type_name_of(self.type)); })
+      .def("__str__", [](const PyType& self) {
+        // drgn formats a function type only as part of a declarator (a pointer to it).
+        if (self.type.type && self.type.type->kind() == TypeKind::Function)
+          throw py::value_error("function type cannot be formatted");
+        return type_definition(self.type);
+      })
+      .def("__repr__", [](const PyType& self) { return type_repr(self.prog, self.type); })
       .def("__eq__", [](const PyType& self, const py::object& other) {
         if (!py::isinstance<PyType>(other)) return false;
         const PyType& o = other.cast<const PyType&>();
