@@ -9,6 +9,7 @@
 #include "python/python_handles.h"
 #include "python/python_object_value.h"
 #include "unwind/frame_variables.h"
+#include "unwind/register_state.h"
 
 namespace kdive::python {
 
@@ -32,13 +33,34 @@ struct PyThread {
   ThreadRef thread;
 };
 
+bool is_struct_pt_regs(QualifiedType t) {
+  QualifiedType u = underlying_type(t);
+  return u.type && u.type->kind() == TypeKind::Struct && u.type->name() == "pt_regs";
+}
+
+// The registers of an x86-64 struct pt_regs (arch/x86/include/asm/ptrace.h), as drgn's
+// stack_trace() takes them: the trace starts at its ip with its sp.
+RegisterState registers_of_pt_regs(const Object& regs) {
+  static const std::pair<const char*, int> kMembers[] = {
+      {"ax", kRegRax}, {"dx", kRegRdx}, {"cx", kRegRcx}, {"bx", kRegRbx}, {"si", kRegRsi},
+      {"di", kRegRdi}, {"bp", kRegRbp}, {"sp", kRegRsp}, {"r8", kRegR8}, {"r9", kRegR8 + 1},
+      {"r10", kRegR10}, {"r11", kRegR10 + 1}, {"r12", kRegR12}, {"r13", kRegR13},
+      {"r14", kRegR14}, {"r15", kRegR15}, {"ip", kRegRip}};
+  RegisterState state;
+  for (const auto& [member, reg] : kMembers) state.set(reg, regs.member(member).read().as_unsigned());
+  return state;
+}
+
 PyStackTrace trace_of(const ProgramRef& prog, const py::object& thread) {
   StackTraceEngine& eng = prog->stacks();
   StackTrace t;
   if (py::isinstance<PyObj>(thread)) {
     const Object& o = thread.cast<const PyObj&>().obj;
     QualifiedType u = o.underlying();
-    if (u.type && u.type->kind() == TypeKind::Pointer) t = eng.stack_trace(eng.thread_of_task(o.dereference()));
+    bool pointer = u.type && u.type->kind() == TypeKind::Pointer;
+    if (is_struct_pt_regs(o.type()) || (pointer && is_struct_pt_regs(u.type->target())))
+      t = eng.stack_trace(registers_of_pt_regs(pointer ? o.dereference() : o));
+    else if (pointer) t = eng.stack_trace(eng.thread_of_task(o.dereference()));
     else if (u.type && u.type->is_compound()) t = eng.stack_trace(eng.thread_of_task(o));
     else t = eng.stack_trace_of_pid(o.as_signed());
   } else if (py::isinstance<PyThread>(thread)) {
