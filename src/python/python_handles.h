@@ -54,6 +54,10 @@ class PyProgram {
   std::string core_path_;
   int pid_ = 0;
   std::vector<std::string> debug_paths_;
+  // Programs replaced by a later load_debug_info, kept for the objects made from them;
+  // declared before the engines on them so that the engines are destroyed first.
+  std::vector<std::unique_ptr<Program>> retired_;
+  std::vector<std::unique_ptr<StackTraceEngine>> retired_stacks_;
   std::unique_ptr<Program> program_;
   std::unique_ptr<StackTraceEngine> stacks_;
 };

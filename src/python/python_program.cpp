@@ -45,15 +45,20 @@ void PyProgram::set_pid(int pid) {
 void PyProgram::set_kernel() { set_core_dump("/proc/kcore"); }
 
 void PyProgram::load_debug_info(const std::vector<std::string>& paths) {
+  bool added = false;
   for (const std::string& p : paths)
-    if (std::find(debug_paths_.begin(), debug_paths_.end(), p) == debug_paths_.end()) debug_paths_.push_back(p);
+    if (std::find(debug_paths_.begin(), debug_paths_.end(), p) == debug_paths_.end()) {
+      debug_paths_.push_back(p);
+      added = true;
+    }
+  if (program_ && !added) return;  // nothing new: drgn's repeated loads are no-ops
   // kdive's Program loads its debug info when it opens: loading more reopens it. Objects
-  // made before keep the old program alive only through this PyProgram, so reopening
-  // is refused once objects may refer to it.
+  // and Types made before point into the old Program (its types, its memory), so it is
+  // retired, not destroyed: it lives as long as this PyProgram.
   if (program_) {
     tasks_cache.reset();
-    stacks_.reset();
-    program_.reset();
+    retired_stacks_.push_back(std::move(stacks_));
+    retired_.push_back(std::move(program_));
   }
   open();
 }

@@ -141,6 +141,15 @@ def check_bad_input(prog, d):
     import gc
     gc.collect()
     F.check(comm.string_() == b"swapper/0", f"{name}: an Object keeps its Program alive")
+    # Loading more debug info reopens kdive's program: what was made before stays valid.
+    p = Program()
+    p.set_core_dump(d["path"])
+    p.load_debug_info([d["vmlinux"]])
+    comm, task_type = p["init_task"].comm, p.type("struct task_struct")
+    p.load_debug_info(d["debug"])
+    gc.collect()
+    F.check(comm.string_() == b"swapper/0" and task_type.size == p.type("struct task_struct").size,
+            f"{name}: objects and types outlive a reload of debug info")
 
 
 def check_bad_files(d):
