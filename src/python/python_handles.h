@@ -27,6 +27,14 @@ class PyProgram {
  public:
   // drgn's Program(platform=None): nothing opened yet.
   PyProgram() = default;
+  // The helpers' state in `cache` and `tasks_cache` refers to the kdive Program: drop it
+  // before the Program goes (members are destroyed after the destructor body).
+  ~PyProgram() {
+    tasks_cache.reset();
+    if (cache) cache.attr("clear")();
+  }
+  PyProgram(const PyProgram&) = delete;
+  PyProgram& operator=(const PyProgram&) = delete;
 
   // The opened program; opens it now (kdive's default debug-info search) when a core
   // dump or process was set but no debug info was loaded yet. UsageError when nothing
