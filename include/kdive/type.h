@@ -9,6 +9,7 @@
 //   QualifiedType p{arena.pointer_to({i, kQualConst}, 8)};   // const int *
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -48,6 +49,7 @@ enum Qualifier : uint8_t {
 };
 
 class Type;
+struct MemberIndex;
 
 struct QualifiedType {
   const Type* type = nullptr;
@@ -101,6 +103,11 @@ struct TypeParameter {
 //   Function: target() is the return type, parameters, is_variadic
 class Type {
  public:
+  Type() = default;
+  ~Type();
+  Type(const Type&) = delete;
+  Type& operator=(const Type&) = delete;
+
   TypeKind kind() const { return kind_; }
   const std::string& name() const { return name_; }
   // Bytes; for typedefs that of the target, for arrays element size × length (0 when
@@ -136,6 +143,11 @@ class Type {
   std::vector<TypeMember> members_;
   std::vector<TypeEnumerator> enumerators_;
   std::vector<TypeParameter> parameters_;
+  // Names → members (through anonymous members) of a compound type with many members,
+  // built on the first lookup by name (type_layout.cpp): a Python loop reading
+  // `task.pid` should not compare 250 member names each time. Set once by CAS.
+  friend const MemberIndex* member_index_of(const Type* compound);
+  mutable std::atomic<const MemberIndex*> member_index_{nullptr};
 };
 
 // Follows typedefs to the underlying type, accumulating qualifiers.

@@ -130,4 +130,17 @@ void bind_errors(py::module_& m) {
   });
 }
 
+void set_python_error_from_current_exception() {
+  try {
+    throw;
+  } catch (py::error_already_set& e) {
+    e.restore();
+  } catch (...) {
+    if (py::detail::apply_exception_translators(py::detail::get_local_internals().registered_exception_translators))
+      return;
+    if (py::detail::apply_exception_translators(py::detail::get_internals().registered_exception_translators)) return;
+    PyErr_SetString(PyExc_SystemError, "exception escaped from the exception translators");
+  }
+}
+
 }  // namespace kdive::python

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <pybind11/pybind11.h>
@@ -50,6 +51,10 @@ class PyProgram {
   // Opens (or reopens with the union of paths) with `paths` as -s arguments.
   void load_debug_info(const std::vector<std::string>& paths);
 
+  // Program::find_type(name), remembered per name for the program now open: loops
+  // call container_of(ptr, "struct task_struct", ...) with the same string each time.
+  QualifiedType find_type(const std::string& name);
+
   const std::string& core_path() const { return core_path_; }
   int pid() const { return pid_; }
   py::dict cache;  // Program.cache: per-program storage for helpers
@@ -68,6 +73,7 @@ class PyProgram {
   std::vector<std::unique_ptr<StackTraceEngine>> retired_stacks_;
   std::unique_ptr<Program> program_;
   std::unique_ptr<StackTraceEngine> stacks_;
+  std::unordered_map<std::string, QualifiedType> types_by_name_;  // of program_
 };
 
 using ProgramRef = std::shared_ptr<PyProgram>;
@@ -83,6 +89,12 @@ struct PyType {
   ProgramRef prog;
   QualifiedType type;
 };
+
+// The Python drgn.Object class, and the C++ side of an instance of it (or a subclass):
+// nullptr when `h` is not a drgn.Object. Cheaper than py::isinstance/cast, which look
+// the class up by std::type_index on every call.
+PyTypeObject* object_class();
+PyObj* as_object(const py::handle& h);
 
 // The type a Python argument names: a drgn.Type, or a C type name (str) looked up in
 // `prog`. TypeError for anything else.

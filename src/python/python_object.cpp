@@ -23,12 +23,61 @@ namespace kdive::python {
 
 namespace {
 
+// The Object class's pybind11 record, looked up once: py::cast and py::isinstance
+// would look it up by std::type_index for every Object a loop touches.
+const py::detail::type_info* object_type_info() {
+  static const py::detail::type_info* info = py::detail::get_type_info(typeid(PyObj), /*throw_if_missing=*/true);
+  return info;
+}
+
+// The C++ Object inside a Python drgn.Object (or subclass) instance; nullptr, with
+// TypeError set, when its __init__ never ran.
+PyObj* object_pointer(PyObject* self) {
+  auto* inst = reinterpret_cast<py::detail::instance*>(self);
+  void* p = inst->simple_layout ? inst->simple_value_holder[0]
+                                : py::detail::values_and_holders(inst).begin()->value_ptr();
+  if (!p) PyErr_SetString(PyExc_TypeError, "_drgn.Object.__init__() was not called");
+  return static_cast<PyObj*>(p);
+}
+
+}  // namespace
+
+PyTypeObject* object_class() { return object_type_info()->type; }
+
+PyObj* as_object(const py::handle& h) {
+  if (!PyObject_TypeCheck(h.ptr(), object_class())) return nullptr;
+  PyObj* o = object_pointer(h.ptr());
+  if (!o) throw py::error_already_set();
+  return o;
+}
+
+// What py::cast(PyObj) does for a new Object (pybind11 2.10's make_new_instance,
+// then class_::init_instance for a std::unique_ptr holder), minus its lookups of the
+// class by std::type_index and of an existing instance at the same address.
+py::object wrap_object(const ProgramRef& prog, Object o) {
+  const py::detail::type_info* info = object_type_info();
+  auto self = py::reinterpret_steal<py::object>(py::detail::make_new_instance(info->type));
+  if (!self) throw py::error_already_set();
+  auto* inst = reinterpret_cast<py::detail::instance*>(self.ptr());
+  py::detail::value_and_holder v_h = inst->get_value_and_holder(info, /*throw_if_missing=*/true);
+  auto* value = new PyObj{prog, std::move(o)};
+  v_h.value_ptr() = value;
+  inst->owned = true;
+  py::detail::register_instance(inst, value, info);
+  v_h.set_instance_registered();
+  new (std::addressof(v_h.holder<std::unique_ptr<PyObj>>())) std::unique_ptr<PyObj>(value);
+  v_h.set_holder_constructed();
+  return self;
+}
+
+namespace {
+
 const ObjectEnv& env_of(PyProgram& prog) { return prog.program().object_env(); }
 
 // A Python operand of a C operator as an Object: Objects as they are; Python ints as
 // drgn converts them (int, else long, else unsigned long long); floats as double; bools as int.
 Object operand(PyProgram& prog, const py::handle& h) {
-  if (py::isinstance<PyObj>(h)) return h.cast<const PyObj&>().obj;
+  if (PyObj* o = as_object(h)) return o->obj;
   const ObjectEnv& env = env_of(prog);
   if (py::isinstance<py::bool_>(h)) return Object::signed_value(env, {env.prim.int_type}, h.cast<bool>() ? 1 : 0);
   if (py::isinstance<py::int_>(h)) {
@@ -46,31 +95,34 @@ Object operand(PyProgram& prog, const py::handle& h) {
 }
 
 ProgramRef program_of_operands(const py::handle& a, const py::handle& b) {
-  if (py::isinstance<PyObj>(a)) return a.cast<const PyObj&>().prog;
-  return b.cast<const PyObj&>().prog;
+  if (PyObj* o = as_object(a)) return o->prog;
+  return as_object(b)->prog;
 }
 
 void require_present(const Object& o);
 
+// What drgn's operators accept: Objects, ints (bools included) and floats.
+bool is_operand(const py::handle& h) {
+  return as_object(h) || PyLong_Check(h.ptr()) || PyFloat_Check(h.ptr());
+}
+
 // drgn raises ObjectAbsentError for an operator on an absent object.
 void require_present_operands(const py::handle& lhs, const py::handle& rhs) {
   for (const py::handle& h : {lhs, rhs}) {
-    if (py::isinstance<PyObj>(h)) require_present(h.cast<const PyObj&>().obj);
+    if (PyObj* o = as_object(h)) require_present(o->obj);
   }
 }
 
 py::object binary(BinaryOp op, const py::handle& lhs, const py::handle& rhs) {
-  bool supported = (py::isinstance<PyObj>(lhs) || py::isinstance<py::int_>(lhs) || py::isinstance<py::float_>(lhs)) &&
-                   (py::isinstance<PyObj>(rhs) || py::isinstance<py::int_>(rhs) || py::isinstance<py::float_>(rhs));
+  bool supported = is_operand(lhs) && is_operand(rhs);
   if (!supported) return py::reinterpret_borrow<py::object>(Py_NotImplemented);
   ProgramRef prog = program_of_operands(lhs, rhs);
   require_present_operands(lhs, rhs);
-  return py::cast(PyObj{prog, binary_op(op, operand(*prog, lhs), operand(*prog, rhs))});
+  return wrap_object(prog, binary_op(op, operand(*prog, lhs), operand(*prog, rhs)));
 }
 
 py::object compare(BinaryOp op, const py::handle& lhs, const py::handle& rhs) {
-  bool supported = (py::isinstance<PyObj>(lhs) || py::isinstance<py::int_>(lhs) || py::isinstance<py::float_>(lhs)) &&
-                   (py::isinstance<PyObj>(rhs) || py::isinstance<py::int_>(rhs) || py::isinstance<py::float_>(rhs));
+  bool supported = is_operand(lhs) && is_operand(rhs);
   if (!supported) return py::reinterpret_borrow<py::object>(Py_NotImplemented);
   ProgramRef prog = program_of_operands(lhs, rhs);
   require_present_operands(lhs, rhs);
@@ -149,7 +201,7 @@ std::string object_repr(const PyObj& self) {
 }
 
 // `obj.name`: a member of a struct/union, or of the struct a pointer points to.
-Object attribute(const Object& o, const std::string& name) {
+Object attribute(const Object& o, std::string_view name) {
   QualifiedType t = o.underlying();
   if (t.type && t.type->kind() == TypeKind::Pointer) return o.member_dereference(name);
   return o.member(name);
@@ -192,9 +244,118 @@ FormatOptions format_options(const py::kwargs& kw) {
   return f;
 }
 
-}  // namespace
 
-py::object wrap_object(const ProgramRef& prog, Object o) { return py::cast(PyObj{prog, std::move(o)}); }
+// drgn.Object's tp_getattro, as drgn's: the type's own attributes first, without
+// building an AttributeError when there is none, then the member of that name.
+PyObject* object_getattro(PyObject* self, PyObject* name) {
+  PyObject* found = _PyObject_GenericGetAttrWithDict(self, name, nullptr, /*suppress=*/1);
+  if (found || PyErr_Occurred()) return found;
+  Py_ssize_t length = 0;
+  const char* chars = PyUnicode_AsUTF8AndSize(name, &length);
+  if (!chars) return nullptr;
+  PyObj* o = object_pointer(self);
+  if (!o) return nullptr;
+  try {
+    return wrap_object(o->prog, attribute(o->obj, std::string_view(chars, static_cast<size_t>(length)))).release().ptr();
+  } catch (const kdive::LookupError& e) {
+    PyErr_SetString(PyExc_AttributeError, e.what());
+  } catch (const kdive::TypeError&) {
+    PyErr_Format(PyExc_AttributeError, "'_drgn.Object' object has no attribute '%U'", name);
+  } catch (...) {
+    set_python_error_from_current_exception();
+  }
+  return nullptr;
+}
+
+// tp_richcompare: drgn's comparison of two Objects or an Object and a number.
+PyObject* object_richcompare(PyObject* self, PyObject* other, int op) {
+  static constexpr BinaryOp kOps[] = {BinaryOp::Lt, BinaryOp::Le, BinaryOp::Eq, BinaryOp::Ne, BinaryOp::Gt, BinaryOp::Ge};
+  if (op < 0 || op > 5) Py_RETURN_NOTIMPLEMENTED;
+  try {
+    return compare(kOps[op], self, other).release().ptr();
+  } catch (...) {
+    set_python_error_from_current_exception();
+  }
+  return nullptr;
+}
+
+PyObject* object_value_method(PyObject* self, PyObject*) {
+  PyObj* o = object_pointer(self);
+  if (!o) return nullptr;
+  try {
+    require_present(o->obj);
+    return object_value(o->prog, o->obj).release().ptr();
+  } catch (...) {
+    set_python_error_from_current_exception();
+  }
+  return nullptr;
+}
+
+PyObject* object_read_method(PyObject* self, PyObject*) {
+  PyObj* o = object_pointer(self);
+  if (!o) return nullptr;
+  try {
+    require_present(o->obj);
+    return wrap_object(o->prog, o->obj.read()).release().ptr();
+  } catch (...) {
+    set_python_error_from_current_exception();
+  }
+  return nullptr;
+}
+
+// drgn.container_of(ptr, type, member), the step of every hand-written list walk.
+PyObject* container_of_function(PyObject*, PyObject* args, PyObject* kwargs) {
+  static const char* keywords[] = {"ptr", "type", "member", nullptr};
+  PyObject* ptr = nullptr;
+  PyObject* type = nullptr;
+  PyObject* member_name = nullptr;
+  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOU:container_of", const_cast<char**>(keywords), &ptr, &type,
+                                   &member_name))
+    return nullptr;
+  Py_ssize_t member_length = 0;
+  const char* member = PyUnicode_AsUTF8AndSize(member_name, &member_length);
+  if (!member) return nullptr;
+  try {
+    PyObj* p = as_object(ptr);
+    if (!p) {
+      PyErr_Format(PyExc_TypeError, "container_of() argument 1 must be _drgn.Object, not %s", Py_TYPE(ptr)->tp_name);
+      return nullptr;
+    }
+    Object entry = kdive::container_of(p->obj, type_argument(*p->prog, type),
+                                       std::string_view(member, static_cast<size_t>(member_length)));
+    return wrap_object(p->prog, std::move(entry)).release().ptr();
+  } catch (...) {
+    set_python_error_from_current_exception();
+  }
+  return nullptr;
+}
+
+PyMethodDef kContainerOf = {"container_of", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(container_of_function)),
+                            METH_VARARGS | METH_KEYWORDS,
+                            "container_of(ptr, type, member): the object containing the member ptr points to."};
+
+PyMethodDef kFastMethods[] = {
+    {"value_", object_value_method, METH_NOARGS, "Get the value of this object as a Python object."},
+    {"read_", object_read_method, METH_NOARGS, "Read this object (which may be a reference) as a value."},
+};
+
+// The loops users write (`t.pid.value_()`, `while pos != head: pos = pos.next`) spend
+// most of their time in these: they become plain CPython slots and methods instead of
+// going through pybind11's overload dispatch (argument casters, a std::string per
+// name, an AttributeError formatted before every __getattr__).
+void install_fast_paths(const py::handle& cls) {
+  auto* type = reinterpret_cast<PyTypeObject*>(cls.ptr());
+  type->tp_getattro = object_getattro;
+  type->tp_richcompare = object_richcompare;
+  for (PyMethodDef& def : kFastMethods) {
+    py::object descriptor = py::reinterpret_steal<py::object>(PyDescr_NewMethod(type, &def));
+    if (!descriptor) throw py::error_already_set();
+    if (PyObject_SetAttrString(cls.ptr(), def.ml_name, descriptor.ptr()) != 0) throw py::error_already_set();
+  }
+  PyType_Modified(type);
+}
+
+}  // namespace
 
 void bind_object(py::module_& m) {
   auto cls = py::class_<PyObj>(m, "Object");
@@ -253,14 +414,6 @@ void bind_object(py::module_& m) {
       .def("__repr__", &object_repr)
       .def("__str__", [](const PyObj& self) { return format_object(self.obj); })
       .def("format_", [](const PyObj& self, const py::kwargs& kw) { return format_object(self.obj, format_options(kw)); })
-      .def("value_", [](const PyObj& self) {
-        require_present(self.obj);
-        return object_value(self.prog, self.obj);
-      })
-      .def("read_", [](const PyObj& self) {
-        require_present(self.obj);
-        return PyObj{self.prog, self.obj.read()};
-      })
       .def("string_", [](const PyObj& self) {
         require_present(self.obj);
         return py::bytes(self.obj.read_c_string());
@@ -393,15 +546,17 @@ void bind_object(py::module_& m) {
     cls.def(c.name, [b](const py::object& self, const py::object& other) { return compare(b, self, other); }, py::is_operator());
   }
 
+  install_fast_paths(cls);
+
   m.def("cast", [](const py::object& type, const PyObj& obj) {
     return PyObj{obj.prog, kdive::cast(type_argument(*obj.prog, type), obj.obj)};
   }, py::arg("type"), py::arg("obj"));
   m.def("reinterpret", [](const py::object& type, const PyObj& obj) {
     return PyObj{obj.prog, kdive::reinterpret(type_argument(*obj.prog, type), obj.obj)};
   }, py::arg("type"), py::arg("obj"));
-  m.def("container_of", [](const PyObj& ptr, const py::object& type, const std::string& member) {
-    return PyObj{ptr.prog, kdive::container_of(ptr.obj, type_argument(*ptr.prog, type), member)};
-  }, py::arg("ptr"), py::arg("type"), py::arg("member"));
+  py::object container_of_fn = py::reinterpret_steal<py::object>(PyCFunction_NewEx(&kContainerOf, nullptr, m.attr("__name__").ptr()));
+  if (!container_of_fn) throw py::error_already_set();
+  m.attr("container_of") = container_of_fn;
   m.def("NULL", [](const ProgramRef& prog, const py::object& type) {
     return PyObj{prog, Object::unsigned_value(env_of(*prog), type_argument(*prog, type), 0)};
   }, py::arg("prog"), py::arg("type"));

@@ -205,7 +205,6 @@ class _ThreadIterator:
         raise TypeError("cannot create '_drgn._ThreadIterator' instances")
 
 
-import importlib.abc
 import importlib.machinery
 import sys
 
@@ -263,8 +262,10 @@ def _fill_drgn_util_argparseformatter(module):
 # Modules drgn's package imports that a build of drgn generates (drgn.internal.version)
 # or that live beside it in drgn's source tree (_drgn_util), which a source tree of the
 # package alone (drgn 0.2.0's in ../shared/corpora) lacks. A finder after the standard
-# ones supplies them only when no real one is found.
-class _BuildFallback(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+# ones supplies them only when no real one is found. (A finder and loader needs only
+# these methods; deriving from importlib.abc's classes would import importlib.resources
+# and pathlib, a third of `import _drgn`.)
+class _BuildFallback:
     MODULES = {
         "drgn.internal.version": _fill_version,
         "_drgn_util": _fill_drgn_util,

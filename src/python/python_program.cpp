@@ -75,6 +75,15 @@ void PyProgram::open() {
   } else {
     throw UsageError("program memory was not initialized");
   }
+  types_by_name_.clear();
+}
+
+QualifiedType PyProgram::find_type(const std::string& name) {
+  Program& p = program();
+  if (auto it = types_by_name_.find(name); it != types_by_name_.end()) return it->second;
+  QualifiedType t = p.find_type(name);
+  if (types_by_name_.size() < 4096) types_by_name_.emplace(name, t);  // bounded: names come from scripts
+  return t;
 }
 
 // --- shared conversions -----------------------------------------------------------
@@ -83,7 +92,12 @@ std::string type_name_of(QualifiedType t) { return type_name(t); }
 
 QualifiedType type_argument(PyProgram& prog, const py::handle& arg) {
   if (py::isinstance<PyType>(arg)) return arg.cast<const PyType&>().type;
-  if (py::isinstance<py::str>(arg)) return prog.program().find_type(arg.cast<std::string>());
+  if (PyUnicode_Check(arg.ptr())) {
+    Py_ssize_t length = 0;
+    const char* chars = PyUnicode_AsUTF8AndSize(arg.ptr(), &length);
+    if (!chars) throw py::error_already_set();
+    return prog.find_type(std::string(chars, static_cast<size_t>(length)));
+  }
   throw py::type_error("type must be Type or str");
 }
 

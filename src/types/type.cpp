@@ -1,6 +1,7 @@
 // TypeArena and LazyType: ownership and interning of the C type model
 // (include/kdive/type.h).
 #include "kdive/type.h"
+#include "types/type_layout.h"
 
 namespace kdive {
 
@@ -30,6 +31,8 @@ QualifiedType LazyType::get() const {
   }
   return resolved_;
 }
+
+Type::~Type() { delete member_index_.load(std::memory_order_relaxed); }
 
 uint64_t Type::size() const {
   if (kind_ == TypeKind::Typedef) {

@@ -7,6 +7,7 @@
 #include <cctype>
 #include <fmt/format.h>
 
+#include <memory>
 #include <vector>
 
 #include "kdive/error.h"
@@ -177,12 +178,52 @@ uint64_t type_sizeof(QualifiedType type) { return sizeof_impl(type.type, 0); }
 
 uint64_t type_alignof(QualifiedType type) { return alignof_impl(type.type, 0); }
 
+namespace {
+
+// Fewer direct members than this: comparing names is as fast as hashing one.
+constexpr size_t kIndexedMemberCount = 12;
+
+void index_members(const Type* compound, uint64_t base, MemberIndex& index, int depth) {
+  if (depth > kMaxDepth) return;
+  for (const TypeMember& m : compound->members()) {
+    if (!m.name.empty()) {
+      index.by_name.try_emplace(m.name, MemberIndex::Entry{&m, base});
+      continue;
+    }
+    const Type* inner = underlying_type(m.type.get()).type;
+    if (has_members(inner)) index_members(inner, base + m.bit_offset, index, depth + 1);
+  }
+}
+
+}  // namespace
+
+const MemberIndex* member_index_of(const Type* compound) {
+  const MemberIndex* index = compound->member_index_.load(std::memory_order_acquire);
+  if (index || compound->members().size() < kIndexedMemberCount) return index;
+  auto built = std::make_unique<MemberIndex>();
+  built->by_name.reserve(compound->members().size());
+  index_members(compound, 0, *built, 0);
+  const MemberIndex* expected = nullptr;
+  if (compound->member_index_.compare_exchange_strong(expected, built.get(), std::memory_order_acq_rel))
+    return built.release();
+  return expected;  // another thread built it first
+}
+
 std::optional<FoundMember> find_member(QualifiedType type, std::string_view name) {
   const Type* u = underlying_type(type).type;
   if (!has_members(u))
     throw TypeError(fmt::format("'{}' is not a structure, union, or class",
                                 type_name({type.type, 0})));
   FoundMember out;
+  if (const MemberIndex* index = member_index_of(u)) {
+    auto it = index->by_name.find(name);
+    if (it == index->by_name.end()) return std::nullopt;
+    const TypeMember& m = *it->second.member;
+    out.type = m.type.get();
+    out.bit_offset = it->second.base_bit_offset + m.bit_offset;
+    out.bit_field_size = m.bit_field_size;
+    return out;
+  }
   if (find_member_impl(u, name, 0, out, 0)) return out;
   return std::nullopt;
 }

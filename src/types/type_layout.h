@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "kdive/type.h"
 
@@ -32,6 +33,20 @@ struct FoundMember {
   uint64_t bit_offset = 0;      // from the start of the searched type
   uint64_t bit_field_size = 0;  // 0 when not a bit field
 };
+
+// The members of a compound type by name, anonymous members' members included, each
+// with the bit offset of the anonymous member holding it; the first in declaration
+// order wins, as the linear search finds it. Owned by the Type (built lazily).
+struct MemberIndex {
+  struct Entry {
+    const TypeMember* member;
+    uint64_t base_bit_offset;
+  };
+  std::unordered_map<std::string_view, Entry> by_name;
+};
+// The index of `compound` (a struct/union/class), built on first use; nullptr for types
+// small enough that a linear search is as fast.
+const MemberIndex* member_index_of(const Type* compound);
 
 // Member `name` of a struct/union/class type (typedefs followed), looking inside
 // anonymous members. nullopt when absent; TypeError when `type` is not compound.

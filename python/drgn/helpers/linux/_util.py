@@ -48,6 +48,14 @@ def entry_maker(prog, type, member):
     return lambda node: Object(prog, ptype, value=node - off)
 
 
+def entry_objects(prog, type, member, nodes):
+    """The `type *` entries for an iterable of node addresses: made natively in one call
+    when `nodes` is a list (a native walk's result), else one at a time."""
+    if native is not None and isinstance(nodes, list):
+        return native.pointer_objects(prog, pointer_type(prog, type), nodes, member_offset(prog, type, member))
+    return map(entry_maker(prog, type, member), nodes)
+
+
 def native_call(name, *args):
     """A native walk's result, or None when there is none or it could not run (then
     the caller walks in Python, as drgn does, raising drgn's errors)."""

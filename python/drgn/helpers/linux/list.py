@@ -3,7 +3,7 @@
 # long walks use kdive's native list walk (one call for all the node addresses).
 from drgn import NULL, Object, container_of
 from drgn.helpers import ValidationError, _fallback
-from drgn.helpers.linux._util import addr, entry_maker, native_call, pointer_type
+from drgn.helpers.linux._util import addr, entry_objects, native_call, pointer_type
 
 __all__ = (
     "hlist_empty",
@@ -71,14 +71,17 @@ def list_prev_entry(pos, member):
 
 
 def _nodes(head, reverse):
-    # The node addresses in order: kdive's native walk when it can, else drgn's loop
-    # (which neither checks back-links nor stops on a cycle, as drgn's does not).
+    # The node addresses in order: kdive's native walk (a list) when it can, else drgn's
+    # loop (which neither checks back-links nor stops on a cycle, as drgn's does not).
     head = head.read_()
     h = addr(head)
     nodes = native_call("list_nodes", head.prog_, h, reverse)
     if nodes is not None:
-        yield from nodes
-        return
+        return nodes
+    return _walk(head, h, reverse)
+
+
+def _walk(head, h, reverse):
     link = "prev" if reverse else "next"
     pos = getattr(head, link).read_()
     while pos.value_() != h:
@@ -113,16 +116,12 @@ def list_count_nodes(head):
 
 def list_for_each_entry(type, head, member):
     """Each entry (`type *`) of the list threaded through `member`, first to last."""
-    make = entry_maker(head.prog_, type, member)
-    for n in _nodes(head, False):
-        yield make(n)
+    yield from entry_objects(head.prog_, type, member, _nodes(head, False))
 
 
 def list_for_each_entry_reverse(type, head, member):
     """Each entry of the list, last to first."""
-    make = entry_maker(head.prog_, type, member)
-    for n in _nodes(head, True):
-        yield make(n)
+    yield from entry_objects(head.prog_, type, member, _nodes(head, True))
 
 
 def validate_list(head):
@@ -170,8 +169,11 @@ def _hnodes(head):
     h = addr(head)
     nodes = native_call("hlist_nodes", head.prog_, h)
     if nodes is not None:
-        yield from nodes
-        return
+        return nodes
+    return _hwalk(head)
+
+
+def _hwalk(head):
     pos = head.first.read_()
     while pos:
         yield pos.value_()
@@ -188,9 +190,7 @@ def hlist_for_each(head):
 
 def hlist_for_each_entry(type, head, member):
     """Each entry (`type *`) of the hash list threaded through `member`."""
-    make = entry_maker(head.prog_, type, member)
-    for n in _hnodes(head):
-        yield make(n)
+    yield from entry_objects(head.prog_, type, member, _hnodes(head))
 
 
 __getattr__ = _fallback.module_getattr(__name__)

@@ -1,10 +1,10 @@
 # drgn.helpers.linux.pid: PIDs and tasks — struct pid lookup in a PID namespace's IDR,
 # the task of a struct pid, and iterating every PID / task (in PID order, as drgn);
 # for_each_task() takes kdive's native PID-IDR walk.
-from drgn import NULL, Object, cast, container_of
+from drgn import NULL, cast, container_of
 from drgn.helpers import _fallback
 from drgn.helpers.common.prog import takes_object_or_program_or_default
-from drgn.helpers.linux._util import native_call
+from drgn.helpers.linux._util import native, native_call
 from drgn.helpers.linux.idr import idr_find, idr_for_each
 from drgn.helpers.linux.list import list_for_each_entry
 
@@ -73,9 +73,7 @@ def for_each_task(prog, ns):
     task), in PID order; the idle tasks (PID 0) are not included."""
     tasks = native_call("tasks", prog, 0 if ns is None else ns.value_())
     if tasks is not None:
-        t = prog.type("struct task_struct *")
-        for task in tasks:
-            yield Object(prog, t, value=task)
+        yield from native.pointer_objects(prog, prog.type("struct task_struct *"), tasks, 0)
         return
     PIDTYPE_PID = prog["PIDTYPE_PID"].value_()
     for pid in _for_each_pid(prog, ns):
