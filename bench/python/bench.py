@@ -22,7 +22,7 @@ import fixture_manifest  # noqa: E402
 PYTHON = "/usr/bin/python3"
 
 # Run in a child per (engine, workload, round): opens the dump (timed as "open",
-# including `import drgn`), then times the workload alone. Helpers come from
+# including `import drgn` and `import drgn.helpers.linux`), then times the workload alone. Helpers come from
 # drgn.helpers.linux.* in both engines. Each prints {"open": s, "work": s, "n": count}.
 PRELUDE = r"""
 import json, sys, time
@@ -36,6 +36,7 @@ except drgn.MissingDebugInfoError:
     pass
 if hasattr(drgn, "set_default_prog"):
     drgn.set_default_prog(prog)
+import drgn.helpers.linux  # every helper module, as a script's imports do: part of "open"
 t1 = time.perf_counter()
 n = 0
 """
@@ -45,7 +46,7 @@ print(json.dumps({"open": t1 - t0, "work": t2 - t1, "n": n}))
 """
 
 WORKLOADS = {
-    "import+open": ("`import drgn`, Program(), set_core_dump, load_debug_info (vmlinux + .ko)", "pass"),
+    "import+open": ("`import drgn`, Program(), set_core_dump, load_debug_info (vmlinux + .ko), `import drgn.helpers.linux`", "pass"),
     "tasks": ("`for t in for_each_task(prog): t.comm`", r"""
 from drgn.helpers.linux.pid import for_each_task
 for t in for_each_task(prog):
