@@ -160,7 +160,15 @@ KallsymsTable KallsymsTable::read(const KallsymsLocations& loc, const KernelRead
       if (!loc.relative_base) base = loc.stext - decode(off[si], 0);
       for (uint32_t i = 0; i < count; i++) addrs[i] = decode(off[i], base);
       tried += fmt::format(" {}: {:#x};", to_string(enc), addrs[si]);
-      if (addrs[si] == loc.stext) {
+      bool others_agree = true;
+      for (const auto& [name, address] : loc.known)
+        for (uint32_t i = 0; i < count; i++)
+          if (syms[i].name == name && addrs[i] != address) {
+            others_agree = false;
+            tried += fmt::format(" ({} at {:#x}, VMCOREINFO {:#x})", name, addrs[i], address);
+            break;
+          }
+      if (addrs[si] == loc.stext && others_agree) {
         found = true;
         t.encoding_ = enc;
         t.base_ = base;

@@ -35,6 +35,9 @@ struct KallsymsLocations {
   uint64_t relative_base = 0;  // kallsyms_relative_base (absent once offsets are from _text)
   uint64_t addresses = 0;      // kallsyms_addresses (absolute, older configurations)
   uint64_t stext = 0;          // SYMBOL(_stext): the check that picks the encoding
+  // Other VMCOREINFO symbols (name, address): an encoding must place these too, so an
+  // inferred base that only fits _stext is refused.
+  std::vector<std::pair<std::string, uint64_t>> known;
 };
 
 // Reads `out.size()` bytes at a kernel virtual address or throws (FaultError).
