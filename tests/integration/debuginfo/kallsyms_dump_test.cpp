@@ -51,6 +51,7 @@ TEST(KallsymsDump, MatchesTheVmlinuxSymbolTable) {
         ADD_FAILURE() << "no error without kallsyms in VMCOREINFO";
       } catch (const MissingDebugInfoError& e) {
         EXPECT_NE(std::string(e.what()).find("no kallsyms in VMCOREINFO"), std::string::npos);
+        fmt::print("{}: {}\n", d["name"].get<std::string>(), e.what());
       }
       checked++;
       continue;
