@@ -526,7 +526,7 @@ StackVocabulary build_vocabulary() {
   v.stack_starts = {re("Call (?:T|t)race"), re("Allocated:"), re("Allocated by task [0-9]+:"), re("Freed:"),
                     re("Freed by task [0-9]+:"),
                     // "backtrace:" but not "stack backtrace:"; kmemleak adds a crc.
-                    re_with("[^k] backtrace(?: \\(crc [0-9a-fA-F]*\\))?:", {" backtrace"}), re("Backtrace:"),
+                    re_with("(?:^|[^k]) backtrace(?: \\(crc [0-9a-fA-F]*\\))?:", {" backtrace"}), re("Backtrace:"),
                     re("Uninit was stored to memory at"), v.riscv_stack_start};
   v.frame_lines = {re_with("^ *(?:{{PC}} ){0,2}{{FUNC}}", {"+", "."}),
                    // arm: "[<pc>] (func) from [<pc>] (caller+...)" names two frames.
