@@ -59,6 +59,12 @@ class KallsymsTable {
   // what the symbol count allows).
   static KallsymsTable read(const KallsymsLocations& loc, const KernelReadFunction& read);
 
+  // by_name_ views the names in by_address_: a move keeps them valid, a copy would not.
+  KallsymsTable(KallsymsTable&&) noexcept = default;
+  KallsymsTable& operator=(KallsymsTable&&) noexcept = default;
+  KallsymsTable(const KallsymsTable&) = delete;
+  KallsymsTable& operator=(const KallsymsTable&) = delete;
+
   const std::vector<KallsymsSymbol>& symbols() const { return by_address_; }
   size_t size() const { return by_address_.size(); }
   Encoding encoding() const { return encoding_; }
@@ -70,6 +76,7 @@ class KallsymsTable {
   std::optional<std::pair<const KallsymsSymbol*, uint64_t>> symbolize(uint64_t address) const;
 
  private:
+  KallsymsTable() = default;
   std::vector<KallsymsSymbol> by_address_;
   std::unordered_multimap<std::string_view, size_t> by_name_;
   Encoding encoding_ = Encoding::Absolute;
