@@ -279,28 +279,26 @@ PyObject* object_richcompare(PyObject* self, PyObject* other, int op) {
   return nullptr;
 }
 
-PyObject* object_value_method(PyObject* self, PyObject*) {
+// A METH_NOARGS method of a present Object: `f(object)` returns the new reference.
+template <typename F>
+PyObject* present_object_method(PyObject* self, F&& f) {
   PyObj* o = object_pointer(self);
   if (!o) return nullptr;
   try {
     require_present(o->obj);
-    return object_value(o->prog, o->obj).release().ptr();
+    return f(*o).release().ptr();
   } catch (...) {
     set_python_error_from_current_exception();
   }
   return nullptr;
 }
 
+PyObject* object_value_method(PyObject* self, PyObject*) {
+  return present_object_method(self, [](const PyObj& o) { return object_value(o.prog, o.obj); });
+}
+
 PyObject* object_read_method(PyObject* self, PyObject*) {
-  PyObj* o = object_pointer(self);
-  if (!o) return nullptr;
-  try {
-    require_present(o->obj);
-    return wrap_object(o->prog, o->obj.read()).release().ptr();
-  } catch (...) {
-    set_python_error_from_current_exception();
-  }
-  return nullptr;
+  return present_object_method(self, [](const PyObj& o) { return wrap_object(o.prog, o.obj.read()); });
 }
 
 // drgn.container_of(ptr, type, member), the step of every hand-written list walk.
