@@ -1,5 +1,5 @@
 // Values come from where the kernel publishes them, never from a version number:
-// VMCOREINFO's PAGESIZE and OSRELEASE (kernel/crash_core.c), the vmemmap_base variable of
+// VMCOREINFO's PAGESIZE and OSRELEASE and the note's text itself (kernel/crash_core.c), the vmemmap_base variable of
 // x86-64 kernels that randomize their memory layout (arch/x86/mm/kaslr.c), and for
 // THREAD_SIZE the init task's stack, which the linker script lays out as exactly
 // THREAD_SIZE bytes between its start and end symbols
@@ -69,6 +69,14 @@ std::optional<Object> find_kernel_constant(Program& program, std::string_view na
     if (!vi || release.empty()) return std::nullopt;
     QualifiedType type = program.find_type(fmt::format("const char [{}]", release.size() + 1));
     return Object::from_bytes(env, type, reinterpret_cast<const uint8_t*>(release.c_str()), release.size() + 1);
+  }
+  if (name == "VMCOREINFO") {
+    // drgn's object for the note's raw text: a const char array of its exact size.
+    const Vmcoreinfo* vi = program.vmcoreinfo();
+    if (!vi || vi->text().empty()) return std::nullopt;
+    const std::string& text = vi->text();
+    QualifiedType type = program.find_type(fmt::format("const char [{}]", text.size()));
+    return Object::from_bytes(env, type, reinterpret_cast<const uint8_t*>(text.data()), text.size());
   }
   if (name == "vmemmap") {
     uint64_t base = kFixedVmemmap;

@@ -147,8 +147,11 @@ uint64_t read_unsigned(PyProgram& self, uint64_t address, size_t size, bool phys
   return v;
 }
 
+// drgn's default is FindObjectFlags.ANY; a plain int is accepted as drgn accepts one.
 GlobalKinds kinds_from_flags(const py::object& flags) {
-  return static_cast<GlobalKinds>(flags.attr("value").cast<int>() & kGlobalAny);
+  if (flags.is_none()) return kGlobalAny;
+  py::object value = py::hasattr(flags, "value") ? flags.attr("value") : flags;
+  return static_cast<GlobalKinds>(value.cast<int>() & kGlobalAny);
 }
 
 }  // namespace

@@ -39,9 +39,12 @@ def engine_env(engine):
     return env
 
 
-def run(engine, argv, timeout=900):
-    """(exit status, stdout, stderr) of `python3 ARGV...` under `engine`."""
-    p = subprocess.run([PYTHON] + argv, env=engine_env(engine), capture_output=True,
+def run(engine, argv, timeout=900, extra_env=None):
+    """(exit status, stdout, stderr) of `python3 ARGV...` under `engine`, with
+    `extra_env` added to its environment."""
+    env = engine_env(engine)
+    env.update(extra_env or {})
+    p = subprocess.run([PYTHON] + argv, env=env, capture_output=True,
                        text=True, timeout=timeout)
     return p.returncode, p.stdout, p.stderr
 

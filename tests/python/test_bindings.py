@@ -14,7 +14,7 @@ import kdive_testlib as lib
 
 sys.path[:0] = [lib.BUILD_PY, os.path.join(lib.SRC, "python")]
 import drgn  # noqa: E402  (kdive's package over kdive's _drgn)
-from drgn import FaultError, Object, ObjectNotFoundError, Program  # noqa: E402
+from drgn import FaultError, Object, ObjectNotFoundError, Program, TypeKind  # noqa: E402
 
 F = lib.Failures()
 assert os.path.dirname(drgn._drgn.__file__) == lib.BUILD_PY if hasattr(drgn, "_drgn") else True
@@ -100,6 +100,16 @@ def check_truth(prog, d, truth):
     release = truth.get("guest", {}).get("kernel_release")
     if release:
         F.check(prog["UTS_RELEASE"].string_().decode() == release, f"{name}: UTS_RELEASE")
+        # The note's own text, as newer drgn gives it (scripts parse it for KERNELOFFSET
+        # and NUMBER(...)): a const char array exactly as long as the text, no NUL.
+        info = prog["VMCOREINFO"]
+        text = info.string_().decode()
+        F.check(str(info.type_) == f"const char [{len(text)}]" and f"OSRELEASE={release}\n" in text
+                and "PAGESIZE=4096\n" in text and text.endswith("\n"), f"{name}: VMCOREINFO",
+                f"  {info.type_} {text[:80]!r}")
+    # Program.object() with no flags finds any kind of global (FindObjectFlags.ANY).
+    F.check(prog.object("init_task").address_ == prog.variable("init_task").address_
+            and prog.object("schedule").type_.kind == TypeKind.FUNCTION, f"{name}: object() default flags")
     thread_size = prog["THREAD_SIZE"].value_()
     stacks = [int(t["stack"], 16) for t in (truth.get("thread") or []) + [truth.get("waiter") or {}] if "stack" in t]
     F.check(thread_size in (16384, 32768) and all(s % thread_size == 0 for s in stacks),

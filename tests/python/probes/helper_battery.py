@@ -4,83 +4,14 @@
 # line per drgn.helpers call, "label: value". A helper the engine lacks prints
 # "label: SKIP"; an exception prints "label: ERROR <class>". Values are deterministic
 # (sorted where the order is incidental), so test_helper_battery.py can diff engines.
-import contextlib
-import importlib
-import io
 import itertools
-import sys
 
 import drgn
-from drgn import Object, Program, cast
+from drgn import Object, cast
 
-_SKIP = object()
+from probe_lib import H, captured, check, open_program, show  # noqa: F401
 
-
-class Skip(Exception):
-    pass
-
-
-def H(module, name):
-    """drgn.helpers.<module>.<name>, or Skip when this engine has no such helper."""
-    try:
-        mod = importlib.import_module("drgn.helpers." + module)
-    except ImportError:
-        raise Skip()
-    f = getattr(mod, name, None)
-    if f is None:
-        raise Skip()
-    return f
-
-
-def show(v):
-    if isinstance(v, Object):
-        try:
-            t = v.type_
-            while t.kind == drgn.TypeKind.TYPEDEF:
-                t = t.type
-            if t.kind == drgn.TypeKind.POINTER:
-                return hex(v.value_())
-            if t.kind in (drgn.TypeKind.STRUCT, drgn.TypeKind.UNION):
-                return f"<{t.type_name()} at {v.address_:#x}>"
-            return repr(v.value_())
-        except Exception as e:
-            return f"<object {type(e).__name__}>"
-    if isinstance(v, bool) or v is None or isinstance(v, (int, float, str, bytes)):
-        return repr(v)
-    if isinstance(v, tuple) and hasattr(v, "_fields"):
-        return "(" + ", ".join(f"{k}={show(x)}" for k, x in zip(v._fields, v)) + ")"
-    if isinstance(v, (list, tuple)):
-        inner = ", ".join(show(x) for x in v)
-        return f"[{inner}]" if isinstance(v, list) else f"({inner})"
-    if isinstance(v, dict):
-        return "{" + ", ".join(f"{show(k)}: {show(x)}" for k, x in sorted(v.items())) + "}"
-    return f"<{type(v).__name__}>"
-
-
-def check(label, fn):
-    try:
-        value = fn()
-    except Skip:
-        print(f"{label}: SKIP", flush=True)
-        return
-    except Exception as e:
-        print(f"{label}: ERROR {type(e).__name__}", flush=True)
-        return
-    print(f"{label}: {show(value)}", flush=True)
-
-
-def captured(fn):
-    buf = io.StringIO()
-    with contextlib.redirect_stdout(buf):
-        fn()
-    return buf.getvalue()
-
-
-prog = Program()
-prog.set_core_dump(sys.argv[1])
-prog.load_debug_info(sys.argv[2:])
-if hasattr(drgn, "set_default_prog"):
-    drgn.set_default_prog(prog)
+prog = open_program()
 
 OBJ = "struct kdive_obj"
 obj_list = prog["kdive_obj_list"].address_of_()

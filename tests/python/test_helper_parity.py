@@ -1,0 +1,106 @@
+#!/usr/bin/python3
+# kdive's own helper modules against drgn's: every probe in probes/parity/ (one
+# "label: value" line per helper call) runs on every kernel dump kdive opens, once under
+# kdive's `drgn` package with no fallback to drgn's code (KDIVE_DRGN_PATH=none), once
+# under drgn 0.2.0's pure-Python package ("drgn-pkg"); both over kdive's `_drgn`, so the
+# only difference is whose helper code ran. Their lines must be identical, except
+#   - labels listed in tests/diff/KNOWN_DIFFERENCES.md's "Helper parity" section;
+#   - kdive must never print SKIP (a helper it lacks): these are the helpers it claims.
+# Also: each probe must print at least MIN_LINES lines, so a probe that stops early fails.
+#   KDIVE_TEST_KERNELS=6.1,7.2 KDIVE_PARITY_PROBES=block,net python3 tests/python/test_helper_parity.py
+import concurrent.futures
+import glob
+import os
+import re
+
+import kdive_testlib as lib
+
+PROBES = sorted(glob.glob(os.path.join(lib.HERE, "probes", "parity", "[a-z]*.py")))
+KNOWN = os.path.join(lib.SRC, "tests", "diff", "KNOWN_DIFFERENCES.md")
+MIN_LINES = 5
+F = lib.Failures()
+
+
+def known_differences():
+    """{label: kernels or None (all)} from the "Helper parity" section's bullets
+    "- `label` (kernels: 5.10, 7.2): why"."""
+    out = {}
+    try:
+        text = open(KNOWN).read()
+    except OSError:
+        return out
+    m = re.search(r"^## Helper parity.*?(?=^## |\Z)", text, re.M | re.S)
+    if not m:
+        return out
+    for line in m.group(0).splitlines():
+        b = re.match(r"- `([^`]+)`(?: \(kernels: ([^)]*)\))?", line)
+        if b:
+            out[b.group(1)] = None if not b.group(2) else {k.strip() for k in b.group(2).split(",")}
+    return out
+
+
+def parse(stdout):
+    """[(label, value)] in order; a label may repeat only by mistake (checked)."""
+    out = []
+    for line in stdout.splitlines():
+        label, sep, value = line.partition(": ")
+        if sep:
+            out.append((label, value))
+    return out
+
+
+def run_probe(probe, d):
+    argv = [probe, d["path"]] + d["debug"]
+    return lib.run("kdive", argv, extra_env={"KDIVE_DRGN_PATH": "none"}), lib.run("drgn-pkg", argv)
+
+
+def compare(name, kernel, ref, got, known):
+    same = excused = 0
+    ref_d, got_d = dict(ref), dict(got)
+    F.check(len(got_d) == len(got), f"{name}: a label is printed twice")
+    for label, want in ref:
+        have = got_d.get(label)
+        excuse = label in known and (known[label] is None or kernel in known[label])
+        if want == "SKIP":
+            F.check(False, f"{name}: {label}: drgn 0.2.0 has no such helper (a mistake in the probe)")
+        elif have == "SKIP":
+            F.check(False, f"{name}: {label}: kdive lacks this helper")
+        elif have == want:
+            same += 1
+        else:
+            excused += excuse
+            F.check(excuse, f"{name}: {label}", f"  drgn:  {want[:800]}\n  kdive: {str(have)[:800]}")
+    F.check([lbl for lbl, _ in got] == [lbl for lbl, _ in ref], f"{name}: different labels", lib.diff(
+        "\n".join(lbl for lbl, _ in ref) + "\n", "\n".join(lbl for lbl, _ in got) + "\n", "drgn", "kdive"))
+    return same, excused
+
+
+def main():
+    wanted = os.environ.get("KDIVE_TEST_KERNELS")
+    wanted = {k.strip() for k in wanted.split(",")} if wanted else None
+    only = {p for p in os.environ.get("KDIVE_PARITY_PROBES", "").split(",") if p}
+    probes = [p for p in PROBES if not only or os.path.basename(p)[:-3] in only]
+    F.check(bool(probes), "no parity probe selected")
+    known = known_differences()
+    jobs = []
+    for d in lib.dumps(drgn=False):
+        if wanted and d["kernel_name"] not in wanted:
+            continue
+        for probe in probes:
+            jobs.append((probe, d))
+    workers = int(os.environ.get("KDIVE_TEST_JOBS", "2"))
+    with concurrent.futures.ThreadPoolExecutor(workers) as pool:
+        results = list(pool.map(lambda j: run_probe(*j), jobs))
+    for (probe, d), ((rc_k, out_k, err_k), (rc_d, out_d, err_d)) in zip(jobs, results):
+        name = f"{d['name']} {os.path.basename(probe)[:-3]}"
+        F.check(rc_k == 0, f"{name}: kdive probe exit {rc_k}", err_k[-2000:])
+        F.check(rc_d == 0, f"{name}: drgn-pkg probe exit {rc_d}", err_d[-2000:])
+        ref, got = parse(out_d), parse(out_k)
+        F.check(len(ref) >= MIN_LINES, f"{name}: probe printed {len(ref)} lines (< {MIN_LINES})")
+        same, excused = compare(name, d["kernel_name"], ref, got, known)
+        print(f"{name}: {same} identical, {excused} known differences", flush=True)
+    F.finish()
+
+
+if __name__ == "__main__":
+    main()
