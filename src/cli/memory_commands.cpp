@@ -299,7 +299,7 @@ void identify(CommandContext& ctx, std::string_view arg) {
     if (frame >= trace.frames().size())
       throw LookupError(fmt::format("identify: the trace has {} frames", trace.frames().size()));
     const RegisterState& regs = trace.frames()[frame].registers();
-    for (int r = 0; r < kRegisterCount; ++r) {
+    for (int r : kAllRegisters) {
       if (std::optional<uint64_t> v = regs.get(r)) print(std::string(register_name(r)), *v);
     }
     return;

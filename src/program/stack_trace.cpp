@@ -370,12 +370,37 @@ std::string StackTraceEngine::orc_format_description() const {
   return describe_orc_format(orc_format());
 }
 
+namespace {
+
+// A full saved register set: the general registers, and rflags and the segment
+// registers, which drgn also reports for such a frame.
+RegisterState registers_of(const X86_64Regs& g) {
+  RegisterState r = RegisterState::from_array(g.dwarf());
+  for (auto [reg, value] : {std::pair{kRegRflags, g.eflags}, {kRegEs, g.es}, {kRegCs, g.cs}, {kRegSs, g.ss},
+                            {kRegDs, g.ds}, {kRegFs, g.fs}, {kRegGs, g.gs}, {kRegFsBase, g.fs_base},
+                            {kRegGsBase, g.gs_base}})
+    r.set(reg, value);
+  return r;
+}
+
+RegisterState registers_of(const QemuCpuState& q) {
+  RegisterState r = RegisterState::from_array(q.dwarf());
+  for (auto [reg, value] : {std::pair{kRegRflags, q.rflags}, {kRegEs, uint64_t{q.es.selector}},
+                            {kRegCs, uint64_t{q.cs.selector}}, {kRegSs, uint64_t{q.ss.selector}},
+                            {kRegDs, uint64_t{q.ds.selector}}, {kRegFs, uint64_t{q.fs.selector}},
+                            {kRegGs, uint64_t{q.gs.selector}}, {kRegFsBase, q.fs.base}, {kRegGsBase, q.gs.base}})
+    r.set(reg, value);
+  return r;
+}
+
+}  // namespace
+
 RegisterState StackTraceEngine::cpu_registers(int cpu) const {
   const CoreNotes& notes = program_.core().notes();
   if (cpu >= 0 && static_cast<size_t>(cpu) < notes.prstatus.size())
-    return RegisterState::from_array(notes.prstatus[static_cast<size_t>(cpu)].regs.dwarf());
+    return registers_of(notes.prstatus[static_cast<size_t>(cpu)].regs);
   if (cpu >= 0 && static_cast<size_t>(cpu) < notes.qemu_cpus.size())
-    return RegisterState::from_array(notes.qemu_cpus[static_cast<size_t>(cpu)].dwarf());
+    return registers_of(notes.qemu_cpus[static_cast<size_t>(cpu)]);
   throw LookupError(fmt::format("no saved registers for CPU {}", cpu));
 }
 
@@ -531,7 +556,7 @@ RegisterState StackTraceEngine::initial_registers(const ThreadRef& thread) {
   if (!program_.is_kernel()) {
     const CoreNotes& notes = program_.core().notes();
     for (const PrStatus& p : notes.prstatus)
-      if (p.pid == thread.pid) return RegisterState::from_array(p.regs.dwarf());
+      if (p.pid == thread.pid) return registers_of(p.regs);
     throw LookupError(fmt::format("no registers for thread {}", thread.pid));
   }
   if (thread.cpu >= 0) return cpu_registers(thread.cpu);

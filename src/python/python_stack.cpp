@@ -8,6 +8,7 @@
 
 #include "python/python_handles.h"
 #include "python/python_object_value.h"
+#include "types/type_layout.h"
 #include "unwind/frame_variables.h"
 #include "unwind/register_state.h"
 
@@ -45,9 +46,15 @@ RegisterState registers_of_pt_regs(const Object& regs) {
       {"ax", kRegRax}, {"dx", kRegRdx}, {"cx", kRegRcx}, {"bx", kRegRbx}, {"si", kRegRsi},
       {"di", kRegRdi}, {"bp", kRegRbp}, {"sp", kRegRsp}, {"r8", kRegR8}, {"r9", kRegR8 + 1},
       {"r10", kRegR10}, {"r11", kRegR10 + 1}, {"r12", kRegR12}, {"r13", kRegR13},
-      {"r14", kRegR14}, {"r15", kRegR15}, {"ip", kRegRip}};
+      {"r14", kRegR14}, {"r15", kRegR15}, {"ip", kRegRip}, {"flags", kRegRflags}};
   RegisterState state;
   for (const auto& [member, reg] : kMembers) state.set(reg, regs.member(member).read().as_unsigned());
+  // drgn takes cs and ss as whole words; kernels with FRED (6.9+) made each a union
+  // whose 64-bit view is csx/ssx and whose `cs`/`ss` is only the low 16 bits.
+  for (auto [word, narrow, reg] : {std::tuple{"csx", "cs", kRegCs}, {"ssx", "ss", kRegSs}}) {
+    const char* member = find_member(regs.type(), word) ? word : narrow;
+    state.set(reg, regs.member(member).read().as_unsigned());
+  }
   return state;
 }
 
@@ -85,10 +92,6 @@ py::object frame_object(const PyStackFrame& self, const std::string& name) {
   }
   return py::cast(PyObj{self.prog, *global});
 }
-
-// drgn's x86-64 register order; kdive's unwinder knows the first 17 (rax .. rip).
-constexpr int kDrgnRegisterOrder[] = {kRegRax, kRegRdx, kRegRcx, kRegRbx, kRegRsi, kRegRdi, kRegRbp, kRegRsp, 8, 9,
-                                      kRegR10, 11, kRegR12, kRegR13, kRegR14, kRegR15, kRegRip};
 
 }  // namespace
 
@@ -159,12 +162,12 @@ void bind_stack(py::module_& m) {
       .def("registers", [](const PyStackFrame& self) {
         py::dict out;
         const RegisterState& regs = self.frame().registers();
-        for (int r : kDrgnRegisterOrder)
+        for (int r : kAllRegisters)
           if (std::optional<uint64_t> v = regs.get(r)) out[py::str(std::string(register_name(r)))] = *v;
         return out;
       })
       .def("register", [](const PyStackFrame& self, const std::string& name) {
-        for (int r = 0; r < kRegisterCount; ++r) {
+        for (int r : kAllRegisters) {
           if (register_name(r) != name) continue;
           std::optional<uint64_t> v = self.frame().registers().get(r);
           if (!v) {
@@ -173,12 +176,6 @@ void bind_stack(py::module_& m) {
           }
           return *v;
         }
-        static const char* const kOther[] = {"rflags", "es", "cs", "ss", "ds", "fs", "gs", "fs.base", "gs.base"};
-        for (const char* other : kOther)
-          if (name == other) {
-            PyErr_SetString(PyExc_LookupError, "register value is not known");
-            throw py::error_already_set();
-          }
         throw py::value_error(fmt::format("unknown register '{}'", name));
       }, py::arg("reg"))
       .def("__str__", [](const PyStackFrame& self) { return format_frame(self.frame()); });
@@ -202,12 +199,13 @@ void bind_stack(py::module_& m) {
   program.attr("threads") = py::cpp_function(
       [](const ProgramRef& self) {
         py::list out;
-        // drgn 0.0.22 lists the kernel's tasks from init_task (PID 0) on.
+        for (ThreadRef& t : self->stacks().threads()) out.append(PyThread{self, std::move(t)});
+        // drgn 0.0.22 walks the kernel's task list round from init_task.tasks.next, so
+        // init_task (PID 0) comes last.
         if (self->program().is_kernel()) {
           std::optional<Object> init = self->program().find_object("init_task", kGlobalVariable);
           if (init) out.append(PyThread{self, self->stacks().thread_of_task(*init)});
         }
-        for (ThreadRef& t : self->stacks().threads()) out.append(PyThread{self, std::move(t)});
         return py::iter(out);
       }, py::is_method(program), py::name("threads"));
   program.attr("thread") = py::cpp_function(

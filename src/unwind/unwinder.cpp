@@ -20,11 +20,11 @@ namespace kdive {
 namespace {
 
 // struct pt_regs (arch/x86/include/asm/ptrace.h), 21 words in this order.
+// cs, flags and ss are known after such a frame, as drgn's ORC rules for it say.
 constexpr int kPtRegsToDwarf[21] = {kRegR15, kRegR14, kRegR13, kRegR12, kRegRbp, kRegRbx,
                                     11,      kRegR10, 9,       kRegR8,  kRegRax, kRegRcx,
-                                    kRegRdx, kRegRsi, kRegRdi, -1,      kRegRip, -1,
-                                    -1,      kRegRsp, -1};
-constexpr int kPtRegsCs = 17;
+                                    kRegRdx, kRegRsi, kRegRdi, -1,      kRegRip, kRegCs,
+                                    kRegRflags, kRegRsp, kRegSs};
 
 constexpr int kCalleeSaved[] = {kRegRbx, kRegRbp, kRegR12, kRegR13, kRegR14, kRegR15};
 
@@ -136,7 +136,6 @@ std::optional<UnwindStep> Unwinder::orc_step(const OrcTable& orc, const Register
       for (int i = 0; i < 21; ++i)
         if (kPtRegsToDwarf[i] >= 0) s.regs.set(kPtRegsToDwarf[i], words[i]);
       s.exact_pc = e->signal;
-      (void)kPtRegsCs;
       break;
     }
     case OrcType::RegsPartial: {

@@ -107,6 +107,20 @@ def check_truth(prog, d, truth):
         F.check(str(info.type_) == f"const char [{len(text)}]" and f"OSRELEASE={release}\n" in text
                 and "PAGESIZE=4096\n" in text and text.endswith("\n"), f"{name}: VMCOREINFO",
                 f"  {info.type_} {text[:80]!r}")
+    # A CPU's saved registers (its PRSTATUS note) are a full set: frame 0 of the crashed
+    # thread has rflags and the segment registers too, in drgn's order, with x86-64's
+    # architectural values: kernel code and stack segments (__KERNEL_CS 0x10, __KERNEL_DS
+    # 0x18, or a null SS), rflags bit 1 always set.
+    if truth.get("crasher"):
+        trace = prog.crashed_thread().stack_trace()
+        regs = trace[0].registers()
+        names = list(regs)
+        F.check(names[:17] == ["rax", "rdx", "rcx", "rbx", "rsi", "rdi", "rbp", "rsp", "r8", "r9", "r10",
+                               "r11", "r12", "r13", "r14", "r15", "rip"]
+                and names[17:] == ["rflags", "es", "cs", "ss", "ds", "fs", "gs", "fs.base", "gs.base"]
+                and regs["cs"] == 0x10 and regs["ss"] in (0, 0x18) and regs["rflags"] & 2
+                and trace[0].register("rflags") == regs["rflags"],
+                f"{name}: crashed thread's registers", f"  {regs}")
     # Program.object() with no flags finds any kind of global (FindObjectFlags.ANY).
     F.check(prog.object("init_task").address_ == prog.variable("init_task").address_
             and prog.object("schedule").type_.kind == TypeKind.FUNCTION, f"{name}: object() default flags")
