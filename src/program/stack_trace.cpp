@@ -595,4 +595,8 @@ StackTrace StackTraceEngine::stack_trace(const RegisterState& regs) {
   return build_stack_trace(*context_, regs, program_.is_kernel());
 }
 
+StackTrace StackTraceEngine::trace_of_pcs(const std::vector<uint64_t>& pcs, bool exact_pc) {
+  return kdive::trace_of_pcs(*context_, pcs, exact_pc);
+}
+
 }  // namespace kdive

@@ -61,6 +61,8 @@ class StackTraceEngine {
 
   StackTrace stack_trace(const ThreadRef& thread);
   StackTrace stack_trace(const RegisterState& regs);
+  // Frames of the given PCs without unwinding (unwind/stack_trace.h trace_of_pcs).
+  StackTrace trace_of_pcs(const std::vector<uint64_t>& pcs, bool exact_pc);
   StackTrace crashed_stack_trace() { return stack_trace(crashed_thread()); }
   StackTrace stack_trace_of_pid(int64_t pid) { return stack_trace(thread(pid)); }
 

@@ -150,7 +150,7 @@ def _unsupported_class(name, base=_Unsupported):
 
 
 _STUB_CLASSES = {}
-for _name in ("DebugInfoOptions", "SymbolIndex", "SourceLocationList", "MemorySearchIterator",
+for _name in ("DebugInfoOptions", "SymbolIndex", "MemorySearchIterator",
               "TypeTemplateParameter", "TypeKindSet"):
     _STUB_CLASSES[_name] = _unsupported_class(_name)
 Module = _unsupported_class("Module")
@@ -186,10 +186,51 @@ class WantedSupplementaryFile(typing.NamedTuple):
     checksum: bytes
 
 
-class SourceLocation(typing.NamedTuple):
-    filename: str
-    line: int
-    column: int
+class SourceLocation(typing.NamedTuple("SourceLocation", [("filename", str), ("line", int), ("column", int)])):
+    # A (filename, line, column) tuple whose `name` is a callable giving the function's
+    # (else the symbol's) name at the location, or None; str() as drgn prints it:
+    # "name at file:line:col", "???" for no name, "??:?" for no file.
+    def __new__(cls, filename, line, column, name=None):
+        self = super().__new__(cls, filename, line, column)
+        self.name = name if callable(name) else (lambda: None)
+        return self
+
+    def __str__(self):
+        name = self.name()
+        if name is None:
+            name = "???"
+        if not self.filename:
+            return f"{name} at ??:?"
+        if self.column:
+            return f"{name} at {self.filename}:{self.line}:{self.column}"
+        return f"{name} at {self.filename}:{self.line}"
+
+
+class SourceLocationList:
+    """The source locations of one code address, innermost inlined function first."""
+
+    __slots__ = ("prog", "_locations")
+
+    def __init__(self, prog, locations):
+        self.prog = prog
+        self._locations = tuple(locations)
+
+    def __getitem__(self, i):
+        return self._locations[i]
+
+    def __len__(self):
+        return len(self._locations)
+
+    def __iter__(self):
+        return iter(self._locations)
+
+    def __str__(self):
+        if len(self._locations) == 1:
+            return str(self._locations[0])
+        return "\n".join(f"#{i:<2} {loc}" for i, loc in enumerate(self._locations))
+
+    def _repr_pretty_(self, p, cycle):
+        p.text(str(self))
 
 
 class IntegerLike(typing.Protocol):
@@ -292,7 +333,7 @@ if not any(type(f).__name__ == "_BuildFallback" for f in sys.meta_path):
 
 _STUB_CLASSES["Path"] = typing.Union[str, bytes, os.PathLike]
 for _cls in (IntegerLike, implicit_convert, _ThreadIterator, ModuleFileStatus, SupplementaryFileKind, KmodSearchMethod, WantedSupplementaryFile,
-             SourceLocation):
+             SourceLocation, SourceLocationList):
     _STUB_CLASSES[_cls.__name__] = _cls
 )PY";
 

@@ -1,6 +1,11 @@
-// drgn.StackTrace, StackFrame and Thread on kdive's unwinder, and Program's stack_trace,
-// threads, thread, crashed_thread and main_thread.
+// drgn.StackTrace, StackFrame, Thread, SourceLocation on kdive's unwinder, and Program's stack_trace,
+// stack_trace_from_pcs, source_location, threads, thread, crashed_thread and main_thread.
 #include <pybind11/stl.h>
+
+#include <cctype>
+#include <charconv>
+#include <optional>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -56,6 +61,58 @@ RegisterState registers_of_pt_regs(const Object& regs) {
     state.set(reg, regs.member(member).read().as_unsigned());
   }
   return state;
+}
+
+// drgn's SourceLocation of a frame; its name() is the function's, else the symbol's.
+py::object source_location_of(const StackFrame& f) {
+  py::object name = py::none();
+  if (!f.name().empty()) name = py::str(f.name());
+  else if (f.symbol()) name = py::str(f.symbol()->name);
+  py::object name_fn = py::cpp_function([name]() { return name; });
+  const SourcePosition& p = f.position();
+  return py::module_::import("_drgn").attr("SourceLocation")(p.known ? p.file : std::string(), p.known ? p.line : 0,
+                                                             p.known ? p.column : 0, name_fn);
+}
+
+// The address of Program.source_location's string form: "SYMBOL" or "0xHEX", then
+// optionally "+OFFSET" (decimal or 0x-prefixed hex), whitespace around tokens allowed.
+uint64_t parse_code_address(const ProgramRef& prog, const std::string& text) {
+  auto trim = [](std::string_view v) {
+    while (!v.empty() && std::isspace(static_cast<unsigned char>(v.front()))) v.remove_prefix(1);
+    while (!v.empty() && std::isspace(static_cast<unsigned char>(v.back()))) v.remove_suffix(1);
+    return v;
+  };
+  auto number = [&](std::string_view v) -> std::optional<uint64_t> {
+    int base = 10;
+    if (v.size() > 2 && v[0] == '0' && (v[1] == 'x' || v[1] == 'X')) {
+      base = 16;
+      v.remove_prefix(2);
+    }
+    if (v.empty()) return std::nullopt;
+    uint64_t out = 0;
+    auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out, base);
+    if (ec != std::errc() || end != v.data() + v.size()) return std::nullopt;
+    return out;
+  };
+  std::string_view all = text;
+  size_t plus = all.find('+');
+  std::string_view head = trim(all.substr(0, plus));
+  uint64_t offset = 0;
+  if (plus != std::string_view::npos) {
+    std::optional<uint64_t> off = number(trim(all.substr(plus + 1)));
+    if (!off) throw py::value_error(fmt::format("invalid offset in '{}'", text));
+    offset = *off;
+  }
+  if (head.empty()) throw py::value_error(fmt::format("invalid address '{}'", text));
+  uint64_t base = 0;
+  if (head.size() > 2 && head[0] == '0' && (head[1] == 'x' || head[1] == 'X')) {
+    std::optional<uint64_t> v = number(head);
+    if (!v) throw py::value_error(fmt::format("invalid address '{}'", text));
+    base = *v;
+  } else {
+    base = py::cast(prog).attr("symbol")(std::string(head)).attr("address").cast<uint64_t>();
+  }
+  return base + offset;
 }
 
 PyStackTrace trace_of(const ProgramRef& prog, const py::object& thread) {
@@ -153,7 +210,7 @@ void bind_stack(py::module_& m) {
           PyErr_SetString(PyExc_LookupError, "source code location not available");
           throw py::error_already_set();
         }
-        return py::module_::import("_drgn").attr("SourceLocation")(pos.file, pos.line, pos.column);
+        return source_location_of(self.frame());
       })
       .def("symbol", [](const PyStackFrame& self) {
         const StackFrame& f = self.frame();
@@ -196,6 +253,23 @@ void bind_stack(py::module_& m) {
   program.attr("stack_trace") = py::cpp_function(
       [](const ProgramRef& self, const py::object& thread) { return trace_of(self, thread); },
       py::is_method(program), py::name("stack_trace"), py::arg("thread"));
+  program.attr("stack_trace_from_pcs") = py::cpp_function(
+      [](const ProgramRef& self, const py::iterable& pcs) {
+        std::vector<uint64_t> values;
+        for (py::handle pc : pcs) values.push_back(py::reinterpret_borrow<py::object>(pc).attr("__index__")().cast<uint64_t>());
+        return PyStackTrace{self, std::make_shared<StackTrace>(self->stacks().trace_of_pcs(values, /*exact_pc=*/false))};
+      }, py::is_method(program), py::name("stack_trace_from_pcs"), py::arg("pcs"));
+  program.attr("source_location") = py::cpp_function(
+      [](const ProgramRef& self, const py::object& address) {
+        uint64_t pc = py::isinstance<py::str>(address) ? parse_code_address(self, address.cast<std::string>())
+                                                       : address.attr("__index__")().cast<uint64_t>();
+        StackTrace t = self->stacks().trace_of_pcs({pc}, /*exact_pc=*/true);
+        if (t.frames().empty() || (t.frames()[0].name().empty() && !t.frames()[0].position().known))
+          throw LookupError("source code location not found");
+        py::list locations;
+        for (const StackFrame& f : t.frames()) locations.append(source_location_of(f));
+        return py::module_::import("_drgn").attr("SourceLocationList")(self, locations);
+      }, py::is_method(program), py::name("source_location"), py::arg("address"));
   program.attr("threads") = py::cpp_function(
       [](const ProgramRef& self) {
         py::list out;

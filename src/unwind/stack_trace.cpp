@@ -61,6 +61,18 @@ class StackTraceBuilder {
     return t;
   }
 
+  StackTrace of_pcs(const std::vector<uint64_t>& pcs, bool exact) {
+    StackTrace t;
+    t.context_ = &ctx_;
+    for (size_t i = 0; i < pcs.size() && i < kMaxStackFrames; ++i) {
+      RegisterState regs;
+      regs.set(kRegRip, pcs[i]);
+      add_frames(t, regs, exact);
+    }
+    for (size_t i = 0; i < t.frames_.size(); ++i) t.frames_[i].index_ = i;
+    return t;
+  }
+
  private:
   void add_frames(StackTrace& t, const RegisterState& regs, bool exact) {
     StackFrame base;
@@ -99,6 +111,10 @@ class StackTraceBuilder {
 
 StackTrace build_stack_trace(FrameContext& ctx, const RegisterState& regs, bool kernel, bool exact_pc) {
   return StackTraceBuilder(ctx, kernel).build(regs, exact_pc);
+}
+
+StackTrace trace_of_pcs(FrameContext& ctx, const std::vector<uint64_t>& pcs, bool exact_pc) {
+  return StackTraceBuilder(ctx, /*kernel=*/false).of_pcs(pcs, exact_pc);
 }
 
 namespace {

@@ -109,4 +109,9 @@ inline constexpr size_t kMaxStackFrames = 1024;
 // the trace ends with a reason.
 StackTrace build_stack_trace(FrameContext& ctx, const RegisterState& regs, bool kernel, bool exact_pc = true);
 
+// A trace of the given PCs, each expanded into its inline frames, without unwinding:
+// drgn's stack_trace_from_pcs (return addresses, `exact_pc` false: looked up at pc - 1)
+// and source_location (one code address, `exact_pc` true). At most kMaxStackFrames PCs.
+StackTrace trace_of_pcs(FrameContext& ctx, const std::vector<uint64_t>& pcs, bool exact_pc);
+
 }  // namespace kdive

@@ -121,6 +121,30 @@ def check_truth(prog, d, truth):
                 and regs["cs"] == 0x10 and regs["ss"] in (0, 0x18) and regs["rflags"] & 2
                 and trace[0].register("rflags") == regs["rflags"],
                 f"{name}: crashed thread's registers", f"  {regs}")
+        # source_location of the crashed PC: the frames of trace[0]'s physical frame
+        # (its inline chain), by number or by "symbol+offset".
+        first = [f for f in trace if f.pc == trace[0].pc]
+        locs = prog.source_location(trace[0].pc)
+        sym = prog.symbol(trace[0].pc)
+        by_name = prog.source_location(f"{sym.name} + {trace[0].pc - sym.address:#x}")
+        F.check([loc.name() for loc in locs] == [f.name for f in first]
+                and [tuple(loc) for loc in locs] == [tuple(f.source()) for f in first]
+                and str(by_name) == str(locs) and str(prog.source_location(hex(trace[0].pc))) == str(locs),
+                f"{name}: source_location", f"  {locs}\n  {[str(f) for f in first]}")
+        try:
+            prog.source_location(prog["jiffies"].address_)
+            F.check(False, f"{name}: source_location of data raises LookupError")
+        except LookupError:
+            pass
+    # stack_trace_from_pcs of a sleeping task's PCs (all return addresses, looked up at
+    # pc - 1 as the unwinder does for them): the same functions as its unwound trace.
+    waiter = truth.get("waiter")
+    if waiter:
+        trace = prog.stack_trace(Object(prog, "struct task_struct *", int(waiter["task"], 16)))
+        pcs = [f.pc for i, f in enumerate(trace) if i == 0 or f.pc != trace[i - 1].pc]
+        rebuilt = prog.stack_trace_from_pcs(pcs)
+        F.check([f.name for f in rebuilt] == [f.name for f in trace] and len(trace) > 3,
+                f"{name}: stack_trace_from_pcs", f"  {[f.name for f in rebuilt]}\n  {[f.name for f in trace]}")
     # Program.object() with no flags finds any kind of global (FindObjectFlags.ANY).
     F.check(prog.object("init_task").address_ == prog.variable("init_task").address_
             and prog.object("schedule").type_.kind == TypeKind.FUNCTION, f"{name}: object() default flags")
