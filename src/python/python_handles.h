@@ -33,6 +33,7 @@ class PyProgram {
   ~PyProgram() {
     tasks_cache.reset();
     if (cache) cache.attr("clear")();
+    if (config) config.attr("clear")();
   }
   PyProgram(const PyProgram&) = delete;
   PyProgram& operator=(const PyProgram&) = delete;
@@ -58,6 +59,7 @@ class PyProgram {
   const std::string& core_path() const { return core_path_; }
   int pid() const { return pid_; }
   py::dict cache;  // Program.cache: per-program storage for helpers
+  py::dict config;  // Program.config: per-program options for commands and helpers
   py::object platform = py::none();  // Program(platform=...)
   std::shared_ptr<Tasks> tasks_cache;  // the task walker of the _linux_helper_* functions
 

@@ -13,6 +13,7 @@
 #include "kdive/error.h"
 #include "object/object_formatter.h"
 #include "object/object_operators.h"
+#include "python/python_enums.h"
 #include "python/python_errors.h"
 #include "python/python_handles.h"
 #include "python/python_object_value.h"
@@ -397,6 +398,12 @@ void bind_object(py::module_& m) {
   cls.def_property_readonly("prog_", [](const PyObj& self) { return self.prog; })
       .def_property_readonly("type_", [](const PyObj& self) { return PyType{self.prog, self.obj.type()}; })
       .def_property_readonly("absent_", [](const PyObj& self) { return self.obj.is_absent(); })
+      // kdive does not record why an object is absent: OTHER, as drgn says for an
+      // Object made absent by its constructor.
+      .def_property_readonly("absence_reason_", [](const PyObj& self) -> py::object {
+        if (!self.obj.is_absent()) return py::none();
+        return enum_class("AbsenceReason").attr("OTHER");
+      })
       .def_property_readonly("address_", [](const PyObj& self) -> py::object {
         if (!self.obj.is_reference()) return py::none();
         return py::int_(self.obj.address());

@@ -114,6 +114,15 @@ void bind_type(py::module_& m) {
       .def_property_readonly("kind", [](const PyType& self) {
         return type_kind_member(self.type.type ? self.type.type->kind() : TypeKind::Void);
       })
+      // The type with top-level typedefs removed, keeping this type's own qualifiers.
+      .def("unaliased", [](const PyType& self) {
+        QualifiedType u = underlying_type(QualifiedType{self.type.type, 0});
+        return PyType{self.prog, {u.type, self.type.qualifiers}};
+      })
+      .def("unaliased_kind", [](const PyType& self) {
+        QualifiedType u = underlying_type(QualifiedType{self.type.type, 0});
+        return type_kind_member(u.type ? u.type->kind() : TypeKind::Void);
+      })
       .def_property_readonly("primitive", &primitive_of)
       .def_property_readonly("byteorder", [](const PyType& self) {
         const Type& t = type_of(self);

@@ -145,6 +145,23 @@ def check_truth(prog, d, truth):
         rebuilt = prog.stack_trace_from_pcs(pcs)
         F.check([f.name for f in rebuilt] == [f.name for f in trace] and len(trace) > 3,
                 f"{name}: stack_trace_from_pcs", f"  {[f.name for f in rebuilt]}\n  {[f.name for f in trace]}")
+    # Newer drgn's small Program/Type/Object additions, on values the dump fixes:
+    # init_task's comm is "swapper" (its CPU number may follow), read as a C string
+    # whole and cut by max_size; a fault at an unmapped address; loff_t's typedef chain
+    # ends at a signed 8-byte integer; an Object made without a value is absent (OTHER).
+    comm = prog["init_task"].comm
+    F.check(prog.read_c_string(comm.address_) == comm.string_()
+            and prog.read_c_string(comm.address_, max_size=3) == b"swa"
+            and prog.address_size() == 8 and prog.core_dump_path == d["path"] and prog.config == {}
+            and prog.type("const loff_t").unaliased().qualifiers == drgn.Qualifiers.CONST
+            and prog.type("loff_t").unaliased_kind() == TypeKind.INT and prog.type("loff_t").unaliased().size == 8
+            and Object(prog, "int").absence_reason_ == drgn.AbsenceReason.OTHER
+            and comm.absence_reason_ is None, f"{name}: read_c_string, address_size, unaliased, absence_reason_")
+    try:
+        prog.read_c_string(0x10)
+        F.check(False, f"{name}: read_c_string(0x10) faults")
+    except FaultError as e:
+        F.check(e.address == 0x10, f"{name}: read_c_string fault address")
     # Program.object() with no flags finds any kind of global (FindObjectFlags.ANY).
     F.check(prog.object("init_task").address_ == prog.variable("init_task").address_
             and prog.object("schedule").type_.kind == TypeKind.FUNCTION, f"{name}: object() default flags")
