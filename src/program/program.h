@@ -63,6 +63,8 @@ class Program : public EvalEnvironment, public TypeFinder {
   DebugInfo& debug_info() { return *debug_info_; }
   TypeArena& types() { return *arena_; }
   const MemoryReader& memory() const { return *memory_; }
+  // Kernel dumps: virtual memory through the page tables; null otherwise.
+  const KernelVirtualMemory* kernel_memory() const { return kernel_memory_.get(); }
   // Kernel dumps: VMCOREINFO and where it came from ("ELF note", "kdump header",
   // "found by scanning memory").
   const Vmcoreinfo* vmcoreinfo() const { return vmcoreinfo_ ? &*vmcoreinfo_ : nullptr; }

@@ -122,5 +122,6 @@ void bind_helpers(py::module_& m);
 void bind_platform(py::module_& m);
 void bind_symbol(py::module_& m);
 void bind_linux_helpers(py::module_& m);
+void bind_memory_search(py::module_& m);
 
 }  // namespace kdive::python

@@ -150,7 +150,7 @@ def _unsupported_class(name, base=_Unsupported):
 
 
 _STUB_CLASSES = {}
-for _name in ("DebugInfoOptions", "SymbolIndex", "MemorySearchIterator",
+for _name in ("DebugInfoOptions", "SymbolIndex",
               "TypeTemplateParameter", "TypeKindSet"):
     _STUB_CLASSES[_name] = _unsupported_class(_name)
 Module = _unsupported_class("Module")

@@ -265,17 +265,6 @@ void bind_program(py::module_& m) {
       .def("read_u64", [](PyProgram& self, uint64_t a, bool p) { return read_unsigned(self, a, 8, p); }, py::arg("address"), py::arg("physical") = false)
       .def("read_word", [](PyProgram& self, uint64_t a, bool p) { return read_unsigned(self, a, 8, p); }, py::arg("address"), py::arg("physical") = false);
 
-  // Searching all of memory needs the dump's mapped ranges walked page by page: not
-  // implemented; the methods exist and say so.
-  for (const char* name : {"search_memory", "search_memory_u16", "search_memory_u32", "search_memory_u64",
-                           "search_memory_word", "search_memory_regex"}) {
-    std::string n = name;
-    cls.def(name, [n](PyProgram&, py::args, py::kwargs) -> py::object {
-      PyErr_SetString(PyExc_NotImplementedError, fmt::format("kdive does not implement Program.{}", n).c_str());
-      throw py::error_already_set();
-    });
-  }
-
   m.def("set_default_prog", [](const py::object& prog) {
     set_default_program(prog.is_none() ? nullptr : prog.cast<ProgramRef>());
   }, py::arg("prog"));

@@ -3,6 +3,7 @@
 // or PDE maps a 1 GiB or 2 MiB page; bits 12..51 hold the next physical address.
 #include "target/page_table_walker.h"
 
+#include <algorithm>
 #include <bit>
 
 #include <fmt/format.h>
@@ -74,6 +75,67 @@ Translation PageTableWalker::walk(uint64_t vaddr) const {
     table = entry & kAddrMask;
   }
   return {table | (vaddr & 0xfff), 4096};
+}
+
+struct PageTableWalker::RangeWalk {
+  uint64_t min = 0, max = 0;
+  unsigned top = 47;  // the highest implemented address bit, sign-extended above
+  uint64_t leaves = 0;
+  std::vector<VirtualRange> out;
+
+  void add(uint64_t start, uint64_t size) {
+    // Clip to [min, max]; the mapping may start below min or end above max.
+    uint64_t last = start + (size - 1);
+    if (last < min || start > max) return;
+    start = std::max(start, min);
+    last = std::min(last, max);
+    if (!out.empty() && out.back().start + out.back().size == start) {
+      out.back().size += last - start + 1;
+    } else {
+      out.push_back({start, last - start + 1});
+    }
+  }
+};
+
+void PageTableWalker::walk_table(RangeWalk& w, uint64_t table, int level, uint64_t base) const {
+  const unsigned shift = 12 + 9 * static_cast<unsigned>(level - 1);
+  const uint64_t span = uint64_t{1} << shift;
+  uint8_t raw[4096];
+  try {
+    physical_.read(table, raw, sizeof raw, AddressSpace::Physical);
+  } catch (const FaultError&) {
+    return;  // a table page the dump lacks maps nothing we can read
+  }
+  for (uint64_t index = 0; index < 512; ++index) {
+    uint64_t vaddr = base + index * span;
+    if (level == levels_) {
+      // The top level's upper half is the sign-extended (kernel) half.
+      const uint64_t half = uint64_t{1} << w.top;
+      if (vaddr & half) vaddr |= ~(half - 1) ;
+    }
+    uint64_t last = vaddr + (span - 1);
+    if (last < w.min || vaddr > w.max) continue;
+    uint64_t entry = load_unaligned<uint64_t>(raw + index * 8);
+    if constexpr (std::endian::native == std::endian::big) entry = __builtin_bswap64(entry);
+    if (!(entry & kPresent)) continue;
+    if (level == 1 || ((level == 3 || level == 2) && (entry & kPageSizeBit))) {
+      if (++w.leaves > kMaxMappedLeaves)
+        throw BadDataError(fmt::format("page tables at {:#x} map more than {} pages: not a real page table", root_,
+                                       kMaxMappedLeaves));
+      w.add(vaddr, span);
+      continue;
+    }
+    walk_table(w, entry & kAddrMask, level - 1, vaddr);
+  }
+}
+
+std::vector<VirtualRange> PageTableWalker::mapped_ranges(uint64_t min, uint64_t max) const {
+  RangeWalk w;
+  w.min = min;
+  w.max = max;
+  w.top = levels_ == 5 ? 56 : 47;
+  walk_table(w, root_, levels_, 0);
+  return std::move(w.out);
 }
 
 }  // namespace kdive

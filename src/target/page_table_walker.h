@@ -4,11 +4,13 @@
 //
 //   PageTableWalker walker(*core->physical_memory(), paging.root, paging.levels);
 //   uint64_t phys = walker.translate(0xffffffff82a12940);   // FaultError if unmapped
+//   for (VirtualRange r : walker.mapped_ranges(0, ~0ull)) ...   // what is mapped
 #pragma once
 
 #include <array>
 #include <cstdint>
 #include <mutex>
+#include <vector>
 
 #include "kdive/memory_reader.h"
 
@@ -17,6 +19,11 @@ namespace kdive {
 struct Translation {
   uint64_t physical = 0;   // physical address of the translated byte
   uint64_t page_size = 0;  // 4 KiB, 2 MiB or 1 GiB: the mapping this came from
+};
+
+struct VirtualRange {
+  uint64_t start = 0;
+  uint64_t size = 0;
 };
 
 class PageTableWalker {
@@ -32,11 +39,20 @@ class PageTableWalker {
   // a table page itself cannot be read from the dump.
   Translation translate(uint64_t vaddr) const;
 
+  // The mapped virtual ranges within [min, max] (inclusive), in address order, with
+  // virtually adjacent mappings merged: the walk visits only present entries and skips
+  // table pages the dump cannot give. BadDataError after more than kMaxMappedLeaves
+  // leaf entries (page tables of garbage would otherwise mean 2^36 of them).
+  std::vector<VirtualRange> mapped_ranges(uint64_t min, uint64_t max) const;
+  static constexpr uint64_t kMaxMappedLeaves = uint64_t{1} << 26;
+
   uint64_t root() const { return root_; }
   int levels() const { return levels_; }
 
  private:
   Translation walk(uint64_t vaddr) const;
+  struct RangeWalk;
+  void walk_table(RangeWalk& w, uint64_t table, int level, uint64_t base) const;
 
   const MemoryReader& physical_;
   uint64_t root_;

@@ -238,14 +238,57 @@ def check_bad_files(d):
                     f"  {type(e).__name__}: {e}")
 
 
+def check_memory_search(prog, d, truth):
+    """Program.search_memory*: the fixture module's objects (struct kdive_obj, kmalloc'd
+    in the direct map) are where truth.json says, with their payloads and tags."""
+    name = d["name"]
+    live = [o for o in truth["obj"] if not o["freed"]]
+    off_payload = drgn.offsetof(prog.type("struct kdive_obj"), "payload")
+    off_tag = drgn.offsetof(prog.type("struct kdive_obj"), "tag")
+    want = {(int(o["addr"], 16) + off_payload, int(o["payload"], 16)) for o in live}
+    payloads = [int(o["payload"], 16) for o in live]
+    got = set(prog.search_memory_u64(*payloads))
+    F.check(want <= got and all(v in payloads for _, v in got), f"{name}: search_memory_u64 of payloads",
+            f"  missing {sorted(want - got)[:4]}")
+    # The payloads share their top byte: a mask, and a range, find them all too.
+    masked = set(prog.search_memory_word(0xab00000000000000, ignore_mask=0x00ffffffffffffff))
+    ranged = set(prog.search_memory_u64((0xab00000000000000, 0xab0000ffffffffff)))
+    F.check(want <= masked and want <= ranged and all(v >> 56 == 0xab for _, v in masked | ranged),
+            f"{name}: search_memory_word with ignore_mask / a range")
+    # A tag: its bytes at the object's tag, virtually and physically (direct map).
+    tag = live[0]["tag"].encode()
+    tag_at = int(live[0]["addr"], 16) + off_tag
+    hits = list(prog.search_memory(tag))
+    direct = prog["page_offset_base"].value_()
+    phys = list(prog.search_memory(tag).set_address_range(physical=True))
+    F.check(tag_at in hits and tag_at - direct in phys and hits == sorted(hits)
+            and all(prog.read(h, len(tag)) == tag for h in hits)
+            and all(prog.read(p, len(tag), True) == tag for p in phys), f"{name}: search_memory(bytes)",
+            f"  {hex(tag_at)} in {[hex(h) for h in hits][:8]}")
+    F.check(tag_at in list(prog.search_memory(tag, alignment=16)) if tag_at % 16 == 0
+            else tag_at not in list(prog.search_memory(tag, alignment=16)), f"{name}: search_memory alignment")
+    lo, hi = tag_at - 4096, tag_at + 4096
+    F.check(list(prog.search_memory(tag).set_address_range(lo, hi)) == [h for h in hits if lo <= h <= hi],
+            f"{name}: search_memory set_address_range")
+    # Regular expressions: every tag of the module's objects, each read back whole.
+    found = list(prog.search_memory_regex(rb"kdive-obj-[0-9]{2}"))
+    F.check(tag_at in {a for a, _ in found} and all(prog.read(a, len(m)) == m for a, m in found),
+            f"{name}: search_memory_regex", f"  {found[:4]}")
+
+
 def main():
     dumps = lib.dumps(drgn=False, every_format=True)  # cheap: every format
+    searched = set()
     for d in dumps:
         with open(d["truth"]) as f:
             truth = json.load(f)
         prog = open_dump(d)
         check_truth(prog, d, truth)
         check_bad_input(prog, d)
+        # Memory searches read all of memory: once per kernel, on a dump with the objects.
+        if truth.get("obj") and d["kernel_name"] not in searched:
+            searched.add(d["kernel_name"])
+            check_memory_search(prog, d, truth)
     if dumps:
         check_bad_files(dumps[0])
     F.finish()
