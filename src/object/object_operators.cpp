@@ -617,8 +617,17 @@ Object reinterpret(QualifiedType type, const Object& obj) {
   const ObjectEnv& env = env_of(obj);
   switch (obj.kind()) {
     case ObjectKind::Value:
-      if (obj.encoding() != ValueEncoding::Buffer) throw TypeError("cannot reinterpret primitive value");
-      return obj.slice(type, 0);
+      if (obj.encoding() == ValueEncoding::Buffer) return obj.slice(type, 0);
+      // A scalar value: its bytes in the program's representation, read as `type`
+      // (drgn 0.2.0; slice() raises "out of bounds of value" when `type` is larger).
+      {
+        std::vector<uint8_t> bytes = obj.bytes();
+        QualifiedType as_bytes =
+            env.types ? QualifiedType{env.types->array_of({env.types->int_type("unsigned char", 1, false), 0}, bytes.size()), 0}
+                                           : QualifiedType{};
+        if (!as_bytes.type) throw TypeError("cannot reinterpret primitive value");
+        return Object::from_bytes(env, as_bytes, bytes.data(), bytes.size()).slice(type, 0);
+      }
     case ObjectKind::Reference:
       return Object::reference(env, type, obj.address(), obj.bit_offset());
     case ObjectKind::Absent:

@@ -1,4 +1,5 @@
-// Values come from where the kernel publishes them, never from a version number:
+// Values come from where the kernel publishes them, never from a version number
+// (the one default: x86-64's SECTION_SIZE_BITS for kernels older than its export):
 // VMCOREINFO's PAGESIZE and OSRELEASE and the note's text itself (kernel/crash_core.c), the vmemmap_base variable of
 // x86-64 kernels that randomize their memory layout (arch/x86/mm/kaslr.c), and for
 // THREAD_SIZE the init task's stack, which the linker script lays out as exactly
@@ -46,6 +47,48 @@ std::optional<uint64_t> thread_size(Program& program) {
   return std::nullopt;
 }
 
+// SPARSEMEM's geometry (include/linux/mmzone.h), from VMCOREINFO where the kernel
+// exports it: LENGTH(mem_section) = NR_SECTION_ROOTS; NUMBER(SECTION_SIZE_BITS) since
+// 5.13 (commit 4f5aecdff25f) and NUMBER(MAX_PHYSMEM_BITS) since 5.9 (1d50e5d0c505).
+// SECTIONS_PER_ROOT is 1 when mem_section is a 2-D array (SPARSEMEM_STATIC), else
+// PAGE_SIZE / sizeof(struct mem_section) (SPARSEMEM_EXTREME).
+std::optional<uint64_t> sections_per_root(Program& program) {
+  std::optional<Object> var = program.find_object("mem_section", kGlobalVariable);
+  std::optional<uint64_t> page = page_size(program);
+  if (!var || !page) return std::nullopt;
+  QualifiedType outer = var->underlying();
+  if (!outer.type || (outer.type->kind() != TypeKind::Pointer && outer.type->kind() != TypeKind::Array))
+    return std::nullopt;
+  QualifiedType inner = underlying_type(outer.type->target());
+  if (!inner.type) return std::nullopt;
+  if (outer.type->kind() == TypeKind::Array && inner.type->kind() == TypeKind::Array) return 1;
+  if (inner.type->kind() != TypeKind::Pointer) return std::nullopt;
+  QualifiedType section = underlying_type(inner.type->target());
+  if (!section.type || !section.type->is_complete()) return std::nullopt;
+  uint64_t size = section.type->size();
+  if (!std::has_single_bit(size) || size > *page) return std::nullopt;
+  return *page / size;
+}
+
+std::optional<int64_t> section_size_bits(const Program& program) {
+  const Vmcoreinfo* vi = program.vmcoreinfo();
+  if (!vi || !vi->length("mem_section")) return std::nullopt;  // not SPARSEMEM
+  if (std::optional<int64_t> n = vi->number("SECTION_SIZE_BITS")) return n;
+  return 27;  // x86-64's value before 5.13 exported it (arch/x86/include/asm/sparsemem.h)
+}
+
+std::optional<int64_t> max_physmem_bits(Program& program) {
+  const Vmcoreinfo* vi = program.vmcoreinfo();
+  if (!vi || !vi->length("mem_section")) return std::nullopt;
+  if (std::optional<int64_t> n = vi->number("MAX_PHYSMEM_BITS")) return n;
+  // NR_SECTION_ROOTS * SECTIONS_PER_ROOT = 1 << (MAX_PHYSMEM_BITS - SECTION_SIZE_BITS).
+  std::optional<uint64_t> per_root = sections_per_root(program);
+  std::optional<int64_t> bits = section_size_bits(program);
+  uint64_t roots = *vi->length("mem_section");
+  if (!per_root || !bits || !std::has_single_bit(roots)) return std::nullopt;
+  return std::countr_zero(roots) + std::countr_zero(*per_root) + *bits;
+}
+
 }  // namespace
 
 std::optional<Object> find_kernel_constant(Program& program, std::string_view name) {
@@ -77,6 +120,18 @@ std::optional<Object> find_kernel_constant(Program& program, std::string_view na
     const std::string& text = vi->text();
     QualifiedType type = program.find_type(fmt::format("const char [{}]", text.size()));
     return Object::from_bytes(env, type, reinterpret_cast<const uint8_t*>(text.data()), text.size());
+  }
+  if (name == "NR_SECTION_ROOTS" || name == "SECTIONS_PER_ROOT") {
+    const Vmcoreinfo* vi = program.vmcoreinfo();
+    if (!vi || !vi->length("mem_section")) return std::nullopt;
+    std::optional<uint64_t> v = name == "NR_SECTION_ROOTS" ? vi->length("mem_section") : sections_per_root(program);
+    if (!v) return std::nullopt;
+    return Object::unsigned_value(env, program.find_type("unsigned long"), *v);
+  }
+  if (name == "SECTION_SIZE_BITS" || name == "MAX_PHYSMEM_BITS") {
+    std::optional<int64_t> v = name == "SECTION_SIZE_BITS" ? section_size_bits(program) : max_physmem_bits(program);
+    if (!v) return std::nullopt;
+    return Object::signed_value(env, program.find_type("int"), *v);
   }
   if (name == "vmemmap") {
     uint64_t base = kFixedVmemmap;

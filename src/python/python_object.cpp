@@ -5,6 +5,7 @@
 // reinterpret, container_of, sizeof, offsetof, alignof and NULL.
 #include <cmath>
 #include <limits>
+#include <optional>
 
 #include <fmt/format.h>
 #include <pybind11/operators.h>
@@ -130,10 +131,11 @@ py::object compare(BinaryOp op, const py::handle& lhs, const py::handle& rhs) {
   Object a = operand(*prog, lhs);
   Object b = operand(*prog, rhs);
   // drgn compares a pointer only with a pointer (not even with 0, unlike C's null
-  // pointer constant).
+  // pointer constant); arrays and functions are pointers here, as they decay in C.
   auto is_pointer = [](const Object& o) {
     QualifiedType t = o.underlying();
-    return t.type && t.type->kind() == TypeKind::Pointer;
+    return t.type && (t.type->kind() == TypeKind::Pointer || t.type->kind() == TypeKind::Array ||
+                      t.type->kind() == TypeKind::Function);
   };
   if (is_pointer(a) != is_pointer(b))
     throw py::type_error(fmt::format("invalid operands to comparison ('{}' and '{}')", type_name_of(a.type()),
@@ -266,6 +268,40 @@ PyObject* object_getattro(PyObject* self, PyObject* name) {
     set_python_error_from_current_exception();
   }
   return nullptr;
+}
+
+// obj[start:stop]: a new array of the elements from start to stop (none when stop <=
+// start), at the first one's address; a value array gives a value. Omitted bounds are
+// 0 and the array's length (which then must be complete).
+py::object slice_of(const PyObj& self, const py::object& s) {
+  auto bound = [](const py::object& v) -> std::optional<int64_t> {
+    if (v.is_none()) return std::nullopt;
+    return py::int_(py::reinterpret_steal<py::object>(PyNumber_Index(v.ptr()))).cast<int64_t>();
+  };
+  std::optional<int64_t> step = bound(s.attr("step"));
+  if (step && *step != 1) throw py::value_error("object slice step must be 1");
+  QualifiedType t = self.obj.underlying();
+  if (!t.type || (t.type->kind() != TypeKind::Array && t.type->kind() != TypeKind::Pointer))
+    throw py::type_error(fmt::format("'{}' is not an array or pointer", type_name_of(self.obj.type())));
+  int64_t start = bound(s.attr("start")).value_or(0);
+  std::optional<int64_t> stop = bound(s.attr("stop"));
+  if (!stop) {
+    if (t.type->kind() != TypeKind::Array || !t.type->length())
+      throw py::type_error(fmt::format("'{}' has no length; slice needs a stop index", type_name_of(self.obj.type())));
+    stop = static_cast<int64_t>(*t.type->length());
+  }
+  int64_t n = *stop > start ? *stop - start : 0;
+  py::object first = py::cast(PyObj{self.prog, self.obj.subscript(start)});
+  py::object drgn = py::module_::import("_drgn");
+  py::object array_type = py::cast(self.prog).attr("array_type")(first.attr("type_"), n);
+  py::object address = first.attr("address_");
+  if (!address.is_none()) return drgn.attr("Object")(self.prog, array_type, py::arg("address") = address);
+  if (start < 0 || (n > 0 && *stop > static_cast<int64_t>(t.type->length().value_or(0))))
+    throw py::index_error("array slice out of range for a value");
+  py::bytes all = py::cast(self).attr("to_bytes_")();
+  uint64_t size = drgn.attr("sizeof")(first.attr("type_")).cast<uint64_t>();
+  std::string bytes = all.cast<std::string>().substr(static_cast<size_t>(start) * size, static_cast<size_t>(n) * size);
+  return drgn.attr("Object").attr("from_bytes_")(self.prog, array_type, py::bytes(bytes));
 }
 
 // tp_richcompare: drgn's comparison of two Objects or an Object and a number.
@@ -439,10 +475,11 @@ void bind_object(py::module_& m) {
           throw py::attribute_error(fmt::format("'{}' object has no attribute '{}'", "_drgn.Object", name));
         }
       })
-      .def("__getitem__", [](const PyObj& self, const py::object& index) {
+      .def("__getitem__", [](const PyObj& self, const py::object& index) -> py::object {
+        if (py::isinstance<py::slice>(index)) return slice_of(self, index);
         int64_t i = py::isinstance<PyObj>(index) ? index.cast<const PyObj&>().obj.as_signed()
                                                  : py::int_(py::reinterpret_borrow<py::object>(PyNumber_Index(index.ptr()))).cast<int64_t>();
-        return PyObj{self.prog, self.obj.subscript(i)};
+        return py::cast(PyObj{self.prog, self.obj.subscript(i)});
       })
       .def("__len__", [](const PyObj& self) {
         QualifiedType t = self.obj.underlying();

@@ -162,6 +162,21 @@ def check_truth(prog, d, truth):
         F.check(False, f"{name}: read_c_string(0x10) faults")
     except FaultError as e:
         F.check(e.address == 0x10, f"{name}: read_c_string fault address")
+    # SPARSEMEM's geometry, as drgn's kernel object finder gives it: consistent with
+    # itself (roots * sections per root = 2^(physmem bits - section bits)) and with
+    # struct mem_section's size.
+    roots, per_root = prog["NR_SECTION_ROOTS"].value_(), prog["SECTIONS_PER_ROOT"].value_()
+    bits, phys_bits = prog["SECTION_SIZE_BITS"].value_(), prog["MAX_PHYSMEM_BITS"].value_()
+    F.check(roots * per_root == 1 << (phys_bits - bits) and per_root == 4096 // drgn.sizeof(prog.type("struct mem_section"))
+            and str(prog["SECTION_SIZE_BITS"].type_) == "int", f"{name}: SPARSEMEM constants",
+            f"  {roots} {per_root} {bits} {phys_bits}")
+    # 0.2.0's slices, reinterpret of a value, and a function compared with a pointer.
+    comm = prog["init_task"].comm
+    F.check(comm[1:3].string_() == comm.string_()[1:3] and comm[1:3].address_ == comm.address_ + 1
+            and str(comm[:4].type_) == "char [4]" and len(comm[5:2]) == 0
+            and comm.read_()[1:3].to_bytes_() == comm.to_bytes_()[1:3]
+            and drgn.reinterpret("unsigned int", Object(prog, "float", 2.0)).value_() == 0x40000000
+            and prog["schedule"] == prog["schedule"].address_of_(), f"{name}: slices, reinterpret, function ==")
     # Program.object() with no flags finds any kind of global (FindObjectFlags.ANY).
     F.check(prog.object("init_task").address_ == prog.variable("init_task").address_
             and prog.object("schedule").type_.kind == TypeKind.FUNCTION, f"{name}: object() default flags")

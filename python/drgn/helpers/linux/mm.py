@@ -2,7 +2,8 @@
 # physical and direct-map virtual addresses (the memory model's vmemmap and
 # PAGE_OFFSET from kdive's MemoryModel), page flags and compound pages, x86-64 page
 # table walks (follow_page/pfn/phys), process memory (access_process_vm, cmdline,
-# environ), VMAs, vmap areas and totalram_pages. Variants by member presence.
+# environ), VMAs, vmap areas and totalram_pages; valid PFN ranges, VMA names, RSS,
+# overcommit and memory blocks are in _mm_extra. Variants by member presence.
 from drgn import FaultError, Object, cast, sizeof
 from drgn.helpers import _fallback
 from drgn.helpers.common.format import decode_enum_type_flags
@@ -19,6 +20,10 @@ __all__ = [
     "page_size", "page_to_pfn", "page_to_phys", "page_to_virt", "pfn_to_page",
     "pfn_to_virt", "phys_to_page", "phys_to_virt", "totalram_pages", "virt_to_page",
     "virt_to_pfn", "virt_to_phys", "vmalloc_to_page", "vmalloc_to_pfn",
+    "decode_memory_block_state", "decode_memory_block_state_value", "find_vmap_area",
+    "for_each_memory_block", "for_each_valid_page_range", "for_each_valid_pfn_and_page",
+    "in_direct_map", "memory_block_size_bytes", "task_rss", "task_vsize", "vm_commit_limit",
+    "vm_memory_committed", "vma_name",
 ]
 
 
@@ -428,5 +433,14 @@ def for_each_vmap_area(prog):
     for i in range(prog["nr_vmap_nodes"].value_()):
         yield from list_for_each_entry("struct vmap_area", nodes[i].busy.head.address_of_(), "list")
 
+
+# The rest of drgn's mm names live in _mm_extra, which imports from this module: by now
+# everything it needs is defined.
+from drgn.helpers.linux._mm_extra import (  # noqa: E402
+    PageUsage, TaskRss, decode_memory_block_state, decode_memory_block_state_value,
+    find_vmap_area, for_each_memory_block, for_each_valid_page_range,
+    for_each_valid_pfn_and_page, in_direct_map, memory_block_size_bytes, task_rss,
+    task_vsize, vm_commit_limit, vm_memory_committed, vma_name,
+)
 
 __getattr__ = _fallback.module_getattr(__name__)
