@@ -34,6 +34,7 @@ class PyProgram {
     tasks_cache.reset();
     if (cache) cache.attr("clear")();
     if (config) config.attr("clear")();
+    if (modules_state) modules_state.attr("clear")();
   }
   PyProgram(const PyProgram&) = delete;
   PyProgram& operator=(const PyProgram&) = delete;
@@ -60,6 +61,7 @@ class PyProgram {
   int pid() const { return pid_; }
   py::dict cache;  // Program.cache: per-program storage for helpers
   py::dict config;  // Program.config: per-program options for commands and helpers
+  py::dict modules_state;  // the Module objects made for this program (python_module_api.cpp)
   py::object platform = py::none();  // Program(platform=...)
   std::shared_ptr<Tasks> tasks_cache;  // the task walker of the _linux_helper_* functions
 
@@ -123,5 +125,6 @@ void bind_platform(py::module_& m);
 void bind_symbol(py::module_& m);
 void bind_linux_helpers(py::module_& m);
 void bind_memory_search(py::module_& m);
+void bind_module_api(py::module_& m);
 
 }  // namespace kdive::python

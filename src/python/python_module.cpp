@@ -20,4 +20,5 @@ PYBIND11_MODULE(_drgn, m) {
   kp::bind_symbol(m);
   kp::bind_linux_helpers(m);
   kp::bind_memory_search(m);
+  kp::bind_module_api(m);
 }

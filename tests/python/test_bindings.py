@@ -177,6 +177,23 @@ def check_truth(prog, d, truth):
             and comm.read_()[1:3].to_bytes_() == comm.to_bytes_()[1:3]
             and drgn.reinterpret("unsigned int", Object(prog, "float", 2.0)).value_() == 0x40000000
             and prog["schedule"] == prog["schedule"].address_of_(), f"{name}: slices, reinterpret, function ==")
+    # The Module API: the kernel as the main module, with the vmlinux given; the fixture
+    # module as a relocatable module at its core base, found by name, by an address in
+    # it and by its struct module; each module made once.
+    main = prog.main_module()
+    F.check(main.name == "kernel" and main.debug_file_path == d["vmlinux"]
+            and prog.module(prog.symbol("schedule").address) is main
+            and (main.build_id is None or len(main.build_id) == 20), f"{name}: main module", f"  {main!r}")
+    want = truth.get("module")
+    if want:
+        base = int(want["core_base"], 16)
+        mod = prog.module(want["name"])
+        F.check(isinstance(mod, drgn.RelocatableModule) and mod.address == base
+                and (base, base + want["core_size"]) in mod.address_ranges
+                and prog.module(base + want["core_size"] - 1) is mod
+                and prog.linux_kernel_loadable_module(mod.object) is mod
+                and mod.object.name.string_().decode() == want["name"]
+                and mod in [m for m in prog.modules()], f"{name}: kernel module", f"  {mod!r} {mod.address_ranges}")
     # Program.object() with no flags finds any kind of global (FindObjectFlags.ANY).
     F.check(prog.object("init_task").address_ == prog.variable("init_task").address_
             and prog.object("schedule").type_.kind == TypeKind.FUNCTION, f"{name}: object() default flags")
