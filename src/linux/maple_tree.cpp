@@ -23,7 +23,11 @@ constexpr unsigned kTypeShift = 3;     // MAPLE_NODE_TYPE_SHIFT
 constexpr uint64_t kTypeMask = 0xf;    // MAPLE_NODE_TYPE_MASK
 constexpr unsigned kMaxHeight = 32;    // MAPLE_HEIGHT_MAX is 31
 
+// The root pointer of a tree that has nodes is tagged as an XArray-style node
+// (mte_mk_root: low bits 10). Children in an internal node's slots are encoded nodes
+// (mt_mk_node: address | type << 3 | MAPLE_ENODE_NULL 0x4), low two bits 00.
 bool is_node(uint64_t entry) { return (entry & 3) == 2 && entry > 4096; }
+bool is_child_node(uint64_t entry) { return (entry & 3) == 0 && (entry & ~kNodeMask) >= 4096; }
 
 std::vector<uint64_t> read_words(const MemoryReader& mem, uint64_t address, uint64_t count) {
   std::vector<uint8_t> bytes(count * 8);
@@ -85,7 +89,7 @@ struct Walker {
         if (leaf) {
           if (!emit({lo, hi, e})) return false;
         } else {
-          if (!is_node(e))
+          if (!is_child_node(e))
             throw BadDataError(fmt::format("maple tree {:#x}: node {:#x}: slot {} is not a node ({:#x})", tree, addr, i, e));
           if (!node(e, addr, lo, hi, depth + 1)) return false;
         }

@@ -18,13 +18,16 @@ using testing::ByteBufferMemory;
 constexpr uint64_t kTree = 0x40000;  // struct maple_tree; ma_root at offset 8
 constexpr uint64_t kRoot = 0x40100, kLeafA = 0x40200, kLeafB = 0x40300;
 
-uint64_t enode(const MapleLayout& l, uint64_t node, uint64_t type) { return node | (type << 3) | 2; }
+// lib/maple_tree.c: a child in a slot is mt_mk_node() = node | type << 3 | MAPLE_ENODE_NULL
+// (0x4); the tree's root pointer is that ORed with MAPLE_ROOT_NODE (0x2).
+uint64_t enode(const MapleLayout& l, uint64_t node, uint64_t type) { return node | (type << 3) | 4; }
+uint64_t root_enode(const MapleLayout& l, uint64_t node, uint64_t type) { return enode(l, node, type) | 2; }
 
 ByteBufferMemory make_tree() {
   MapleLayout l;
   ByteBufferMemory m;
   m.map(kTree, 0x400);
-  m.put64(kTree + l.root, enode(l, kRoot, l.type_range64));
+  m.put64(kTree + l.root, root_enode(l, kRoot, l.type_range64));
   m.put64(kRoot + l.parent, kTree | 1);  // the root's parent is the tree, marked
   m.put64(kRoot + l.r64_pivot, 99);
   m.put64(kRoot + l.r64_pivot + 8, UINT64_MAX);

@@ -1,6 +1,7 @@
 # drgn.helpers.linux.cpumask: the kernel's CPU masks (struct cpumask, bits up to
-# nr_cpu_ids): iterating CPUs of a mask, the possible/online/present masks, counts and
-# the cpulist string ("0-3,8").
+# nr_cpu_ids): iterating CPUs of a mask, the possible/online/present masks, counts,
+# single-CPU masks (cpumask_of) and the cpulist string ("0-3,8").
+from drgn import Object
 from drgn.helpers import _fallback
 from drgn.helpers.common.prog import takes_program_or_default
 from drgn.helpers.linux.bitops import for_each_set_bit
@@ -9,6 +10,7 @@ __all__ = (
     "cpu_online_mask",
     "cpu_possible_mask",
     "cpu_present_mask",
+    "cpumask_of",
     "cpumask_to_cpulist",
     "cpumask_weight",
     "for_each_cpu",
@@ -98,6 +100,21 @@ def num_possible_cpus(prog):
 def num_present_cpus(prog):
     """How many CPUs are present."""
     return cpumask_weight(_mask(prog, "present"))
+
+
+@takes_program_or_default
+def cpumask_of(prog, cpu):
+    """The constant mask holding only CPU `cpu` (`struct cpumask *`)."""
+    # Like the kernel's get_cpu_mask(): row 1 + cpu % BITS_PER_LONG of cpu_bit_bitmap
+    # has only bit cpu % BITS_PER_LONG set in its first word; starting the mask
+    # cpu / BITS_PER_LONG words before that row puts the bit at position `cpu` (the
+    # words before it are the zeroes of the previous rows).
+    cpu = cpu.__index__()
+    table = prog["cpu_bit_bitmap"]
+    word = table.type_.type.type  # unsigned long
+    bits = 8 * word.size
+    row = table[1 + cpu % bits].address_
+    return Object(prog, "struct cpumask *", value=row - (cpu // bits) * word.size)
 
 
 def cpumask_to_cpulist(mask):

@@ -1,17 +1,21 @@
 # drgn.helpers.linux.fs: the VFS — paths of dentries and inodes (walking d_parent and
-# crossing mounts as prepend_path() does), mounts of a namespace (mnt_ns->list, or the
-# mounts rbtree since 6.8), and the open files of a task.
+# crossing mounts as prepend_path() does), looking a path up in the dentry cache, mounts
+# of a namespace (mnt_ns->list, or the mounts rbtree since 6.8) and of a super block,
+# an inode's page cache, file mode types, and the open files of a task.
 import os
 
-from drgn import container_of, sizeof
+from drgn import Object, TypeKind, container_of, sizeof
 from drgn.helpers import _fallback
 from drgn.helpers.common.format import escape_ascii_string
 from drgn.helpers.common.prog import takes_object_or_program_or_default
 from drgn.helpers.linux.list import hlist_empty, hlist_for_each_entry, list_for_each_entry
+from drgn.helpers.linux.xarray import xa_for_each, xa_is_value
 
 __all__ = (
-    "d_path", "dentry_path", "fget", "for_each_file", "for_each_mount", "inode_path",
-    "inode_paths", "mount_dst", "mount_fstype", "mount_src", "print_files", "print_mounts",
+    "address_space_for_each_page", "d_path", "decode_file_type", "dentry_path", "fget",
+    "for_each_file", "for_each_mount", "inode_for_each_page", "inode_path", "inode_paths",
+    "mount_dst", "mount_fstype", "mount_src", "path_lookup", "print_files", "print_mounts",
+    "super_block_for_each_mount",
 )
 
 
@@ -138,6 +142,128 @@ def print_mounts(prog, ns, src=None, dst=None, fstype=None):
         fields = [escape_ascii_string(f(mnt), escape_backslash=True)
                   for f in (mount_src, mount_dst, mount_fstype)]
         print(f"{fields[0]} {fields[1]} {fields[2]} ({mnt.type_.type_name()})0x{mnt.value_():x}")
+
+
+def _mounted_here(mnt, dentry):
+    # The mount whose mountpoint is `dentry` in `mnt`, or None. The kernel marks such
+    # dentries with DCACHE_MOUNTED, but that is a macro whose value changed (6.15), so
+    # the child mounts are searched instead: the same answer, as the flag is set
+    # exactly while some child mount sits on the dentry.
+    d = dentry.value_()
+    for child in list_for_each_entry("struct mount", mnt.mnt_mounts.address_of_(), "mnt_child"):
+        if child.mnt_mountpoint.value_() == d:
+            return child
+    return None
+
+
+def _enter_mounts(mnt, dentry):
+    # Cross into whatever is mounted on dentry, then on that mount's root, and so on.
+    while True:
+        child = _mounted_here(mnt, dentry)
+        if child is None:
+            return mnt, dentry
+        mnt, dentry = child, child.mnt.mnt_root.read_()
+
+
+def _dentry_children(dentry):
+    # Since 6.8 (commit da549bdd15c2) a dentry's children are the hlist d_children
+    # linked by d_sib; before, the list d_subdirs linked by d_child.
+    if dentry.type_.type.has_member("d_children"):
+        return hlist_for_each_entry("struct dentry", dentry.d_children.address_of_(), "d_sib")
+    return list_for_each_entry("struct dentry", dentry.d_subdirs.address_of_(), "d_child")
+
+
+@takes_object_or_program_or_default
+def path_lookup(prog, root, path, *, allow_negative=False):
+    """The `struct path` of a path name, resolved in the dentry cache from `root` (a
+    `struct path *`; default: init's root directory), crossing mount points. Raises
+    if a component is not cached, or the result is negative (no inode) unless
+    `allow_negative`."""
+    if root is None:
+        root = prog["init_task"].fs.root
+    top_mnt = container_of(root.mnt.read_(), "struct mount", "mnt")
+    top = root.dentry.read_()
+    mnt, dentry = top_mnt, top
+    parts = os.fsencode(path).split(b"/")
+    for i, name in enumerate(parts):
+        if name in (b"", b"."):
+            continue
+        if name == b"..":
+            # Up one directory, leaving mounts whose root we are at; never above root.
+            while dentry.value_() != top.value_() or mnt.value_() != top_mnt.value_():
+                parent = dentry.d_parent.read_()
+                if parent.value_() != dentry.value_():
+                    dentry = parent
+                    break
+                up = mnt.mnt_parent.read_()
+                if up.value_() == mnt.value_():
+                    break
+                dentry = mnt.mnt_mountpoint.read_()
+                mnt = up
+        else:
+            for child in _dentry_children(dentry):
+                if child.d_name.name.string_() == name:
+                    dentry = child
+                    break
+            else:
+                missing = os.fsdecode(b"/".join(parts[:i + 1]))
+                raise Exception(f"{missing!r} is not in the dentry cache")
+        mnt, dentry = _enter_mounts(mnt, dentry)
+    if not allow_negative and not dentry.d_inode:
+        raise Exception(f"{os.fsdecode(path)!r} is a negative dentry")
+    return Object(prog, "struct path", value={"mnt": mnt.mnt.address_of_(), "dentry": dentry})
+
+
+def super_block_for_each_mount(sb):
+    """Each `struct mount *` of the `struct super_block *`."""
+    # Since 6.18 (commit 09a1b33c080f) sb->s_mounts is the first mount of a chain
+    # through mnt_next_for_sb; before, a list_head of mounts linked by mnt_instance.
+    head = sb.s_mounts
+    t = head.type_
+    while t.kind == TypeKind.TYPEDEF:
+        t = t.type
+    if t.kind == TypeKind.POINTER:
+        mnt = head.read_()
+        while mnt:
+            yield mnt
+            mnt = mnt.mnt_next_for_sb.read_()
+    else:
+        yield from list_for_each_entry("struct mount", head.address_of_(), "mnt_instance")
+
+
+def address_space_for_each_page(mapping):
+    """Each (index, `struct page *`) cached in the `struct address_space *`, by index;
+    shadow (value) entries of evicted pages are skipped."""
+    # The page cache XArray is i_pages since 4.17 (commit b93b016313b3), page_tree
+    # before.
+    cache = mapping.i_pages if mapping.type_.type.has_member("i_pages") else mapping.page_tree
+    page_p = mapping.prog_.type("struct page *")
+    for index, entry in xa_for_each(cache.address_of_()):
+        if not xa_is_value(entry):
+            yield index, Object(mapping.prog_, page_p, value=entry.value_())
+
+
+def inode_for_each_page(inode):
+    """Each (index, `struct page *`) of the `struct inode *`'s page cache, by index."""
+    return address_space_for_each_page(inode.i_mapping.read_())
+
+
+_FILE_TYPES = {
+    0o140000: "SOCK",
+    0o120000: "LNK",
+    0o100000: "REG",
+    0o060000: "BLK",
+    0o040000: "DIR",
+    0o020000: "CHR",
+    0o010000: "FIFO",
+}
+
+
+def decode_file_type(mode):
+    """The file type of a mode (e.g. inode->i_mode) as a name: "REG", "DIR", "LNK",
+    "CHR", "BLK", "FIFO" or "SOCK"; else the S_IFMT bits in octal."""
+    kind = mode.__index__() & 0o170000
+    return _FILE_TYPES.get(kind, f"{kind:06o}")
 
 
 def fget(task, fd):

@@ -1,13 +1,21 @@
 # drgn.helpers.linux.kernfs: kernfs nodes (sysfs, cgroupfs) — a node's name and path,
-# and looking a path up from a node. The parent link is kn->parent, or kn->__parent
-# since 6.15 (RCU-protected).
+# a directory's children (the kn->dir.children rbtree, sorted by hash, namespace, name)
+# and looking a path up from a node, following symlinks. The parent link is
+# kn->parent, or kn->__parent since 6.15 (RCU-protected).
 import os
 
 from drgn import NULL
 from drgn.helpers import _fallback
 from drgn.helpers.linux.rbtree import rbtree_inorder_for_each_entry
 
-__all__ = ("kernfs_name", "kernfs_parent", "kernfs_path", "kernfs_root", "kernfs_walk")
+__all__ = (
+    "kernfs_children",
+    "kernfs_name",
+    "kernfs_parent",
+    "kernfs_path",
+    "kernfs_root",
+    "kernfs_walk",
+)
 
 
 def kernfs_parent(kn):
@@ -48,20 +56,52 @@ def kernfs_path(kn):
     return b"/".join(reversed(names))
 
 
-def kernfs_walk(parent, path):
-    """The node at `path` below `parent` (NULL when there is none); namespaced nodes
-    are not matched."""
+def _is_type(kn, name):
+    # The node type is the low bits of kn->flags (KERNFS_TYPE_MASK), one of the
+    # enum kernfs_node_type constants.
+    prog = kn.prog_
+    try:
+        mask = prog["KERNFS_TYPE_MASK"].value_()
+    except KeyError:
+        mask = 0xF
+    return kn.flags.value_() & mask == prog[name].value_()
+
+
+def _resolve_links(kn):
+    while _is_type(kn, "KERNFS_LINK"):
+        kn = kn.symlink.target_kn.read_()
+    return kn
+
+
+def _children(kn):
+    return rbtree_inorder_for_each_entry(kn.type_.type, kn.dir.children.address_of_(), "rb")
+
+
+def kernfs_children(kn):
+    """Each child `struct kernfs_node *` of the directory node `kn`, in the rbtree's
+    order; ValueError if `kn` is not a directory."""
+    if not _is_type(kn, "KERNFS_DIR"):
+        raise ValueError("not a directory")
+    return _children(kn)
+
+
+def kernfs_walk(parent, path, follow_symlinks=True):
+    """The node at `path` below `parent` (NULL when there is none). Symlinks met on the
+    way are followed; the last component's too unless `follow_symlinks` is false.
+    Namespaced nodes are not matched."""
     ptype = parent.type_
+    kn = parent
     for name in os.fsencode(path).split(b"/"):
         if not name:
             continue
-        for child in rbtree_inorder_for_each_entry(ptype.type, parent.dir.children.address_of_(), "rb"):
+        kn = _resolve_links(kn)
+        for child in _children(kn):
             if child.name.string_() == name and not child.ns:
-                parent = child
+                kn = child
                 break
         else:
             return NULL(parent.prog_, ptype)
-    return parent
+    return _resolve_links(kn) if follow_symlinks else kn
 
 
 __getattr__ = _fallback.module_getattr(__name__)
