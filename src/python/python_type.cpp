@@ -188,6 +188,12 @@ void bind_type(py::module_& m) {
         for (const TypeEnumerator& e : t.enumerators()) out.append(PyTypeEnumerator{e.name, enumerator_value(t, e)});
         return py::tuple(out);
       })
+      // C has no templates: compound and function types have none (drgn gives ()).
+      .def_property_readonly("template_parameters", [](const PyType& self) {
+        const Type& t = type_of(self);
+        require_kind(self, t.is_compound() || t.kind() == TypeKind::Function, "template parameters");
+        return py::tuple();
+      })
       .def_property_readonly("parameters", [](const PyType& self) {
         const Type& t = type_of(self);
         require_kind(self, t.kind() == TypeKind::Function, "parameters");
