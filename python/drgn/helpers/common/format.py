@@ -1,15 +1,21 @@
 # drgn.helpers.common.format: drgn's text formatting helpers — C-style escaping of
 # characters and strings, decoding flag bitmasks (from name lists or enum types), and
-# numbers in binary units ("1.5K").
+# numbers in binary units ("1.5K"), and aligned text tables (print_table).
+import collections.abc
+import re
+
 from drgn.helpers import _fallback
 
 __all__ = (
+    "CellFormat",
+    "RowOptions",
     "decode_enum_type_flags",
     "decode_flags",
     "double_quote_ascii_string",
     "escape_ascii_character",
     "escape_ascii_string",
     "number_in_binary_units",
+    "print_table",
 )
 
 _ESCAPES = {0: "\\0", 7: "\\a", 8: "\\b", 9: "\\t", 10: "\\n", 11: "\\v", 12: "\\f", 13: "\\r"}
@@ -85,6 +91,88 @@ def number_in_binary_units(n, precision=1):
     if n.is_integer():
         precision = 0
     return f"{n:.{precision}f}{prefix}"
+
+
+# --- tables -------------------------------------------------------------------------
+# A format spec split around its width: [[fill]align][sign][z][#][0] WIDTH
+# [grouping][.precision][type]. CellFormat keeps the parts before and after the width,
+# and print_table puts the column width between them.
+_SPEC = re.compile(r"((?:.?[<>=^])?[-+ ]?z?#?0?)([0-9]*)([,_]?(?:\.[0-9])?[bcdeEfFgGnosxX%]?)")
+
+
+class CellFormat:
+    """A table cell: `value` formatted with `format_spec` (which has no width; the
+    column gives it)."""
+
+    def __init__(self, value, format_spec):
+        m = _SPEC.fullmatch(format_spec)
+        if m is None:
+            raise ValueError(f"invalid format_spec {format_spec!r}")
+        if m.group(2):
+            raise ValueError("format_spec must not have width")
+        self._value = value
+        self._before = m.group(1)
+        self._after = m.group(3)
+
+    def __str__(self):
+        return format(self._value, self._before + self._after)
+
+    def __format__(self, format_spec):
+        return format(self._value, self._before + format_spec + self._after)
+
+
+class RowOptions(collections.abc.Sequence):
+    """A table row that is aligned only with the rows of the same `group` (default 0)."""
+
+    def __init__(self, row, *, group=0):
+        self._seq = row
+        self._group = group
+
+    def __getitem__(self, index):
+        return self._seq[index]
+
+    def __len__(self):
+        return len(self._seq)
+
+    def __iter__(self):
+        return iter(self._seq)
+
+    def __contains__(self, x):
+        return x in self._seq
+
+    def __reversed__(self):
+        return reversed(self._seq)
+
+    def index(self, *args):
+        return self._seq.index(*args)
+
+    def count(self, value):
+        return self._seq.count(value)
+
+
+def _row_group(row):
+    return row._group if isinstance(row, RowOptions) else 0
+
+
+def print_table(rows, *, sep="  ", file=None):
+    """Print rows of cells as columns as wide as their widest cell (per group of
+    rows, see RowOptions): format()'s default alignment (numbers right, text left),
+    or a CellFormat's; trailing blanks of each line's last cell are dropped."""
+    widths = {}
+    for row in rows:
+        w = widths.setdefault(_row_group(row), [])
+        for i, cell in enumerate(row):
+            n = len(str(cell))
+            if i == len(w):
+                w.append(n)
+            elif n > w[i]:
+                w[i] = n
+    for row in rows:
+        w = widths[_row_group(row)]
+        cells = [format(cell, str(w[i]) if w[i] else "") for i, cell in enumerate(row)]
+        if cells:
+            cells[-1] = cells[-1].rstrip(" ")
+        print(*cells, sep=sep, file=file)
 
 
 __getattr__ = _fallback.module_getattr(__name__)

@@ -1,7 +1,8 @@
 # drgn.helpers.linux.cgroup: control groups — a cgroup's parent, name and path (its
 # kernfs node), lookup by path in the default hierarchy, and walks of a css's children
-# and descendants as the kernel's css_next_child()/css_next_descendant_pre() do.
-from drgn import NULL, cast, container_of
+# and descendants as the kernel's css_next_child()/css_next_descendant_pre() do, and a
+# socket's cgroup (sock_cgroup_ptr).
+from drgn import NULL, Object, cast, container_of
 from drgn.helpers import _fallback
 from drgn.helpers.common.prog import takes_program_or_default
 from drgn.helpers.linux.kernfs import kernfs_name, kernfs_path, kernfs_walk
@@ -10,7 +11,7 @@ from drgn.helpers.linux.list import list_for_each_entry
 __all__ = (
     "cgroup_get_from_path", "cgroup_name", "cgroup_parent", "cgroup_path",
     "css_for_each_child", "css_for_each_descendant_pre", "css_next_child",
-    "css_next_descendant_pre",
+    "css_next_descendant_pre", "sock_cgroup_ptr",
 )
 
 _CSS = "struct cgroup_subsys_state"
@@ -98,6 +99,34 @@ def css_for_each_child(css):
 def css_for_each_descendant_pre(css):
     """Each online css of `css`'s subtree in pre-order, `css` first."""
     return _online(css_next_descendant_pre, css)
+
+
+def _net_prio_or_classid(prog):
+    # CONFIG_CGROUP_NET_PRIO / CONFIG_CGROUP_NET_CLASSID: their controllers exist.
+    for name in ("net_prio_cgrp_subsys", "net_cls_cgrp_subsys"):
+        try:
+            prog[name]
+            return True
+        except KeyError:
+            pass
+    return False
+
+
+def sock_cgroup_ptr(skcd):
+    """The `struct cgroup *` of a `struct sock_cgroup_data *` (e.g. &sk->sk_cgrp_data)."""
+    # 5.15 ("bpf, cgroups: Fix cgroup v2 fallback on v1/v2 mixed mode") made it a plain
+    # `cgroup` pointer. Before, `val` is the pointer unless its low bits flag net_prio/
+    # net_cls data (is_data, no_refcnt), where the kernel answers the default root's
+    # cgroup, as it does for 0.
+    try:
+        return skcd.cgroup.read_()
+    except AttributeError:
+        pass
+    prog = skcd.prog_
+    val = skcd.val.value_()
+    if _net_prio_or_classid(prog) and (val & 3 or not val):
+        return prog["cgrp_dfl_root"].cgrp.address_of_()
+    return Object(prog, "struct cgroup *", value=val)
 
 
 __getattr__ = _fallback.module_getattr(__name__)
