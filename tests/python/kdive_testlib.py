@@ -8,6 +8,7 @@
 # CTest sets KDIVE_PYTHON_BUILD_DIR and KDIVE_SOURCE_DIR (tests/CMakeLists.txt).
 import difflib
 import os
+import re
 import subprocess
 import sys
 
@@ -64,6 +65,24 @@ def dumps(scenario=None, drgn=True, every_format=None):
                and not seen.add((d["kernel_name"], d["scenario"]))]
     for d in out:
         d["debug"] = [d["vmlinux"]] + list(d.get("modules") or [])
+    return out
+
+
+def known_labels(section):
+    """{label: kernels or None (all)} from the bullets "- `label` (kernels: 5.10, 6.1-rt):
+    why" of tests/diff/KNOWN_DIFFERENCES.md's section whose heading starts "## SECTION"."""
+    out = {}
+    try:
+        text = open(os.path.join(SRC, "tests", "diff", "KNOWN_DIFFERENCES.md")).read()
+    except OSError:
+        return out
+    m = re.search(rf"^## {re.escape(section)}.*?(?=^## |\Z)", text, re.M | re.S)
+    if not m:
+        return out
+    for line in m.group(0).splitlines():
+        b = re.match(r"- `([^`]+)`(?: \(kernels: ([^)]*)\))?", line)
+        if b:
+            out[b.group(1)] = None if not b.group(2) else {k.strip() for k in b.group(2).split(",")}
     return out
 
 

@@ -11,32 +11,12 @@
 # run by kdive alone (see the end of main()).
 # KDIVE_TEST_KERNELS=6.1,5.10 limits the kernels (by the dump name's kernel part).
 import os
-import re
 import sys
 
 import kdive_testlib as lib
 
 PROBE = os.path.join(lib.HERE, "probes", "helper_battery.py")
-KNOWN = os.path.join(lib.SRC, "tests", "diff", "KNOWN_DIFFERENCES.md")
 F = lib.Failures()
-
-
-def known_differences():
-    """{label: kernels or None (all)} from the "helper battery" section's bullets
-    "- `label` (kernels: 5.10, 6.1-rt): why"."""
-    out = {}
-    try:
-        text = open(KNOWN).read()
-    except OSError:
-        return out
-    m = re.search(r"^## Helper battery.*?(?=^## |\Z)", text, re.M | re.S)
-    if not m:
-        return out
-    for line in m.group(0).splitlines():
-        b = re.match(r"- `([^`]+)`(?: \(kernels: ([^)]*)\))?", line)
-        if b:
-            out[b.group(1)] = None if not b.group(2) else {k.strip() for k in b.group(2).split(",")}
-    return out
 
 
 def parse(stdout):
@@ -81,7 +61,7 @@ def compare(name, kernel, ref, got, known):
 def main():
     wanted = os.environ.get("KDIVE_TEST_KERNELS")
     wanted = {k.strip() for k in wanted.split(",")} if wanted else None
-    known = known_differences()
+    known = lib.known_labels("Helper battery")
     no_fallback_done = set()
     references = {}  # (kernel, scenario) -> drgn's lines on a dump it opens
     for d in lib.dumps():

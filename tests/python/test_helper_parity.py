@@ -11,32 +11,12 @@
 import concurrent.futures
 import glob
 import os
-import re
 
 import kdive_testlib as lib
 
 PROBES = sorted(glob.glob(os.path.join(lib.HERE, "probes", "parity", "[a-z]*.py")))
-KNOWN = os.path.join(lib.SRC, "tests", "diff", "KNOWN_DIFFERENCES.md")
 MIN_LINES = 5
 F = lib.Failures()
-
-
-def known_differences():
-    """{label: kernels or None (all)} from the "Helper parity" section's bullets
-    "- `label` (kernels: 5.10, 7.2): why"."""
-    out = {}
-    try:
-        text = open(KNOWN).read()
-    except OSError:
-        return out
-    m = re.search(r"^## Helper parity.*?(?=^## |\Z)", text, re.M | re.S)
-    if not m:
-        return out
-    for line in m.group(0).splitlines():
-        b = re.match(r"- `([^`]+)`(?: \(kernels: ([^)]*)\))?", line)
-        if b:
-            out[b.group(1)] = None if not b.group(2) else {k.strip() for k in b.group(2).split(",")}
-    return out
 
 
 def parse(stdout):
@@ -81,7 +61,7 @@ def main():
     only = {p for p in os.environ.get("KDIVE_PARITY_PROBES", "").split(",") if p}
     probes = [p for p in PROBES if not only or os.path.basename(p)[:-3] in only]
     F.check(bool(probes), "no parity probe selected")
-    known = known_differences()
+    known = lib.known_labels("Helper parity")
     jobs = []
     for d in lib.dumps(drgn=False):
         if wanted and d["kernel_name"] not in wanted:
