@@ -94,6 +94,48 @@ TEST(PageTableWalker, FourLevelWith4KAnd2MAnd1GPages) {
   EXPECT_EQ(fault_of(kv, va4k + 0x3010, 8), "address not in dump: 0xffffffff81237010");
 }
 
+TEST(PageTableWalker, MappedRanges) {
+  Phys ph;
+  const uint64_t pml4 = 0x1000, pdpt = 0x2000, pd = 0x3000, pt = 0x4000;
+  const uint64_t va = 0xffffffff81234000;
+  ph.entry(pml4, idx(va, 4), pdpt | P);
+  ph.entry(pdpt, idx(va, 3), pd | P);
+  ph.entry(pd, idx(va, 2), pt | P);
+  ph.entry(pt, idx(va, 1), 0x9000 | P);
+  ph.entry(pt, idx(va, 1) + 1, 0x5000 | P);  // virtually adjacent: merged
+  ph.entry(pt, idx(va, 1) + 3, 0x6000 | P);  // after a hole
+  ph.entry(pd, idx(va, 2) + 1, 0x200000 | P | PS);  // the next 2 MiB region
+  ph.entry(pml4, 1, 0x7000 | P);                     // a lower-half table pointing at a table
+  ph.entry(0x7000, 0, 0x40000000 | P | PS);          // 1 GiB page at 0x8000000000
+  ph.entry(pml4, 300, 0x3f000000 | P);               // a table page outside physical memory: skipped
+  PageTableWalker w(ph.mem, pml4, 4);
+  std::vector<VirtualRange> all = w.mapped_ranges(0, UINT64_MAX);
+  ASSERT_EQ(all.size(), 4u);
+  EXPECT_EQ(all[0].start, 0x8000000000u);
+  EXPECT_EQ(all[0].size, 1u << 30);
+  EXPECT_EQ(all[1].start, va);
+  EXPECT_EQ(all[1].size, 0x2000u);
+  EXPECT_EQ(all[2].start, va + 0x3000);
+  EXPECT_EQ(all[2].size, 0x1000u);
+  EXPECT_EQ(all[3].start, 0xffffffff81400000u);
+  EXPECT_EQ(all[3].size, 2u << 20);
+  // Clipped to [min, max].
+  std::vector<VirtualRange> some = w.mapped_ranges(va + 0x1800, 0xffffffff81400fff);
+  ASSERT_EQ(some.size(), 3u);
+  EXPECT_EQ(some[0].start, va + 0x1800);
+  EXPECT_EQ(some[0].size, 0x800u);
+  EXPECT_EQ(some[2].start, 0xffffffff81400000u);
+  EXPECT_EQ(some[2].size, 0x1000u);
+}
+
+TEST(PageTableWalker, MappedRangesOfGarbageAreBounded) {
+  // Every entry of every level present, pointing at the same table: 512^4 leaves.
+  Phys ph;
+  for (uint64_t i = 0; i < 512; ++i) ph.entry(0x1000, i, 0x1000 | P);
+  PageTableWalker w(ph.mem, 0x1000, 4);
+  EXPECT_THROW(w.mapped_ranges(0, UINT64_MAX), BadDataError);
+}
+
 TEST(PageTableWalker, FiveLevel) {
   Phys ph;
   const uint64_t pml5 = 0x1000;
