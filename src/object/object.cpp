@@ -428,22 +428,26 @@ std::string Object::read_c_string(size_t limit) const {
                                 type_name(type_)));
   }
   if (!env_->memory) throw FaultError(address, "no memory to read from");
+  return kdive::read_c_string(*env_->memory, address, max_len, AddressSpace::Virtual);
+}
+
+std::string read_c_string(const MemoryReader& memory, uint64_t address, size_t limit, AddressSpace space) {
   // Read in chunks up to the next page boundary so that a string ending just before
   // an unreadable page is still read.
   std::string s;
-  while (s.size() < max_len) {
+  while (s.size() < limit) {
     uint64_t a = address + s.size();
     size_t chunk = static_cast<size_t>(4096 - (a & 4095));
-    if (chunk > max_len - s.size()) chunk = max_len - s.size();
+    if (chunk > limit - s.size()) chunk = limit - s.size();
     char buf[4096];
     try {
-      env_->memory->read(a, buf, chunk);
+      memory.read(a, buf, chunk, space);
     } catch (const FaultError&) {
       // Memory may end inside the page (a segment boundary): read byte by byte up to
       // the NUL or the first unreadable byte, which then faults as drgn's does.
       for (size_t i = 0; i < chunk; ++i) {
         char c;
-        env_->memory->read(a + i, &c, 1);
+        memory.read(a + i, &c, 1, space);
         if (!c) return s;
         s += c;
       }

@@ -136,4 +136,10 @@ class Object {
   bool is_zero_impl(int depth) const;
 };
 
+// The bytes at `address` up to a NUL (not included) or `limit` bytes, read a page at a
+// time; FaultError for an unreadable byte before the end (Object::read_c_string and
+// drgn's Program.read_c_string).
+std::string read_c_string(const MemoryReader& memory, uint64_t address, size_t limit,
+                          AddressSpace space = AddressSpace::Virtual);
+
 }  // namespace kdive

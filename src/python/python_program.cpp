@@ -9,8 +9,6 @@
 
 #include <pybind11/stl.h>
 
-#include <cstring>
-
 #include <fmt/format.h>
 
 #include "kdive/error.h"
@@ -149,25 +147,6 @@ uint64_t read_unsigned(PyProgram& self, uint64_t address, size_t size, bool phys
   return v;
 }
 
-// Bytes from `address` up to a NUL (not included) or `max_size` bytes, read a page at
-// a time so that a string ending just before an unmapped page reads; FaultError for an
-// unreadable byte before the end.
-std::string read_c_string(PyProgram& self, uint64_t address, bool physical, uint64_t max_size) {
-  constexpr uint64_t kChunk = 4096;
-  AddressSpace space = physical ? AddressSpace::Physical : AddressSpace::Virtual;
-  std::string out;
-  char buf[kChunk];
-  while (out.size() < max_size) {
-    uint64_t at = address + out.size();
-    uint64_t n = std::min<uint64_t>(kChunk - at % kChunk, max_size - out.size());
-    self.program().memory().read(at, buf, n, space);
-    const char* nul = static_cast<const char*>(std::memchr(buf, 0, n));
-    out.append(buf, nul ? static_cast<size_t>(nul - buf) : n);
-    if (nul) break;
-  }
-  return out;
-}
-
 // drgn's default is FindObjectFlags.ANY; a plain int is accepted as drgn accepts one.
 GlobalKinds kinds_from_flags(const py::object& flags) {
   if (flags.is_none()) return kGlobalAny;
@@ -256,8 +235,10 @@ void bind_program(py::module_& m) {
         return py::bytes(buf);
       }, py::arg("address"), py::arg("size"), py::arg("physical") = false)
       .def("read_c_string", [](PyProgram& self, uint64_t address, bool physical, const py::object& max_size) {
-        return py::bytes(read_c_string(self, address, physical,
-                                       max_size.is_none() ? UINT64_MAX : max_size.attr("__index__")().cast<uint64_t>()));
+        return py::bytes(kdive::read_c_string(
+            self.program().memory(), address,
+            max_size.is_none() ? SIZE_MAX : max_size.attr("__index__")().cast<size_t>(),
+            physical ? AddressSpace::Physical : AddressSpace::Virtual));
       }, py::arg("address"), py::arg("physical") = false, py::kw_only(), py::arg("max_size") = py::none())
       .def("read_u8", [](PyProgram& self, uint64_t a, bool p) { return read_unsigned(self, a, 1, p); }, py::arg("address"), py::arg("physical") = false)
       .def("read_u16", [](PyProgram& self, uint64_t a, bool p) { return read_unsigned(self, a, 2, p); }, py::arg("address"), py::arg("physical") = false)
