@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs dependencies, builds kdive (Release with -g, and ASan+UBSan), builds the
-# real fixtures if they are missing, and runs every test through CTest (two at a time) in
-# the Release build, and all but the reference-tool diffs in the sanitizer build.
+# Installs dependencies, builds kdive (Release with -g, and ASan+UBSan) and, at the same
+# time, the real fixtures if they are missing; then runs every test through CTest (two at
+# a time) in the Release build, and all but the reference-tool diffs in the sanitizer
+# build.
 # Ends with the line "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -16,10 +17,22 @@ build() {  # build DIR EXTRA_CMAKE_ARGS...
   cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKDIVE_WERROR=$WERROR "$@" >/dev/null &&
     ninja -C "$dir" ${NINJA_JOBS:+-j$NINJA_JOBS}
 }
-build build/release || { echo "release build failed"; echo "0 passed, 1 failed"; exit 1; }
-build build/asan -DKDIVE_SANITIZE=ON || { echo "sanitizer build failed"; echo "0 passed, 1 failed"; exit 1; }
-
-./scripts/fixtures/build-all.sh || { echo "fixture build failed"; echo "0 passed, 1 failed"; exit 1; }
+# The fixtures need nothing from the build (downloads, QEMU boots, makedumpfile): they
+# are made while kdive compiles, in their own process group so that a failed build stops
+# them too. Their log is shown once both are done.
+mkdir -p build
+setsid -w ./scripts/fixtures/build-all.sh >build/fixtures.log 2>&1 &
+fixtures_pid=$!
+stop() {  # stop MESSAGE: the fixture job is killed, the run ends as failed
+  kill -- -"$fixtures_pid" 2>/dev/null
+  echo "$1"; echo "0 passed, 1 failed"; exit 1
+}
+build build/release || stop "release build failed"
+build build/asan -DKDIVE_SANITIZE=ON || stop "sanitizer build failed"
+fixtures_status=0
+wait "$fixtures_pid" || fixtures_status=$?
+cat build/fixtures.log
+[ "$fixtures_status" -eq 0 ] || stop "fixture build failed (exit $fixtures_status)"
 
 passed=0; failed=0
 run_ctest() {  # run_ctest DIR LABEL [CTEST ARGS...]

@@ -26,41 +26,50 @@ void SegmentedMemory::add(Segment segment) {
   std::vector<Piece> fresh;
   uint64_t cursor = seg_start;
   bool done = false;
-  auto it = std::upper_bound(pieces_.begin(), pieces_.end(), seg_start,
-                             [](uint64_t a, const Piece& p) { return a < p.start; });
-  if (it != pieces_.begin() && std::prev(it)->last >= seg_start) --it;
-  for (; it != pieces_.end() && !done && it->start <= seg_last; ++it) {
-    if (it->start > cursor) {
-      fresh.push_back({cursor, it->start - 1, cursor - seg_start, seg});
-    }
-    if (it->last >= seg_last) {
+  auto it = index_.upper_bound(seg_start);
+  if (it != index_.begin() && std::prev(it)->second.last >= seg_start) --it;
+  for (; it != index_.end() && !done && it->second.start <= seg_last; ++it) {
+    const Piece& p = it->second;
+    if (p.start > cursor) fresh.push_back({cursor, p.start - 1, cursor - seg_start, seg});
+    if (p.last >= seg_last) {
       done = true;
-    } else if (it->last + 1 > cursor) {
-      cursor = it->last + 1;
+    } else if (p.last + 1 > cursor) {
+      cursor = p.last + 1;
     }
   }
   if (!done) fresh.push_back({cursor, seg_last, cursor - seg_start, seg});
-  for (const Piece& p : fresh) {
-    auto pos = std::upper_bound(pieces_.begin(), pieces_.end(), p.start,
-                                [](uint64_t a, const Piece& q) { return a < q.start; });
-    pieces_.insert(pos, p);
+  for (const Piece& p : fresh) index_.emplace(p.start, p);
+  pieces_stale_.store(true, std::memory_order_release);
+}
+
+const std::vector<SegmentedMemory::Piece>& SegmentedMemory::flat() const {
+  if (pieces_stale_.load(std::memory_order_acquire)) {
+    std::lock_guard lock(pieces_mutex_);
+    if (pieces_stale_.load(std::memory_order_relaxed)) {
+      pieces_.clear();
+      pieces_.reserve(index_.size());
+      for (const auto& [start, p] : index_) pieces_.push_back(p);
+      last_hit_.store(0, std::memory_order_relaxed);
+      pieces_stale_.store(false, std::memory_order_release);
+    }
   }
-  last_hit_.store(0, std::memory_order_relaxed);
+  return pieces_;
 }
 
 const SegmentedMemory::Piece* SegmentedMemory::find(uint64_t address) const {
-  if (pieces_.empty()) return nullptr;
+  const std::vector<Piece>& pieces = flat();
+  if (pieces.empty()) return nullptr;
   size_t hint = last_hit_.load(std::memory_order_relaxed);
-  if (hint < pieces_.size()) {
-    const Piece& p = pieces_[hint];
+  if (hint < pieces.size()) {
+    const Piece& p = pieces[hint];
     if (address >= p.start && address <= p.last) return &p;
   }
-  auto it = std::upper_bound(pieces_.begin(), pieces_.end(), address,
+  auto it = std::upper_bound(pieces.begin(), pieces.end(), address,
                              [](uint64_t a, const Piece& p) { return a < p.start; });
-  if (it == pieces_.begin()) return nullptr;
+  if (it == pieces.begin()) return nullptr;
   --it;
   if (address > it->last) return nullptr;
-  last_hit_.store(static_cast<size_t>(it - pieces_.begin()), std::memory_order_relaxed);
+  last_hit_.store(static_cast<size_t>(it - pieces.begin()), std::memory_order_relaxed);
   return &*it;
 }
 
@@ -106,7 +115,7 @@ bool SegmentedMemory::contains(uint64_t address, uint64_t size) const {
 
 std::vector<AddressRange> SegmentedMemory::ranges() const {
   std::vector<AddressRange> out;
-  for (const Piece& p : pieces_) {
+  for (const auto& [start, p] : index_) {
     uint64_t sz = p.last - p.start + 1;  // 0 when the piece is the whole 2^64 space
     if (!out.empty() && out.back().start + out.back().size == p.start && out.back().size != 0) {
       out.back().size += sz;

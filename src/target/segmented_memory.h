@@ -12,7 +12,9 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -74,7 +76,7 @@ class SegmentedMemory : public MemoryReader {
   // The covered ranges, merged where adjacent, in address order.
   std::vector<AddressRange> ranges() const;
   size_t segment_count() const { return segments_.size(); }
-  bool empty() const { return pieces_.empty(); }
+  bool empty() const { return index_.empty(); }
   const std::string& name() const { return name_; }
 
  private:
@@ -87,10 +89,20 @@ class SegmentedMemory : public MemoryReader {
     const Segment* segment;
   };
   const Piece* find(uint64_t address) const;
+  const std::vector<Piece>& flat() const;
 
   std::string name_;
   std::vector<std::unique_ptr<Segment>> segments_;
-  std::vector<Piece> pieces_;  // sorted by start, disjoint
+  // Pieces by start, disjoint. A map, so that registering n segments in any order is
+  // O(n log n): QEMU's paging dumps list tens of thousands of page-sized segments in
+  // descending address order, which made sorted-vector inserts quadratic.
+  std::map<uint64_t, Piece> index_;
+  // The same pieces as a vector for reads (binary search, cache-friendly), rebuilt on
+  // the first read after an add. add() is not concurrent with reads; reads are with
+  // each other, hence the flag and the lock.
+  mutable std::vector<Piece> pieces_;
+  mutable std::atomic<bool> pieces_stale_{false};
+  mutable std::mutex pieces_mutex_;
   mutable std::atomic<size_t> last_hit_{0};
 };
 

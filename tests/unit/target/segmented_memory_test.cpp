@@ -62,6 +62,34 @@ TEST(SegmentedMemory, EarlierSegmentWinsOverlap) {
   EXPECT_EQ(buf[0x20], 0xbb);
 }
 
+// QEMU's paging dumps (dump-guest-memory -p) list one segment per mapped page, in
+// descending address order, and map some physical pages many times: 65,741 segments on
+// the 6.1-rt fixture. Registration must not be quadratic, reads after each add must see
+// the new segments, and earlier segments still win where later ones overlap them.
+TEST(SegmentedMemory, ManyPageSegmentsInDescendingOrder) {
+  constexpr uint64_t kPages = 100000, kBase = 0xffffff0000000000;
+  std::vector<uint8_t> page(0x1000);
+  SegmentedMemory m;
+  for (uint64_t i = kPages; i-- > 0;) {
+    m.add({.start = kBase + i * 0x2000, .size = 0x1000, .backed_size = 0x1000, .data = page.data(), .read = {}});
+    if (i == kPages / 2) {
+      EXPECT_TRUE(m.contains(kBase + i * 0x2000, 0x1000));
+    }
+  }
+  std::vector<uint8_t> other(0x3000, 0xcc);
+  m.add({.start = kBase, .size = 0x3000, .backed_size = 0x3000, .data = other.data(), .read = {}});
+  EXPECT_EQ(m.ranges().size(), kPages - 1);  // the last add filled the first hole
+  page[5] = 0x5a;
+  uint8_t b = 0;
+  m.read(kBase + 0x2005, &b, 1);
+  EXPECT_EQ(b, 0x5a);  // the page segment, added first, wins over `other`
+  m.read(kBase + 0x1005, &b, 1);
+  EXPECT_EQ(b, 0xcc);  // the hole between two pages is filled by `other`
+  EXPECT_EQ(fault_text(m, kBase + 0x5000, 1), "address not in dump: 0xffffff0000005000");
+  m.read(kBase + (kPages - 1) * 0x2000 + 5, &b, 1);
+  EXPECT_EQ(b, 0x5a);
+}
+
 TEST(SegmentedMemory, TailsReadAsZerosOrFaultWithReason) {
   std::vector<uint8_t> a(0x8, 0x11);
   SegmentedMemory m;
