@@ -76,6 +76,20 @@ void info(CommandContext& ctx) {
                      {"dwarf", m->has_dwarf()}, {"bias", fmt::format("{:#x}", m->bias())}});
   }
   j["debug_files"] = files;
+  // No-debuginfo mode: which part of the dump answers what.
+  const DumpDebugInfo* dump = program.debug_info().dump_debug_info();
+  if (dump) {
+    const KallsymsTable& ks = dump->kallsyms();
+    j["dump_debug_info"] = {
+        {"symbols", {{"source", "kallsyms (VMCOREINFO)"}, {"count", ks.size()}, {"encoding", to_string(ks.encoding())},
+                     {"modules", dump->module_count()}, {"module_symbols", dump->module_symbol_count()}}},
+        {"types", dump->btf() ? nlohmann::json{{"source", dump->btf()->source()},
+                                               {"count", dump->btf()->type_count()},
+                                               {"modules_with_btf", dump->modules_with_btf()}}
+                              : nlohmann::json(nullptr)},
+        {"unwinding", "ORC tables in kernel memory"},
+        {"not_available", "source lines, inline frames, local variables (need DWARF)"}};
+  }
   j["warnings"] = program.warnings();
   if (ctx.json) {
     ctx.out << j.dump(2) << "\n";
@@ -96,6 +110,18 @@ void info(CommandContext& ctx) {
     out << fmt::format("debug file:    {} {} (build ID {}{})\n", m->name(), m->elf().path(),
                        m->elf().build_id().empty() ? "none" : m->elf().build_id(),
                        m->has_dwarf() ? "" : ", no DWARF");
+  }
+  if (dump) {
+    const KallsymsTable& ks = dump->kallsyms();
+    out << fmt::format("symbols:       kallsyms from the dump: {} symbols ({}), {} more in {} modules\n", ks.size(),
+                       to_string(ks.encoding()), dump->module_symbol_count(), dump->module_count());
+    if (dump->btf())
+      out << fmt::format("types:         BTF from the dump: {} types ({}), split BTF of {} modules\n",
+                         dump->btf()->type_count(), dump->btf()->source(), dump->modules_with_btf());
+    else
+      out << "types:         none (the dump's kernel has no usable BTF)\n";
+    out << "unwinding:     ORC tables in kernel memory\n";
+    out << "without DWARF: no source lines, inline frames or local variables\n";
   }
   for (const std::string& w : program.warnings()) out << "warning:       " << w << "\n";
 }

@@ -11,6 +11,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "base/interrupt.h"
+#include "base/progress_line.h"
 #include "cli/command_interpreter.h"
 #include "cli/python_launcher.h"
 #include "cli/repl.h"
@@ -20,6 +22,11 @@
 namespace {
 
 int report(const kdive::Error& e) {
+  // 128 + SIGINT, as a shell reports a command stopped by Ctrl-C.
+  if (dynamic_cast<const kdive::InterruptedError*>(&e)) {
+    std::cerr << "kdive: interrupted\n";
+    return 130;
+  }
   std::cerr << "kdive: " << kdive::error_kind_name(e.kind()) << ": " << e.what() << "\n";
   return e.kind() == kdive::ErrorKind::Usage ? 2 : 1;
 }
@@ -33,7 +40,7 @@ std::string join(const std::vector<std::string>& v, size_t from) {
 // A command's own options (`kdive oops --intel REPORT --modules DIR`, `dmesg -C`) are
 // not kdive's: from the first word naming a command on, every argument goes to the
 // command, except kdive's own options (-c/-s/-e/-x with their values, --json,
-// --allow-build-id-mismatch), which may come anywhere. Before it, "--" ends the
+// --allow-build-id-mismatch, --no-debug-info, --no-debuginfod), which may come anywhere. Before it, "--" ends the
 // scan and the rest is parsed as before. A Python script (SCRIPT.py, or a #! python/drgn
 // file) takes every argument after it, options included, as drgn's CLI does.
 void split_command_line(int argc, char** argv, std::vector<std::string>* global,
@@ -44,6 +51,7 @@ void split_command_line(int argc, char** argv, std::vector<std::string>* global,
   };
   auto is_global_flag = [](const std::string& a) {
     return a == "--json" || a == "--allow-build-id-mismatch" || a == "--python" || a == "--command-server" ||
+           a == "--no-debug-info" || a == "--no-debuginfod" || a == "-q" || a == "--quiet" ||
            a.rfind("--drgn-path=", 0) == 0 || a.rfind("--core=", 0) == 0 || a.rfind("--pid=", 0) == 0 ||
            a.rfind("--symbols=", 0) == 0 || a.rfind("--eval=", 0) == 0 || a.rfind("--execute=", 0) == 0;
   };
@@ -80,7 +88,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> symbols;
   std::vector<std::string> evals, commands;
   std::vector<std::string> args;
-  bool json = false, allow_mismatch = false;
+  bool json = false, allow_mismatch = false, no_debug_info = false, no_debuginfod = false, quiet = false;
   app.add_option("-c,--core", core, "crash dump or core file (vmcore, kdump-compressed, ELF core, /proc/kcore)");
   int pid = 0;
   auto* pid_opt = app.add_option("-p,--pid", pid, "a running process (read through /proc/PID/mem)");
@@ -94,6 +102,10 @@ int main(int argc, char** argv) {
       ->allow_extra_args(false);
   app.add_flag("--json", json, "print records as JSON");
   app.add_flag("--allow-build-id-mismatch", allow_mismatch, "open even if vmlinux does not match the dump");
+  app.add_flag("--no-debug-info", no_debug_info,
+               "ignore debug files: symbols, types and unwind tables from the dump itself (kallsyms, BTF, ORC)");
+  app.add_flag("--no-debuginfod", no_debuginfod, "never fetch missing debug files from $DEBUGINFOD_URLS");
+  app.add_flag("-q,--quiet", quiet, "no progress lines on stderr");
   bool python_console = false, command_server = false;
   std::string drgn_path;
   app.add_flag("--python", python_console, "interactive Python console (drgn's API, `prog`; %CMD runs a kdive command)");
@@ -126,7 +138,7 @@ int main(int argc, char** argv) {
       std::cerr << "kdive: UsageError: cannot read script '" << python_script[0] << "': " << std::strerror(errno) << "\n";
       return 2;
     }
-    kdive::PythonSession session{core, pid, symbols, allow_mismatch, drgn_path};
+    kdive::PythonSession session{core, pid, symbols, allow_mismatch, drgn_path, no_debug_info};
     try {
       return kdive::exec_python(session, python_console ? std::vector<std::string>{"--console"} : python_script);
     } catch (const kdive::Error& e) {
@@ -139,17 +151,29 @@ int main(int argc, char** argv) {
                  "or debug info (-s FILE)\n";
     return 2;
   }
+  // Progress lines go to stderr when it is a terminal; Ctrl-C stops the step that runs
+  // (opening included) and is reported as "interrupted".
+  if (!quiet && isatty(STDERR_FILENO)) kdive::ProgressLine::enable(STDERR_FILENO);
+  kdive::ProgressLine::set_stdout_is_terminal(isatty(STDOUT_FILENO));
   try {
     kdive::ProgramOptions options;
     options.debug_paths = symbols;
     options.allow_build_id_mismatch = allow_mismatch;
+    options.no_debug_info = no_debug_info;
+    options.use_debuginfod = !no_debuginfod;
+    options.show_progress = !quiet;
     // Without -c, commands that need only debug info or text (layout, oops, dis)
     // still work; the rest say that they need a dump.
-    auto program = pid ? kdive::Program::open_live_process(pid, options)
-                   : core.empty() ? kdive::Program::open_debug_info(options)
-                                  : kdive::Program::open(core, options);
+    auto program = [&] {
+      kdive::InterruptScope interruptible;
+      return pid ? kdive::Program::open_live_process(pid, options)
+             : core.empty() ? kdive::Program::open_debug_info(options)
+                            : kdive::Program::open(core, options);
+    }();
+    if (!quiet)
+      for (const std::string& n : program->notices()) std::cerr << "kdive: warning: " << n << "\n";
     kdive::CommandInterpreter interpreter(*program, std::cout, json);
-    kdive::set_python_session({core, pid, symbols, allow_mismatch, drgn_path});
+    kdive::set_python_session({core, pid, symbols, allow_mismatch, drgn_path, no_debug_info});
 
     // -e and -x run in the order given.
     std::vector<std::pair<bool, std::string>> steps;
@@ -160,6 +184,7 @@ int main(int argc, char** argv) {
     }
     int rc = 0;
     auto run = [&](bool is_expr, const std::string& text) {
+      kdive::InterruptScope interruptible;
       try {
         if (is_expr) interpreter.print_expression(text);
         else interpreter.run_line(text);

@@ -17,6 +17,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "base/interrupt.h"
+#include "base/progress_line.h"
 #include "cli/command_interpreter.h"
 #include "kdive/error.h"
 #include "linux/identify_address.h"
@@ -127,7 +129,10 @@ void slabinfo(CommandContext& ctx, std::string_view arg) {
                     "<active_slabs> <num_slabs> <sharedavail>\n";
   }
   std::vector<std::string> problems;
+  ProgressLine progress(exact ? "walking every slab" : "slab caches", caches.size(), "caches", /*prints_to_stdout=*/true);
   for (uint64_t c : caches) {
+    check_interrupt();
+    progress.advance();
     const SlabCacheInfo& info = slub.cache_info(c);
     WalkStatus st;
     SlabCacheStats s = slub.statistics(c, &st);

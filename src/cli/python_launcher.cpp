@@ -153,6 +153,7 @@ std::vector<std::string> python_runner_target_args(const PythonSession& session)
     out.push_back(s);
   }
   if (session.allow_build_id_mismatch) out.push_back("--allow-build-id-mismatch");
+  if (session.no_debug_info) out.push_back("--no-debug-info");
   return out;
 }
 

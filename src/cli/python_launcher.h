@@ -17,6 +17,7 @@ struct PythonSession {
   std::vector<std::string> symbols;  // -s, in order
   bool allow_build_id_mismatch = false;
   std::string drgn_path;  // --drgn-path: KDIVE_DRGN_PATH for the helper package's fallback
+  bool no_debug_info = false;  // --no-debug-info
 };
 
 // True when `path` names a Python program: a `.py` file name, or a readable file whose

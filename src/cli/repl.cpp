@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "base/interrupt.h"
 #include "kdive/error.h"
 #include "lang/value.h"
 
@@ -97,7 +98,10 @@ void run_repl(CommandInterpreter& interpreter, Program& program) {
     if (line.find_first_not_of(" \t") == std::string::npos) continue;
     add_history(line.c_str());
     try {
+      InterruptScope interruptible;  // Ctrl-C stops this command, not the session
       interpreter.run_line(line);
+    } catch (const InterruptedError&) {
+      std::cout << "interrupted" << std::endl;
     } catch (const Error& e) {
       std::cout << error_kind_name(e.kind()) << ": " << e.what() << std::endl;
     } catch (const std::exception& e) {

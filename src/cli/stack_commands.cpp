@@ -9,6 +9,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "base/interrupt.h"
+#include "base/progress_line.h"
 #include "cli/command_interpreter.h"
 #include "kdive/error.h"
 #include "object/object_formatter.h"
@@ -73,6 +75,7 @@ nlohmann::json frame_json(const StackTrace& t, const StackFrame& f, bool variabl
   j["unwound_by"] = f.unwound_by();
   if (f.symbol())
     j["symbol"] = fmt::format("{}+{:#x}/{:#x}", f.symbol()->name, f.pc() - f.symbol()->address, f.symbol()->size);
+  if (f.symbol() && !f.symbol()->module.empty()) j["module"] = f.symbol()->module;
   if (f.position().known) {
     j["file"] = f.position().file;
     j["line"] = f.position().line;
@@ -113,7 +116,9 @@ void print_trace(CommandContext& ctx, StackSession& s, const ThreadRef& thread, 
   }
   if (header) ctx.out << fmt::format("PID: {} COMM: {}\n", thread.pid, thread.comm);
   for (const StackFrame& f : t.frames()) {
-    ctx.out << format_trace_line(f) << "\n";
+    ctx.out << format_trace_line(f);
+    if (f.name().empty() && f.symbol() && !f.symbol()->module.empty()) ctx.out << " [" << f.symbol()->module << "]";
+    ctx.out << "\n";
     if (variables) {
       for (const std::string& n : frame_locals(f)) {
         std::string text = variable_text(t, f, n, true);
@@ -135,8 +140,11 @@ void bt(CommandContext& ctx, std::string_view arg) {
   BtOptions o = parse_bt(arg);
   if (o.active || o.all) {
     std::vector<ThreadRef> threads = o.all ? s->engine.threads() : s->engine.active_threads();
+    ProgressLine progress("stack traces", threads.size(), "tasks", /*prints_to_stdout=*/true);
     bool first = true;
     for (const ThreadRef& th : threads) {
+      check_interrupt();
+      progress.advance();
       if (!first && !ctx.json) ctx.out << "\n";
       first = false;
       try {
@@ -201,6 +209,13 @@ void register_stack_commands(CommandTable& t) {
                         [](CommandContext& ctx, std::string_view arg) {
                           auto s = session_of(ctx);
                           const StackFrame& f = current_frame(ctx, *s, arg);
+                          // No DWARF scope for this code (the dump's own kallsyms named it,
+                          // or a module's .ko is missing): say so rather than print nothing.
+                          if (f.name().empty())
+                            throw MissingDebugInfoError(fmt::format(
+                                "locals: frame {} ({}) has no DWARF debug info: parameters and local variables "
+                                "need the vmlinux or module debug file (-s, or a debuginfod server in DEBUGINFOD_URLS)",
+                                f.index(), f.symbol() ? f.symbol()->name : fmt::format("{:#x}", f.pc())));
                           if (ctx.json) {
                             ctx.out << frame_json(*s->current, f, true)["variables"].dump() << "\n";
                             return;

@@ -23,6 +23,8 @@
 #include <fmt/format.h>
 
 #include "base/byte_cursor.h"
+#include "base/interrupt.h"
+#include "base/progress_line.h"
 #include "debuginfo/elf_file.h"
 #include "kdive/error.h"
 #include "target/file_source.h"
@@ -374,9 +376,13 @@ DwarfIndex DwarfIndex::build(const ElfFile& file, unsigned threads, std::vector<
   std::vector<DwarfIndexStats> stats(threads);
   std::vector<std::vector<std::string>> thread_warnings(threads);
   std::atomic<size_t> next{0};
+  ProgressLine progress(fmt::format("indexing DWARF of {}", std::filesystem::path(file.path()).filename().string()),
+                        units.size(), "units");
   auto worker = [&](unsigned t) {
     UnitScanner scanner(s, maps[t], stats[t], index.owned_names_[t]);
-    for (size_t i; (i = next.fetch_add(1)) < units.size();) {
+    // A Ctrl-C makes every worker stop at its next unit; the incomplete index is thrown
+    // away below (and so never cached).
+    for (size_t i; !interrupt_requested() && (i = next.fetch_add(1)) < units.size();) {
       try {
         scanner.scan(units[i]);
         file.release_pages(s.info.subspan(units[i].offset, units[i].end - units[i].offset));
@@ -385,12 +391,14 @@ DwarfIndex DwarfIndex::build(const ElfFile& file, unsigned threads, std::vector<
         ++stats[t].bad_units;
         thread_warnings[t].push_back(e.what());
       }
+      progress.advance();
     }
   };
   std::vector<std::thread> pool;
   for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker, t);
   worker(0);
   for (auto& th : pool) th.join();
+  check_interrupt();
 
   // Merge into the first map with the same keep-rules, then order each name's entries.
   LocalMap& merged = maps[0];

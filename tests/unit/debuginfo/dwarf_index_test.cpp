@@ -1,9 +1,11 @@
 #include "debuginfo/dwarf_index.h"
 
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <filesystem>
 
+#include "base/interrupt.h"
 #include "debuginfo/elf_file.h"
 #include "unit/debuginfo/compiled_program.h"
 
@@ -136,6 +138,30 @@ TEST(DwarfIndex, CachedIndexAnswersAsTheBuiltOne) {
   // Below the size threshold nothing is cached.
   EXPECT_FALSE(DwarfIndex::load_or_build(elf, dir + "/sub", nullptr).from_cache());
   EXPECT_FALSE(std::filesystem::exists(dir + "/sub"));
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace kdive
+
+namespace kdive {
+namespace {
+
+TEST(DwarfIndex, CtrlCStopsTheScanAndNothingIsCached) {
+  testing::CompiledProgram prog(std::string(kSource) + "int declared_only = 1;\nint main(void) { return use() + add(1, 2); }\n",
+                                "-g -O0 -Wl,--build-id");
+  ElfFile elf(prog.path());
+  char tmpl[] = "/tmp/kdive-cache-XXXXXX";
+  ASSERT_TRUE(mkdtemp(tmpl));
+  std::string dir = tmpl;
+  {
+    InterruptScope scope;
+    raise(SIGINT);
+    EXPECT_THROW(DwarfIndex::load_or_build(elf, dir, nullptr, 0), InterruptedError);
+  }
+  EXPECT_TRUE(std::filesystem::is_empty(dir));
+  EXPECT_FALSE(DwarfIndex::load_or_build(elf, dir, nullptr, 0).from_cache());  // built now
+  EXPECT_TRUE(DwarfIndex::load_or_build(elf, dir, nullptr, 0).from_cache());
   std::filesystem::remove_all(dir);
 }
 
