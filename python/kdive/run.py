@@ -21,6 +21,8 @@ def parse_args(argv: List[str]) -> argparse.Namespace:
     parser.add_argument("-s", "--symbols", metavar="PATH", action="append", default=[],
                         help="debug info file or directory (repeatable)")
     parser.add_argument("--allow-build-id-mismatch", action="store_true")
+    parser.add_argument("--no-debug-info", action="store_true",
+                        help="answer from the dump alone (kallsyms, BTF, ORC), even if debug files exist")
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--console", action="store_true", help="the interactive console")
     mode.add_argument("--exec", metavar="CODE", dest="code",
@@ -153,7 +155,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 1
     open_args = session.OpenArgs(core=args.core, pid=args.pid, kernel=args.kernel,
                                  symbols=args.symbols,
-                                 allow_build_id_mismatch=args.allow_build_id_mismatch)
+                                 allow_build_id_mismatch=args.allow_build_id_mismatch,
+                                 no_debug_info=args.no_debug_info)
     session.current = open_args
     try:
         prog = session.open_program(open_args)

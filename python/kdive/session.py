@@ -12,12 +12,13 @@ class OpenArgs:
 
     def __init__(self, core: Optional[str] = None, pid: Optional[int] = None,
                  kernel: bool = False, symbols: Optional[List[str]] = None,
-                 allow_build_id_mismatch: bool = False):
+                 allow_build_id_mismatch: bool = False, no_debug_info: bool = False):
         self.core = core
         self.pid = pid
         self.kernel = kernel
         self.symbols = list(symbols or [])
         self.allow_build_id_mismatch = allow_build_id_mismatch
+        self.no_debug_info = no_debug_info
 
     def kdive_args(self) -> List[str]:
         """The same target as kdive CLI options."""
@@ -32,6 +33,8 @@ class OpenArgs:
             out += ["-s", s]
         if self.allow_build_id_mismatch:
             out.append("--allow-build-id-mismatch")
+        if self.no_debug_info:
+            out.append("--no-debug-info")
         return out
 
 
@@ -44,6 +47,8 @@ def open_program(args: OpenArgs):
     import drgn
 
     prog = drgn.Program()
+    if args.no_debug_info:
+        prog._kdive_no_debug_info = True
     if args.core is not None:
         prog.set_core_dump(args.core)
     elif args.pid is not None:

@@ -109,9 +109,28 @@ bool tag_matches(TypeKind kind, IndexTag tag) {
     default: return false;
   }
 }
+// DWARF (and BTF, which pahole makes from it) names base types in gcc's spelling
+// ("long unsigned int"); the parser asks in canonical form ("unsigned long").
+const char* gcc_base_type_spelling(std::string_view canonical) {
+  static const std::pair<const char*, const char*> gcc_names[] = {
+      {"unsigned long", "long unsigned int"}, {"long", "long int"},
+      {"unsigned short", "short unsigned int"}, {"short", "short int"},
+      {"long long", "long long int"}, {"unsigned long long", "long long unsigned int"}};
+  for (auto [canon, gcc] : gcc_names)
+    if (canonical == canon) return gcc;
+  return nullptr;
+}
 }  // namespace
 
+QualifiedType DebugInfo::find_dump_type(TypeKind kind, std::string_view name) {
+  if (QualifiedType t = dump_->find_type(kind, name); t.type) return t;
+  if (kind == TypeKind::Int || kind == TypeKind::Bool || kind == TypeKind::Float)
+    if (const char* gcc = gcc_base_type_spelling(name)) return dump_->find_type(kind, gcc);
+  return {};
+}
+
 QualifiedType DebugInfo::find_type(TypeKind kind, std::string_view name) {
+  if (dump_) return find_dump_type(kind, name);
   bool primitive = kind == TypeKind::Int || kind == TypeKind::Bool || kind == TypeKind::Float;
   for (auto& m : modules_) {
     if (!m->has_dwarf()) continue;
@@ -126,21 +145,9 @@ QualifiedType DebugInfo::find_type(TypeKind kind, std::string_view name) {
       return {};
     };
     if (QualifiedType t = try_name(name); t.type) return t;
-    if (primitive) {
-      // DWARF names base types in gcc's spelling ("long unsigned int"); the parser asks
-      // in canonical form. Try the usual gcc spellings of the canonical name.
-      static const std::pair<const char*, const char*> gcc_names[] = {
-          {"unsigned long", "long unsigned int"}, {"long", "long int"},
-          {"unsigned int", "unsigned int"}, {"unsigned short", "short unsigned int"},
-          {"short", "short int"}, {"long long", "long long int"},
-          {"unsigned long long", "long long unsigned int"}, {"unsigned char", "unsigned char"},
-          {"signed char", "signed char"}, {"_Bool", "_Bool"}};
-      for (auto [canon, gcc] : gcc_names) {
-        if (name == canon) {
-          if (QualifiedType t = try_name(gcc); t.type) return t;
-        }
-      }
-    }
+    if (primitive)
+      if (const char* gcc = gcc_base_type_spelling(name))
+        if (QualifiedType t = try_name(gcc); t.type) return t;
   }
   return {};
 }
@@ -158,9 +165,10 @@ std::vector<GlobalDie> DebugInfo::find_globals(std::string_view name) const {
 }
 
 std::optional<SymbolInfo> DebugInfo::symbolize(uint64_t address) const {
+  if (dump_) return dump_->symbolize(address);
   for (auto& m : modules_) {
     if (auto s = m->symbols().symbolize(address)) {
-      return SymbolInfo{std::string(s->name), s->symbol_address, s->size};
+      return SymbolInfo{std::string(s->name), s->symbol_address, s->size, {}};
     }
   }
   // No symbol contains it: like libdwfl (and so drgn), name it after the closest
@@ -169,7 +177,7 @@ std::optional<SymbolInfo> DebugInfo::symbolize(uint64_t address) const {
   for (auto& m : modules_) {
     if (!m->covers(address)) continue;
     if (auto s = m->symbols().symbolize_after_sizeless(address))
-      return SymbolInfo{std::string(s->name), s->symbol_address, s->size};
+      return SymbolInfo{std::string(s->name), s->symbol_address, s->size, {}};
   }
   return std::nullopt;
 }

@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "debuginfo/dump_debug_info.h"
 #include "debuginfo/dwarf_index.h"
 #include "debuginfo/dwarf_type_translator.h"
 #include "debuginfo/elf_file.h"
@@ -101,8 +102,16 @@ class DebugInfo : public Symbolizer {
 
   std::optional<SymbolInfo> symbolize(uint64_t address) const override;
 
+  // No-debuginfo mode: what the dump says of itself, asked when no debug file answers
+  // (types, symbols). Null when a vmlinux with DWARF was loaded.
+  void set_dump_debug_info(std::unique_ptr<DumpDebugInfo> dump) { dump_ = std::move(dump); }
+  DumpDebugInfo* dump_debug_info() const { return dump_.get(); }
+
  private:
+  QualifiedType find_dump_type(TypeKind kind, std::string_view name);
+
   TypeArena& arena_;
+  std::unique_ptr<DumpDebugInfo> dump_;
   std::vector<std::unique_ptr<DebugModule>> modules_;
 };
 

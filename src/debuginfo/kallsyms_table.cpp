@@ -61,6 +61,7 @@ const char* to_string(KallsymsTable::Encoding e) {
     case KallsymsTable::Encoding::Absolute: return "absolute addresses";
     case KallsymsTable::Encoding::Relative: return "offsets from a base";
     case KallsymsTable::Encoding::AbsolutePercpu: return "offsets from a base, absolute per-CPU";
+    case KallsymsTable::Encoding::PlaceRelative: return "place-relative offsets";
   }
   return "?";
 }
@@ -83,9 +84,7 @@ KallsymsTable KallsymsTable::read(const KallsymsLocations& loc, const KernelRead
   auto index_bytes = read_bytes(read, loc.token_index, 256 * 2);
   ByteCursor ic(index_bytes, "dump", "kallsyms_token_index");
   std::array<uint16_t, 256> token_offset{};
-    for (auto& o : token_offset) {
-    o = ic.u16();
-  }
+  for (auto& o : token_offset) o = ic.u16();
   // The tables' lengths are not in VMCOREINFO: read the token strings through a window
   // that grows as needed (bounded: a token longer than kMaxToken is garbage).
   constexpr size_t kMaxToken = 256;
@@ -116,63 +115,75 @@ KallsymsTable KallsymsTable::read(const KallsymsLocations& loc, const KernelRead
     syms.push_back({expanded.substr(1), 0, expanded[0]});
   }
 
-  // Addresses. Candidates are tried in turn; the one that puts _stext at VMCOREINFO's
-  // address wins. Without kallsyms_relative_base (offsets from _text since Linux 6.15)
-  // the base is whatever makes _stext right, which the other symbols then confirm
-  // by being sorted.
+  // Addresses. Every encoding the VMCOREINFO tables allow is decoded in turn; the first
+  // that puts _stext and every other known VMCOREINFO symbol where VMCOREINFO says wins
+  // (a wrong encoding misplaces them all: the check needs no kernel version).
   auto stext = std::find_if(syms.begin(), syms.end(), [](auto& s) { return s.name == "_stext"; });
   if (stext == syms.end()) bad("no _stext among the decoded names (wrong token table?)");
-  size_t si = static_cast<size_t>(stext - syms.begin());
+  const size_t si = static_cast<size_t>(stext - syms.begin());
+  // Indexes of each known symbol's name (static symbols may repeat a name: one of
+  // them at the listed address is enough).
+  std::vector<std::vector<uint32_t>> known_at(loc.known.size());
+  for (uint32_t i = 0; i < count; i++)
+    for (size_t k = 0; k < loc.known.size(); k++)
+      if (syms[i].name == loc.known[k].first) known_at[k].push_back(i);
 
   KallsymsTable t;
   std::vector<uint64_t> addrs(count);
-  bool found = false;
   std::string tried;
+  auto fits = [&](Encoding enc, uint64_t base) {
+    tried += fmt::format(" {}: {:#x};", to_string(enc), addrs[si]);
+    bool ok = addrs[si] == loc.stext;
+    for (size_t k = 0; k < loc.known.size(); k++) {
+      const auto& [name, address] = loc.known[k];
+      if (known_at[k].empty() ||
+          std::any_of(known_at[k].begin(), known_at[k].end(), [&](uint32_t i) { return addrs[i] == address; }))
+        continue;
+      ok = false;
+      tried += fmt::format(" ({} at {:#x}, VMCOREINFO {:#x})", name, addrs[known_at[k][0]], address);
+    }
+    if (ok) {
+      t.encoding_ = enc;
+      t.base_ = base;
+    }
+    return ok;
+  };
+
+  bool found = false;
   if (loc.addresses) {
     auto raw = read_bytes(read, loc.addresses, size_t{count} * 8);
     ByteCursor c(raw, "dump", "kallsyms_addresses");
     for (auto& a : addrs) a = c.u64();
-    tried += fmt::format(" absolute: {:#x};", addrs[si]);
-    if (addrs[si] == loc.stext) {
-      found = true;
-      t.encoding_ = Encoding::Absolute;
-    }
+    found = fits(Encoding::Absolute, 0);
   }
   if (!found && loc.offsets) {
     auto raw = read_bytes(read, loc.offsets, size_t{count} * 4);
     ByteCursor c(raw, "dump", "kallsyms_offsets");
     std::vector<int32_t> off(count);
     for (auto& o : off) o = c.s32();
-    uint64_t listed_base = 0;
-    if (loc.relative_base) {
+    // Place-relative (Linux 7.0, commit a081b5789255d "kallsyms: Get rid of kallsyms
+    // relative base"): scripts/kallsyms emits each entry as `.long _text - . + offset`,
+    // a PC32 reference the linker resolves, so an entry holds the signed distance from
+    // its own address to the symbol (the kernel's offset_to_ptr()); symbols before _text
+    // are negative. kallsyms_relative_base left VMCOREINFO in the same commit. (Only
+    // 32-bit non-relocatable kernels store plain 32-bit addresses there instead.)
+    for (uint32_t i = 0; i < count; i++)
+      addrs[i] = loc.offsets + uint64_t{4} * i + static_cast<uint64_t>(int64_t{off[i]});
+    found = fits(Encoding::PlaceRelative, loc.offsets);
+    // From kallsyms_relative_base (CONFIG_KALLSYMS_BASE_RELATIVE, Linux 4.6 until 7.0).
+    if (!found && loc.relative_base) {
       auto b = read_bytes(read, loc.relative_base, 8);
-      listed_base = ByteCursor(b, "dump", "kallsyms_relative_base").u64();
-    }
-    for (Encoding enc : {Encoding::Relative, Encoding::AbsolutePercpu}) {
-      // Absolute per-CPU (CONFIG_KALLSYMS_ABSOLUTE_PERCPU, x86-64 SMP until the
-      // per-CPU rework): non-negative offsets are absolute values, negative ones
-      // are base - 1 - offset.
-      auto decode = [&](int32_t o, uint64_t base) -> uint64_t {
-        if (enc == Encoding::Relative) return base + static_cast<uint32_t>(o);
-        return o >= 0 ? static_cast<uint64_t>(o) : base - 1 - static_cast<uint64_t>(static_cast<int64_t>(o));
-      };
-      uint64_t base = listed_base;
-      if (!loc.relative_base) base = loc.stext - decode(off[si], 0);
-      for (uint32_t i = 0; i < count; i++) addrs[i] = decode(off[i], base);
-      tried += fmt::format(" {}: {:#x};", to_string(enc), addrs[si]);
-      bool others_agree = true;
-      for (const auto& [name, address] : loc.known)
+      const uint64_t base = ByteCursor(b, "dump", "kallsyms_relative_base").u64();
+      for (uint32_t i = 0; i < count; i++) addrs[i] = base + static_cast<uint32_t>(off[i]);
+      found = fits(Encoding::Relative, base);
+      if (!found) {
+        // Absolute per-CPU (CONFIG_KALLSYMS_ABSOLUTE_PERCPU, x86-64 SMP until the
+        // per-CPU rework): non-negative offsets are absolute values, negative ones
+        // are base - 1 - offset.
         for (uint32_t i = 0; i < count; i++)
-          if (syms[i].name == name && addrs[i] != address) {
-            others_agree = false;
-            tried += fmt::format(" ({} at {:#x}, VMCOREINFO {:#x})", name, addrs[i], address);
-            break;
-          }
-      if (addrs[si] == loc.stext && others_agree) {
-        found = true;
-        t.encoding_ = enc;
-        t.base_ = base;
-        break;
+          addrs[i] = off[i] >= 0 ? static_cast<uint64_t>(off[i])
+                                 : base - 1 - static_cast<uint64_t>(int64_t{off[i]});
+        found = fits(Encoding::AbsolutePercpu, base);
       }
     }
   }

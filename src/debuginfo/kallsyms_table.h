@@ -2,9 +2,11 @@
 // crash dump carries, for when no vmlinux with DWARF is at hand (issue 15). VMCOREINFO
 // (Linux >= 6.0) gives the tables' addresses; this file owns decoding them: the
 // token-compressed names (1- or 2-byte lengths), the type letters, and the addresses
-// (absolute kallsyms_addresses, or 32-bit kallsyms_offsets from a base, with or
-// without the "absolute per-CPU" negative encoding). The encoding is chosen by which
-// one puts `_stext` where VMCOREINFO says it is, never by kernel version.
+// (absolute kallsyms_addresses; 32-bit kallsyms_offsets from kallsyms_relative_base,
+// with or without the "absolute per-CPU" negative encoding; or, since Linux 7.0,
+// place-relative kallsyms_offsets). The encoding is chosen by which one puts `_stext`
+// and the other VMCOREINFO symbols where VMCOREINFO says they are, never by kernel
+// version.
 //
 // Memory is read only through the function given (debuginfo does not know targets).
 //
@@ -32,7 +34,7 @@ struct KallsymsLocations {
   uint64_t token_table = 0;
   uint64_t token_index = 0;
   uint64_t offsets = 0;        // kallsyms_offsets (CONFIG_KALLSYMS_BASE_RELATIVE, always since 6.11)
-  uint64_t relative_base = 0;  // kallsyms_relative_base (absent once offsets are from _text)
+  uint64_t relative_base = 0;  // kallsyms_relative_base (gone since 7.0: offsets are place-relative)
   uint64_t addresses = 0;      // kallsyms_addresses (absolute, older configurations)
   uint64_t stext = 0;          // SYMBOL(_stext): the check that picks the encoding
   // Other VMCOREINFO symbols (name, address): an encoding must place these too, so an
@@ -51,8 +53,12 @@ struct KallsymsSymbol {
 
 class KallsymsTable {
  public:
-  // Which address encoding the tables turned out to use (reported by `info`).
-  enum class Encoding { Absolute, Relative, AbsolutePercpu };
+  // Which address encoding the tables turned out to use (reported by `info`):
+  //   Absolute       kallsyms_addresses[i] is the address
+  //   Relative       kallsyms_relative_base + (u32)kallsyms_offsets[i]
+  //   AbsolutePercpu kallsyms_offsets[i] >= 0: the address; else relative_base - 1 - it
+  //   PlaceRelative  &kallsyms_offsets[i] + (s32)kallsyms_offsets[i] (Linux 7.0+)
+  enum class Encoding { Absolute, Relative, AbsolutePercpu, PlaceRelative };
 
   // Throws MissingDebugInfoError when VMCOREINFO lacks the tables (Linux < 6.0) and
   // BadDataError when they do not decode (bounded: never loops or allocates past
@@ -68,6 +74,9 @@ class KallsymsTable {
   const std::vector<KallsymsSymbol>& symbols() const { return by_address_; }
   size_t size() const { return by_address_.size(); }
   Encoding encoding() const { return encoding_; }
+  // The anchor of the offsets: kallsyms_relative_base (Relative, AbsolutePercpu), the
+  // address of kallsyms_offsets (PlaceRelative: entry i is relative to base + 4 * i),
+  // 0 for Absolute.
   uint64_t base() const { return base_; }
   // Every symbol with this name (static functions repeat).
   std::vector<const KallsymsSymbol*> lookup(std::string_view name) const;

@@ -7,6 +7,7 @@
 #include <gelf.h>
 
 #include "debuginfo/elf_file.h"
+#include "debuginfo/name_map.h"
 
 namespace kdive {
 
@@ -61,8 +62,16 @@ SymbolTable::SymbolTable(const ElfFile& file, std::function<uint64_t(uint64_t)> 
     if (rank(a) != rank(b)) return rank(a) < rank(b);
     return a.table_index < b.table_index;
   });
-  by_name_.reserve(by_address_.size());
-  for (size_t i = 0; i < by_address_.size(); ++i) by_name_.emplace(by_address_[i].name, i);
+  size_t capacity = 16;
+  while (capacity < by_address_.size() * 2) capacity *= 2;
+  by_name_.assign(capacity, NameSlot{});
+  const size_t mask = capacity - 1;
+  for (size_t i = 0; i < by_address_.size(); ++i) {
+    uint32_t h = static_cast<uint32_t>(name_hash(by_address_[i].name));
+    size_t slot = h & mask;
+    while (by_name_[slot].position_plus_one != 0) slot = (slot + 1) & mask;
+    by_name_[slot] = {h, static_cast<uint32_t>(i + 1)};
+  }
 }
 
 std::optional<SymbolizedAddress> SymbolTable::symbolize(uint64_t address) const {
@@ -95,8 +104,13 @@ std::optional<SymbolizedAddress> SymbolTable::symbolize_after_sizeless(uint64_t 
 
 std::vector<Symbol> SymbolTable::lookup(std::string_view name) const {
   std::vector<Symbol> out;
-  auto [b, e] = by_name_.equal_range(name);
-  for (auto it = b; it != e; ++it) out.push_back(by_address_[it->second]);
+  if (by_name_.empty()) return out;
+  const uint32_t h = static_cast<uint32_t>(name_hash(name));
+  const size_t mask = by_name_.size() - 1;
+  for (size_t slot = h & mask; by_name_[slot].position_plus_one != 0; slot = (slot + 1) & mask) {
+    const NameSlot& n = by_name_[slot];
+    if (n.hash == h && by_address_[n.position_plus_one - 1].name == name) out.push_back(by_address_[n.position_plus_one - 1]);
+  }
   std::sort(out.begin(), out.end(), [](const Symbol& a, const Symbol& b) { return a.address < b.address; });
   return out;
 }

@@ -1,5 +1,6 @@
 // Kernel debug-file discovery. Directories are walked to a bounded depth so a wrong -s
-// (say, /) cannot make opening a dump take minutes.
+// (say, /) cannot make opening a dump take minutes. Files found locally are probed
+// (build ID, DWARF) before debuginfod is asked, so only what is really missing is fetched.
 #include "program/kernel_debug_files.h"
 
 #include <fcntl.h>
@@ -7,6 +8,10 @@
 
 #include <cstring>
 #include <filesystem>
+
+#include <fmt/format.h>
+
+#include "debuginfo/debug_file_probe.h"
 
 namespace kdive {
 
@@ -81,6 +86,74 @@ KernelDebugFiles find_kernel_debug_files(const std::vector<std::string>& paths, 
     }
   }
   return out;
+}
+
+std::string kernel_module_name_of_file(const std::string& path) {
+  std::string name = fs::path(path).filename().string();
+  for (const char* ext : {".ko.debug", ".ko"}) {
+    if (name.ends_with(ext)) {
+      name.resize(name.size() - std::strlen(ext));
+      break;
+    }
+  }
+  for (char& c : name)
+    if (c == '-') c = '_';
+  return name;
+}
+
+std::string KernelDebugFiles::module_file(std::string_view name) const {
+  if (auto it = modules_by_name.find(name); it != modules_by_name.end()) return it->second;
+  for (const std::string& f : modules)
+    if (kernel_module_name_of_file(f) == name) return f;
+  return "";
+}
+
+std::vector<std::string> fetch_missing_kernel_debug_files(const DebuginfodClient& client, KernelDebugFiles& files,
+                                                          const std::string& vmlinux_build_id,
+                                                          const std::vector<ModuleBuildId>& modules) {
+  std::vector<std::string> warnings;
+  if (!client.enabled()) return warnings;
+  std::vector<std::string> ids, descriptions;
+  std::vector<const ModuleBuildId*> wanted;  // nullptr: vmlinux
+  if (!vmlinux_build_id.empty() && (files.vmlinux.empty() || !probe_debug_file(files.vmlinux).has_dwarf)) {
+    ids.push_back(vmlinux_build_id);
+    descriptions.push_back("vmlinux");
+    wanted.push_back(nullptr);
+  }
+  // A local module file that is another build (a rebuilt .ko beside an old dump) is
+  // replaced when debuginfod has the right one, and reported when it has not.
+  std::map<std::string, std::string> stale;
+  for (const ModuleBuildId& m : modules) {
+    if (m.build_id.empty()) continue;
+    std::string local = files.module_file(m.name);
+    if (!local.empty()) {
+      DebugFileProbe p = probe_debug_file(local);
+      if (p.error.empty() && p.has_dwarf && (p.build_id.empty() || p.build_id == m.build_id)) continue;
+      if (p.error.empty() && !p.build_id.empty() && p.build_id != m.build_id)
+        stale[m.name] = fmt::format("module {}: {} has build ID {}, the loaded module {}", m.name, local,
+                                    p.build_id, m.build_id);
+    }
+    ids.push_back(m.build_id);
+    descriptions.push_back("module " + m.name);
+    wanted.push_back(&m);
+  }
+  if (ids.empty()) return warnings;
+  std::vector<DebuginfodResult> results = client.fetch_debuginfo(ids, descriptions);
+  for (size_t i = 0; i < results.size(); ++i) {
+    const DebuginfodResult& r = results[i];
+    const ModuleBuildId* m = wanted[i];
+    if (r.path.empty()) {
+      warnings.push_back(r.error);
+      if (m)
+        if (auto it = stale.find(m->name); it != stale.end()) warnings.push_back(it->second);
+      continue;
+    }
+    if (m)
+      files.modules_by_name[m->name] = r.path;
+    else
+      files.vmlinux = r.path;
+  }
+  return warnings;
 }
 
 }  // namespace kdive

@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "kdive/error.h"
+#include "program/dump_debug_info_loader.h"
 #include "program/kernel_debug_files.h"
 #include "program/kernel_object_finder.h"
 #include "target/kernel_paging.h"
@@ -157,11 +158,23 @@ void Program::setup_kernel() {
 }
 
 void Program::load_kernel_debug_info(const ProgramOptions& options) {
+  if (options.no_debug_info) {
+    load_kernel_dump_debug_info("debug files ignored (--no-debug-info)");
+    return;
+  }
   KernelDebugFiles files = find_kernel_debug_files(options.debug_paths, kernel_release());
+  // What is not on disk, by build ID from $DEBUGINFOD_URLS (nothing when unset).
+  std::optional<DebuginfodClient> debuginfod;
+  if (options.use_debuginfod) debuginfod.emplace(DebuginfodClient::from_environment(options.show_progress));
+  if (debuginfod && debuginfod->enabled())
+    for (std::string& w : fetch_missing_kernel_debug_files(*debuginfod, files, vmcoreinfo_->build_id(), {})) {
+      notices_.push_back(w);
+      warnings_.push_back(std::move(w));
+    }
   if (files.vmlinux.empty()) {
-    throw MissingDebugInfoError(fmt::format(
-        "no vmlinux found for kernel {} (give it with -s; searched {})", kernel_release(),
-        files.searched));
+    load_kernel_dump_debug_info(fmt::format("no vmlinux found for kernel {} (give it with -s; searched {})",
+                                            kernel_release(), files.searched));
+    return;
   }
   DebugModule& vmlinux = debug_info_->add_file(files.vmlinux, DebugModule::Kind::Kernel, kaslr_offset_, "vmlinux");
   std::string dump_id = vmcoreinfo_->build_id();
@@ -176,25 +189,43 @@ void Program::load_kernel_debug_info(const ProgramOptions& options) {
     warnings_.push_back(files.vmlinux + ": no build ID, so it cannot be checked against the dump's " + dump_id);
   if (!vmlinux.has_dwarf()) warnings_.push_back(files.vmlinux + ": no DWARF debug info");
   setup_object_env();
-  load_kernel_module_debug_info(files);
+  load_kernel_module_debug_info(files, debuginfod && debuginfod->enabled() ? &*debuginfod : nullptr);
 }
 
-namespace {
-// Module names use '_' where file names may use '-' (kbuild's convention).
-std::string module_name_of_file(const std::string& path) {
-  std::string name = std::filesystem::path(path).filename().string();
-  for (const char* ext : {".ko.debug", ".ko"}) {
-    if (name.ends_with(ext)) {
-      name.resize(name.size() - std::strlen(ext));
-      break;
-    }
+// No vmlinux with DWARF: the dump's kallsyms and BTF stand in (issue 15). When they
+// cannot (Linux < 6.0 lists no kallsyms in VMCOREINFO), the error says both why no
+// debug file was used and why the dump cannot replace it.
+void Program::load_kernel_dump_debug_info(const std::string& why) {
+  std::vector<std::string> warnings;
+  std::unique_ptr<DumpDebugInfo> dump;
+  try {
+    dump = read_dump_debug_info(*vmcoreinfo_, *memory_, *arena_, warnings);
+  } catch (const Error& e) {
+    // What debuginfod said (the notices so far) belongs to the reason too.
+    std::string asked;
+    for (const std::string& n : notices_) asked += "; " + n;
+    throw MissingDebugInfoError(fmt::format(
+        "{}{}; and the dump cannot stand in for it: {} (Debian ships it in linux-image-*-dbg; a debuginfod "
+        "server in DEBUGINFOD_URLS can supply it too)",
+        why, asked, e.what()));
   }
-  for (char& c : name) if (c == '-') c = '_';
-  return name;
+  warnings_.push_back(fmt::format("{}: using the dump's kallsyms{}; no source lines, inline frames or local "
+                                  "variables", why, dump->btf() ? " and BTF" : ""));
+  notices_.push_back(warnings_.back());
+  for (std::string& w : warnings) warnings_.push_back(std::move(w));
+  debug_info_->set_dump_debug_info(std::move(dump));
+  setup_object_env();
+  try {
+    loaded_modules_ = loaded_kernel_modules(*this, warnings_);
+  } catch (const Error& e) {
+    warnings_.push_back(std::string("cannot list loaded modules: ") + e.what());
+    return;
+  }
+  add_dump_module_debug_info(*this, loaded_modules_, warnings_);
+  for (const LoadedKernelModule& m : loaded_modules_) missing_module_debug_info_.push_back(m.name);
 }
-}  // namespace
 
-void Program::load_kernel_module_debug_info(const KernelDebugFiles& files) {
+void Program::load_kernel_module_debug_info(KernelDebugFiles& files, const DebuginfodClient* debuginfod) {
   std::vector<LoadedKernelModule> loaded;
   try {
     loaded = loaded_kernel_modules(*this, warnings_);
@@ -202,11 +233,14 @@ void Program::load_kernel_module_debug_info(const KernelDebugFiles& files) {
     warnings_.push_back(std::string("cannot list loaded modules: ") + e.what());
     return;
   }
+  // Module build IDs are read through vmlinux's types, so their fetch comes second.
+  if (debuginfod)
+    for (std::string& w : fetch_missing_kernel_debug_files(*debuginfod, files, "",
+                                                           loaded_module_build_ids(*this, loaded, warnings_)))
+      warnings_.push_back(std::move(w));
   for (LoadedKernelModule& m : loaded) {
-    const std::string* file = nullptr;
-    for (const std::string& f : files.modules)
-      if (module_name_of_file(f) == m.name) { file = &f; break; }
-    if (!file) {
+    std::string file = files.module_file(m.name);
+    if (file.empty()) {
       missing_module_debug_info_.push_back(m.name);
       continue;
     }
@@ -220,7 +254,7 @@ void Program::load_kernel_module_debug_info(const KernelDebugFiles& files) {
       continue;
     }
     try {
-      debug_info_->add_file(*file, DebugModule::Kind::KernelModule, 0, m.name, &m.sections, m.freed_sections);
+      debug_info_->add_file(file, DebugModule::Kind::KernelModule, 0, m.name, &m.sections, m.freed_sections);
     } catch (const Error& e) {
       warnings_.push_back(fmt::format("module {}: {}", m.name, e.what()));
     }
@@ -276,6 +310,23 @@ std::optional<Object> Program::find_object(std::string_view name, GlobalKinds ki
     if (!o->is_absent()) return o;
     if (!absent) absent = std::move(o);
   }
+  if (!absent)
+    if (DumpDebugInfo* dump = debug_info_->dump_debug_info())
+      if (std::optional<DumpGlobal> g = dump->find_global(name)) {
+        switch (g->kind) {
+          case DumpGlobal::Kind::Constant:
+            if (kinds & kGlobalConstant)
+              return g->type.type->is_signed() ? Object::signed_value(env_, g->type, static_cast<int64_t>(g->value))
+                                               : Object::unsigned_value(env_, g->type, g->value);
+            break;
+          case DumpGlobal::Kind::Function:
+            if (kinds & kGlobalFunction) return Object::reference(env_, g->type, g->address);
+            break;
+          case DumpGlobal::Kind::Variable:
+            if (kinds & kGlobalVariable) return Object::reference(env_, g->type, g->address);
+            break;
+        }
+      }
   if (!absent && (kinds & kGlobalConstant))
     if (std::optional<Object> k = find_kernel_constant(*this, name)) return k;
   return absent;

@@ -20,6 +20,7 @@
 #include "debuginfo/debug_info.h"
 #include "kdive/type.h"
 #include "lang/eval_environment.h"
+#include "debuginfo/debuginfod_client.h"
 #include "program/kernel_debug_files.h"
 #include "program/loaded_kernel_modules.h"
 #include "object/object.h"
@@ -36,6 +37,13 @@ struct ProgramOptions {
   std::vector<std::string> debug_paths;
   // Open even when vmlinux's build ID differs from the dump's.
   bool allow_build_id_mismatch = false;
+  // --no-debug-info: ignore any vmlinux and answer from the dump alone (kallsyms, BTF,
+  // ORC in kernel memory). Also chosen automatically when no vmlinux is found.
+  bool no_debug_info = false;
+  // --no-debuginfod: never ask $DEBUGINFOD_URLS for missing debug files.
+  bool use_debuginfod = true;
+  // A progress line on stderr for long steps (downloads), when it is a terminal; -q: none.
+  bool show_progress = true;
 };
 
 // Which kinds of global a lookup accepts (bit mask; drgn's FindObjectFlags values).
@@ -72,6 +80,9 @@ class Program : public EvalEnvironment, public TypeFinder {
   uint64_t kaslr_offset() const { return kaslr_offset_; }
   std::string kernel_release() const;
   const std::vector<std::string>& warnings() const { return warnings_; }
+  // The warnings a user must see when the dump opens (the CLI prints them on stderr):
+  // where debug info came from when it was not the files given, and why.
+  const std::vector<std::string>& notices() const { return notices_; }
   // Kernel modules loaded in the dump, and those for which no .ko was found.
   const std::vector<LoadedKernelModule>& loaded_modules() const { return loaded_modules_; }
   const std::vector<std::string>& modules_without_debug_info() const { return missing_module_debug_info_; }
@@ -95,7 +106,8 @@ class Program : public EvalEnvironment, public TypeFinder {
   void setup_kernel();
   void setup_user(const ProgramOptions& options);
   void load_kernel_debug_info(const ProgramOptions& options);
-  void load_kernel_module_debug_info(const KernelDebugFiles& files);
+  void load_kernel_module_debug_info(KernelDebugFiles& files, const DebuginfodClient* debuginfod);
+  void load_kernel_dump_debug_info(const std::string& why);
   void setup_object_env();
   std::optional<Object> object_from_die(const GlobalDie& g);
   std::optional<Object> thread_local_object(const DebugModule& m, QualifiedType type, uint64_t offset);
@@ -112,6 +124,7 @@ class Program : public EvalEnvironment, public TypeFinder {
   uint64_t kaslr_offset_ = 0;
   ObjectEnv env_;
   std::vector<std::string> warnings_;
+  std::vector<std::string> notices_;
   std::vector<LoadedKernelModule> loaded_modules_;
   std::vector<std::string> missing_module_debug_info_;
 };

@@ -97,7 +97,7 @@ class ProgramFrameContext : public FrameContext {
   std::optional<SymbolInfo> symbolize(uint64_t pc) const override {
     if (auto s = program_.debug_info().symbolize(pc)) return s;
     if (const CodeRange* r = find(pc); r && r->symbols) {
-      if (auto s = r->symbols->symbolize(pc)) return SymbolInfo{std::string(s->name), s->symbol_address, s->size};
+      if (auto s = r->symbols->symbolize(pc)) return SymbolInfo{std::string(s->name), s->symbol_address, s->size, {}};
     }
     return std::nullopt;
   }
@@ -140,6 +140,14 @@ class ProgramFrameContext : public FrameContext {
   // What tells vmlinux's ORC format (unwind/orc_format.h): DWARF struct orc_entry,
   // the .orc_header hash and the kernel's orc_fp_entry.
   OrcFormatEvidence orc_evidence(const ElfFile& elf) {
+    OrcFormatEvidence ev = orc_evidence_from_program();
+    if (auto h = elf.section_data(".orc_header")) ev.orc_header = std::vector<uint8_t>(h->begin(), h->end());
+    return ev;
+  }
+
+  // The evidence the program's types and memory give: struct orc_entry's layout and
+  // the kernel's orc_fp_entry.
+  OrcFormatEvidence orc_evidence_from_program() {
     OrcFormatEvidence ev;
     ev.kernel_release = program_.kernel_release();
     try {
@@ -153,9 +161,8 @@ class ProgramFrameContext : public FrameContext {
         ev.entry_members = std::move(members);
       }
     } catch (const Error&) {
-      // No DWARF for it: the header alone must tell.
+      // No type for it: the header alone must tell.
     }
-    if (auto h = elf.section_data(".orc_header")) ev.orc_header = std::vector<uint8_t>(h->begin(), h->end());
     try {
       if (std::optional<Object> fp = program_.find_object("orc_fp_entry"); fp && fp->is_reference()) {
         std::array<uint8_t, 6> bytes{};
@@ -168,7 +175,59 @@ class ProgramFrameContext : public FrameContext {
     return ev;
   }
 
+  // No vmlinux (issue 15): vmlinux's ORC tables as the kernel has them in memory
+  // (objtool's sections, sorted at build time by sorttable; bounded by the linker's
+  // __start_/__stop_ symbols), over the text ranges kallsyms gives.
+  void setup_dump_kernel(const DumpDebugInfo& dump) {
+    auto addr = [&](const char* n) { return dump.symbol_address(n).value_or(0); };
+    uint64_t ip_start = addr("__start_orc_unwind_ip"), ip_stop = addr("__stop_orc_unwind_ip");
+    uint64_t orc_start = addr("__start_orc_unwind");
+    const OrcTable* table = nullptr;
+    const std::string* orc_error = nullptr;
+    uint64_t n = ip_stop > ip_start ? (ip_stop - ip_start) / 4 : 0;
+    if (!ip_start || !orc_start || n == 0 || n > (1u << 24)) {
+      orc_format_.error = "kallsyms has no ORC tables (__start_orc_unwind_ip, __stop_orc_unwind_ip, __start_orc_unwind)";
+      orc_error = &orc_format_.error;
+    } else {
+      OrcFormatEvidence ev = orc_evidence_from_program();
+      uint64_t h_start = addr("__start_orc_header"), h_stop = addr("__stop_orc_header");
+      if (h_start && h_stop > h_start && h_stop - h_start <= 64) {
+        std::vector<uint8_t> h(h_stop - h_start);
+        try {
+          program_.memory().read(h_start, h.data(), h.size());
+          ev.orc_header = std::move(h);
+        } catch (const Error&) {
+        }
+      }
+      orc_format_ = detect_orc_format(ev);
+      if (orc_format_.format) {
+        try {
+          std::vector<uint8_t> ips(n * 4), orcs(n * 6);
+          program_.memory().read(ip_start, ips.data(), ips.size());
+          program_.memory().read(orc_start, orcs.data(), orcs.size());
+          orc_tables_.push_back(std::make_unique<OrcTable>(ips, ip_start, orcs, "vmlinux ORC in the dump", *orc_format_.format));
+          table = orc_tables_.back().get();
+        } catch (const Error& e) {
+          orc_format_.error = std::string("vmlinux ORC tables unreadable: ") + e.what();
+          orc_error = &orc_format_.error;
+        }
+      } else {
+        orc_error = &orc_format_.error;
+      }
+    }
+    for (auto [lo, hi] : {std::pair{addr("_stext"), addr("_etext")}, std::pair{addr("_sinittext"), addr("_einittext")}}) {
+      if (!lo || hi <= lo) continue;
+      CodeRange r;
+      r.start = lo;
+      r.end = hi;
+      r.orc = table;
+      r.orc_error = orc_error;
+      ranges_.push_back(r);
+    }
+  }
+
   void setup_kernel() {
+    if (const DumpDebugInfo* dump = program_.debug_info().dump_debug_info()) setup_dump_kernel(*dump);
     for (const auto& m : program_.debug_info().modules()) {
       if (m->kind() != DebugModule::Kind::Kernel) continue;
       const ElfFile& elf = m->elf();

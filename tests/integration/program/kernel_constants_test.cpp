@@ -23,13 +23,6 @@ namespace {
 
 using nlohmann::json;
 
-// One dump per kernel of the matrix: the QEMU ELF dump with paging of the sysrq scenario.
-std::vector<json> one_dump_per_kernel() {
-  std::vector<json> out;
-  for (const json& d : testing::fixture_dumps("kernel"))
-    if (d.value("scenario", "") == "sysrq" && d.value("format", "") == "elf-paging") out.push_back(d);
-  return out;
-}
 
 std::unique_ptr<Program> open_dump(const json& d) {
   ProgramOptions opts;
@@ -46,7 +39,7 @@ uint64_t symbol_size(Program& prog, const char* name) {
 }
 
 TEST(KernelConstants, ArrayBoundsMatchTheSymbolSizes) {
-  auto dumps = one_dump_per_kernel();
+  auto dumps = testing::sysrq_dump_per_kernel();
   ASSERT_FALSE(dumps.empty());
   for (const json& d : dumps) {
     SCOPED_TRACE(d["name"].get<std::string>());
@@ -76,7 +69,7 @@ TEST(KernelConstants, ArrayBoundsMatchTheSymbolSizes) {
 }
 
 TEST(KernelConstants, FreedModuleInitTextNamesNothing) {
-  auto dumps = one_dump_per_kernel();
+  auto dumps = testing::sysrq_dump_per_kernel();
   ASSERT_FALSE(dumps.empty());
   for (const json& d : dumps) {
     SCOPED_TRACE(d["name"].get<std::string>());
