@@ -1,8 +1,9 @@
 // StructLayoutPrinter implementation: a re-statement of the formatting rules of pahole
-// 1.24 (dwarves_fprintf.c), learnt from its output and source, over our LayoutModel.
-// Owns the type column and the lines of members, nested structs/unions, enums, typedefs,
-// function types and cacheline boundaries; the hole comments between member lines and
-// the closing size summary of a struct are StructSummary's (struct_summary.h).
+// 1.24 (dwarves_fprintf.c), learnt from its output and source, over our LayoutModel and
+// LayoutType nodes, so that DIEs and Types print by the same code. Owns the type column
+// and the lines of members, nested structs/unions, enums, typedefs, function types and
+// cacheline boundaries; the hole comments between member lines and the closing size
+// summary of a struct are StructSummary's (struct_summary.h).
 // Column widths are pahole's: type column 26 and name column 23 (21 at the top of a union,
 // 55 with -E), each nesting level of an inline struct/union taking 8 off the type column.
 // Spacing depends on how many characters a member line has printed so far, so every
@@ -62,17 +63,9 @@ void spaces(std::string& out, int width) {
   out.append(static_cast<size_t>(w < 1 ? 1 : w), ' ');
 }
 
-int tag_of(const std::optional<Dwarf_Die>& d) {
-  if (!d) return 0;
-  Dwarf_Die x = *d;
-  return dwarf_tag(&x);
-}
+int tag_of(const std::optional<LayoutType>& t) { return t ? t->tag() : 0; }
 
-const char* name_of(const std::optional<Dwarf_Die>& d) {
-  if (!d) return nullptr;
-  Dwarf_Die x = *d;
-  return dwarf_diename(&x);
-}
+const char* name_of(const std::optional<LayoutType>& t) { return t ? t->name() : nullptr; }
 
 bool is_struct(int tag) { return tag == DW_TAG_structure_type || tag == DW_TAG_class_type; }
 bool is_struct_like(int tag) {
@@ -102,30 +95,27 @@ class Printer {
  public:
   Printer(LayoutModel& model, std::string& out) : model_(model), out_(out) {}
 
-  void top_level(const Dwarf_Die& die, const LayoutOptions& options);
+  void top_level(const LayoutType& type, const LayoutOptions& options);
 
  private:
-  std::string tag_name(const std::optional<Dwarf_Die>& type);
-  std::string pointer_name(const Dwarf_Die& pointer, const char* suffix);
-  std::string function_type_name(const Dwarf_Die& ftype);
+  std::string tag_name(const std::optional<LayoutType>& type);
+  std::string pointer_name(const LayoutType& pointer, const char* suffix);
+  std::string function_type_name(const LayoutType& ftype);
 
-  void type(std::optional<Dwarf_Die> type, const char* name, const Conf& conf);
-  void array(const Dwarf_Die& array, const char* name, const Conf& conf);
-  void function_type(const Dwarf_Die& ftype, const char* name, bool inlined, bool is_pointer,
+  void type(std::optional<LayoutType> type, const char* name, const Conf& conf);
+  void array(const LayoutType& array, const char* name, const Conf& conf);
+  void function_type(const LayoutType& ftype, const char* name, bool inlined, bool is_pointer,
                      int type_spacing, bool is_prototype, const Conf& conf);
-  void parameters(const Dwarf_Die& ftype, const Conf& conf);
+  void parameters(const LayoutType& ftype, const Conf& conf);
   void compound(LayoutClass& c, const Conf& conf);
   void union_type(LayoutClass& c, const Conf& conf);
-  void enumeration(const Dwarf_Die& e, const Conf& conf);
-  void typedef_type(const Dwarf_Die& t, const Conf& conf);
-  void member(LayoutMember& m, bool union_member, const Dwarf_Die& mtype, Conf& conf);
+  void enumeration(const LayoutType& e, const Conf& conf);
+  void typedef_type(const LayoutType& t, const Conf& conf);
+  void member(LayoutMember& m, bool union_member, const LayoutType& mtype, Conf& conf);
   void cacheline_boundary(const Conf& conf, uint32_t offset);
 
-  void enter(const Dwarf_Die& die) {
-    if (++depth_ > kMaxDepth) {
-      Dwarf_Die d = die;
-      throw BadDataError(model_.file(), ".debug_info: type nesting too deep", dwarf_dieoffset(&d));
-    }
+  void enter(const LayoutType& type) {
+    if (++depth_ > kMaxDepth) model_.fail(type, "type nesting too deep");
   }
 
   LayoutModel& model_;
@@ -133,7 +123,7 @@ class Printer {
   int depth_ = 0;
 };
 
-std::string Printer::function_type_name(const Dwarf_Die& ftype) {
+std::string Printer::function_type_name(const LayoutType& ftype) {
   std::string saved;
   saved.swap(out_);
   function_type(ftype, nullptr, false, false, 0, true, Conf{});
@@ -141,12 +131,12 @@ std::string Printer::function_type_name(const Dwarf_Die& ftype) {
   return saved;
 }
 
-std::string Printer::pointer_name(const Dwarf_Die& pointer, const char* suffix) {
-  std::optional<Dwarf_Die> target = LayoutModel::type_of(pointer);
+std::string Printer::pointer_name(const LayoutType& pointer, const char* suffix) {
+  std::optional<LayoutType> target = pointer.target();
   if (!target) return std::string("void ") + suffix;
   const char* const_pointer = "";
   if (tag_of(target) == DW_TAG_const_type) {
-    std::optional<Dwarf_Die> next = LayoutModel::type_of(*target);
+    std::optional<LayoutType> next = target->target();
     if (next && tag_of(next) == DW_TAG_pointer_type) {
       const_pointer = "const ";
       target = next;
@@ -156,7 +146,7 @@ std::string Printer::pointer_name(const Dwarf_Die& pointer, const char* suffix) 
 }
 
 // pahole's __tag__name: how a type is spelt in a member line's type column.
-std::string Printer::tag_name(const std::optional<Dwarf_Die>& type) {
+std::string Printer::tag_name(const std::optional<LayoutType>& type) {
   if (!type) return "void";
   enter(*type);
   std::string s;
@@ -169,10 +159,10 @@ std::string Printer::tag_name(const std::optional<Dwarf_Die>& type) {
       int tag = tag_of(type);
       const char* prefix = tag == DW_TAG_const_type ? "const " : tag == DW_TAG_volatile_type ? "volatile " : "";
       const char* suffix = tag == DW_TAG_restrict_type ? " restrict" : "";
-      s = std::string(prefix) + tag_name(LayoutModel::type_of(*type)) + suffix + " ";
+      s = std::string(prefix) + tag_name(type->target()) + suffix + " ";
       break;
     }
-    case DW_TAG_array_type: s = tag_name(LayoutModel::type_of(*type)); break;
+    case DW_TAG_array_type: s = tag_name(type->target()); break;
     case DW_TAG_subroutine_type: s = function_type_name(*type); break;
     case DW_TAG_structure_type: s = std::string("struct ") + (n ? n : ""); break;
     case DW_TAG_class_type: s = std::string("class ") + (n ? n : ""); break;
@@ -184,40 +174,32 @@ std::string Printer::tag_name(const std::optional<Dwarf_Die>& type) {
   return s;
 }
 
-void Printer::function_type(const Dwarf_Die& ftype, const char* name, bool inlined, bool is_pointer,
+void Printer::function_type(const LayoutType& ftype, const char* name, bool inlined, bool is_pointer,
                             int type_spacing, bool is_prototype, const Conf& conf) {
-  std::string ret = tag_name(LayoutModel::type_of(ftype));
+  std::string ret = tag_name(ftype.target());
   appendf(out_, "%s%-*s %s%s%s%s", inlined ? "inline " : "", type_spacing, ret.c_str(),
           is_prototype ? "(" : "", is_pointer ? "*" : "", name ? name : "", is_prototype ? ")" : "");
   parameters(ftype, conf);
 }
 
-void Printer::parameters(const Dwarf_Die& ftype, const Conf& conf) {
+void Printer::parameters(const LayoutType& ftype, const Conf& conf) {
   out_ += "(";
   bool first = true, unspecified = false;
-  Dwarf_Die f = ftype, child;
-  if (dwarf_child(&f, &child) == 0) {
-    do {
-      int tag = dwarf_tag(&child);
-      if (tag == DW_TAG_unspecified_parameters) unspecified = true;
-      if (tag != DW_TAG_formal_parameter) continue;
-      if (!first) out_ += ", ";
-      first = false;
-      const char* name = dwarf_diename(&child);
-      std::optional<Dwarf_Die> type = LayoutModel::type_of(child);
-      if (tag_of(type) == DW_TAG_pointer_type) {
-        std::optional<Dwarf_Die> target = LayoutModel::type_of(*type);
-        if (target && tag_of(target) == DW_TAG_subroutine_type) {
-          function_type(*target, name, false, true, 0, true, conf);
-          continue;
-        }
-      } else if (tag_of(type) == DW_TAG_subroutine_type) {
-        function_type(*type, name, true, false, 0, false, conf);
+  for (const LayoutType::Parameter& p : ftype.parameters(unspecified)) {
+    if (!first) out_ += ", ";
+    first = false;
+    if (tag_of(p.type) == DW_TAG_pointer_type) {
+      std::optional<LayoutType> target = p.type->target();
+      if (target && tag_of(target) == DW_TAG_subroutine_type) {
+        function_type(*target, p.name, false, true, 0, true, conf);
         continue;
       }
-      std::string t = tag_name(type);
-      appendf(out_, "%s%s%s", t.c_str(), name ? " " : "", name ? name : "");
-    } while (dwarf_siblingof(&child, &child) == 0);
+    } else if (tag_of(p.type) == DW_TAG_subroutine_type) {
+      function_type(*p.type, p.name, true, false, 0, false, conf);
+      continue;
+    }
+    std::string t = tag_name(p.type);
+    appendf(out_, "%s%s%s", t.c_str(), p.name ? " " : "", p.name ? p.name : "");
   }
   if (first) {
     out_ += "void)";
@@ -228,15 +210,15 @@ void Printer::parameters(const Dwarf_Die& ftype, const Conf& conf) {
   }
 }
 
-void Printer::array(const Dwarf_Die& array, const char* name, const Conf& conf) {
-  std::optional<Dwarf_Die> element = LayoutModel::type_of(array);
-  std::vector<uint32_t> dims = LayoutModel::array_dimensions(array);
+void Printer::array(const LayoutType& array, const char* name, const Conf& conf) {
+  std::optional<LayoutType> element = array.target();
+  std::vector<uint32_t> dims = array.array_dimensions();
   // A flexible array of const elements loses its const, as pahole prints it.
   if (!dims.empty() && dims[0] == 0 && tag_of(element) == DW_TAG_const_type) {
-    element = LayoutModel::type_of(*element);
+    element = element->target();
   }
   type(element, name, conf);
-  bool vector = LayoutModel::has_attr(array, DW_AT_GNU_vector);
+  bool vector = array.is_vector();
   uint64_t flat = 0;
   for (size_t i = 0; i < dims.size(); ++i) {
     if (vector) {
@@ -253,15 +235,15 @@ void Printer::array(const Dwarf_Die& array, const char* name, const Conf& conf) 
   }
   if (vector) {
     // Sized by the element after typedefs.
-    std::optional<Dwarf_Die> e = LayoutModel::type_of(array);
-    while (e && tag_of(e) == DW_TAG_typedef) e = LayoutModel::type_of(*e);
+    std::optional<LayoutType> e = array.target();
+    for (int i = 0; e && tag_of(e) == DW_TAG_typedef && i < kMaxDepth; ++i) e = e->target();
     appendf(out_, " __attribute__ ((__vector_size__ (%llu)))",
             static_cast<unsigned long long>((flat ? flat : 1) * model_.type_size(e)));
   }
 }
 
 // pahole's type__fprintf: a member's type column and name.
-void Printer::type(std::optional<Dwarf_Die> t, const char* name, const Conf& conf) {
+void Printer::type(std::optional<LayoutType> t, const char* name, const Conf& conf) {
   if (!t) {
     appendf(out_, "%-*s%s> %s", conf.type_spacing, "<ERROR", "", name ? name : "");
     return;
@@ -274,7 +256,7 @@ void Printer::type(std::optional<Dwarf_Die> t, const char* name, const Conf& con
       const char* n = name_of(t);
       appendf(out_, expanded ? " -> %s" : "/* typedef %s", n ? n : "");
       expanded = true;
-      t = LayoutModel::type_of(*t);
+      t = t->target();
       if (!t) {
         appendf(out_, "%-*s%s> %s", conf.type_spacing, "<ERROR", "", name ? name : "");
         --depth_;
@@ -298,7 +280,7 @@ void Printer::type(std::optional<Dwarf_Die> t, const char* name, const Conf& con
     int tag = tag_of(t);
     const char* tname = name_of(t);
     if (tag == DW_TAG_pointer_type) {
-      std::optional<Dwarf_Die> target = LayoutModel::type_of(*t);
+      std::optional<LayoutType> target = t->target();
       if (target && tag_of(target) == DW_TAG_subroutine_type) {
         function_type(*target, name, false, true, tconf.type_spacing, true, tconf);
         break;
@@ -318,7 +300,7 @@ void Printer::type(std::optional<Dwarf_Die> t, const char* name, const Conf& con
     } else if (tag == DW_TAG_const_type) {
       out_ += "const ";
       tconf.type_spacing -= 6;
-      std::optional<Dwarf_Die> next = LayoutModel::type_of(*t);
+      std::optional<LayoutType> next = t->target();
       if (next) {
         t = next;
         continue;
@@ -375,7 +357,7 @@ void Printer::cacheline_boundary(const Conf& conf, uint32_t offset) {
 
 // pahole's class_member__fprintf: one member line (or an inline struct/union ending in
 // "} name;") with its offset comment.
-void Printer::member(LayoutMember& m, bool union_member, const Dwarf_Die& mtype, Conf& conf) {
+void Printer::member(LayoutMember& m, bool union_member, const LayoutType& mtype, Conf& conf) {
   Conf sconf = conf;
   uint32_t offset = m.byte_offset;
   if (!sconf.rel_offset) {
@@ -455,34 +437,17 @@ void Printer::union_type(LayoutClass& c, const Conf& conf) {
   appendf(out_, "}%s%s", conf.suffix ? " " : "", conf.suffix ? conf.suffix->c_str() : "");
 }
 
-void Printer::enumeration(const Dwarf_Die& e, const Conf& conf) {
-  const char* name = name_of(e);
+void Printer::enumeration(const LayoutType& e, const Conf& conf) {
+  const char* name = e.name();
   appendf(out_, "enum%s%s", name ? " " : "", name ? name : "");
   int indent = std::min(conf.indent, kMaxTabs);
-  struct Enumerator {
-    const char* name;
-    uint64_t value;
-  };
-  std::vector<Enumerator> values;
+  bool is_signed = false;
+  std::vector<LayoutType::Enumerator> values = e.enumerators(is_signed);
   int max_len = 0;
-  // DW_FORM_dataN values read in the underlying type's sign and width (data1 0xc8 of an
-  // int enum is 200, data1 0x80 of a signed char one -128).
-  std::optional<Dwarf_Die> base = LayoutModel::strip_typedefs_and_modifiers(LayoutModel::type_of(e));
-  uint64_t encoding = base ? LayoutModel::udata(*base, DW_AT_encoding) : 0;
-  bool is_signed = encoding == DW_ATE_signed || encoding == DW_ATE_signed_char;
-  unsigned bits = static_cast<unsigned>(std::min<uint64_t>(64, 8 * (base ? LayoutModel::udata(*base, DW_AT_byte_size) : 8)));
-  Dwarf_Die d = e, child;
-  if (dwarf_child(&d, &child) == 0) {
-    do {
-      if (dwarf_tag(&child) != DW_TAG_enumerator) continue;
-      const char* n = dwarf_diename(&child);
-      values.push_back({n ? n : "", LayoutModel::constant(child, DW_AT_const_value, is_signed, bits)});
-      max_len = std::max(max_len, static_cast<int>(std::strlen(values.back().name)));
-    } while (dwarf_siblingof(&child, &child) == 0);
-  }
+  for (const LayoutType::Enumerator& v : values) max_len = std::max(max_len, static_cast<int>(std::strlen(v.name)));
   if (values.empty()) return;
   out_ += " {\n";
-  for (const Enumerator& v : values) {
+  for (const LayoutType::Enumerator& v : values) {
     tabs(out_, indent);
     appendf(out_, "\t%-*s = ", max_len, v.name);
     if (conf.hex) {
@@ -496,15 +461,15 @@ void Printer::enumeration(const Dwarf_Die& e, const Conf& conf) {
   }
   tabs(out_, indent);
   out_ += "}";
-  uint64_t size = LayoutModel::udata(e, DW_AT_byte_size);
+  uint64_t size = e.byte_size();
   if ((size ? size : 4) != 4) out_ += " __attribute__((__packed__))";
   if (conf.suffix) appendf(out_, " %s", conf.suffix->c_str());
 }
 
-void Printer::typedef_type(const Dwarf_Die& t, const Conf& conf) {
+void Printer::typedef_type(const LayoutType& t, const Conf& conf) {
   const char* name = name_of(t);
   if (!name) name = "";
-  std::optional<Dwarf_Die> target = LayoutModel::type_of(t);
+  std::optional<LayoutType> target = t.target();
   if (!target) {
     appendf(out_, "typedef void %s", name);
     return;
@@ -517,7 +482,7 @@ void Printer::typedef_type(const Dwarf_Die& t, const Conf& conf) {
     return;
   }
   if (tag == DW_TAG_pointer_type) {
-    std::optional<Dwarf_Die> pointee = LayoutModel::type_of(*target);
+    std::optional<LayoutType> pointee = target->target();
     if (pointee && tag_of(pointee) == DW_TAG_subroutine_type) {
       target = pointee;
       tag = DW_TAG_subroutine_type;
@@ -563,7 +528,7 @@ bool is_power_of_2(uint64_t n) { return n != 0 && (n & (n - 1)) == 0; }
 // pahole's __class__fprintf: a struct with its members; the hole comments and the
 // closing summary are StructSummary's (struct_summary.h).
 void Printer::compound(LayoutClass& c, const Conf& conf) {
-  enter(c.die);
+  enter(c.node);
   Conf cconf = conf;
   appendf(out_, "%s%s%s%s%s", cconf.prefix ? cconf.prefix : "", cconf.prefix ? " " : "",
           c.tag == DW_TAG_class_type ? "class" : "struct", c.name ? " " : "", c.name ? c.name : "");
@@ -638,8 +603,8 @@ void Printer::compound(LayoutClass& c, const Conf& conf) {
   }
 
   // DWARF gives alignment information, so trailing padding the last member's type could
-  // fill is shown as explicit bit fields.
-  if (c.padding != 0 && c.alignment == 0 && last != nullptr) {
+  // fill is shown as explicit bit fields; with inferred alignments (BTF) it is not.
+  if (c.padding != 0 && c.alignment == 0 && model_.has_alignment_info() && last != nullptr) {
     uint64_t size = model_.type_size(last->type);
     if (is_power_of_2(size) && c.padding > model_.address_size()) {
       out_ += "\n";
@@ -653,7 +618,7 @@ void Printer::compound(LayoutClass& c, const Conf& conf) {
     }
   }
 
-  if (cconf.emit_stats) summary.close(c, model_.type_size(c.die), cconf.base_offset);
+  if (cconf.emit_stats) summary.close(c, model_.type_size(c.node), cconf.base_offset);
   tabs(out_, indent);
   out_ += "}";
   if (c.is_packed) out_ += " __attribute__((__packed__))";
@@ -662,22 +627,22 @@ void Printer::compound(LayoutClass& c, const Conf& conf) {
   --depth_;
 }
 
-void Printer::top_level(const Dwarf_Die& die, const LayoutOptions& options) {
+void Printer::top_level(const LayoutType& type, const LayoutOptions& options) {
   Conf conf;
   conf.expand_types = options.expand;
   conf.hex = options.hex;
-  int tag = tag_of(die);
+  int tag = type.tag();
   conf.name_spacing = options.expand ? 55 : tag == DW_TAG_union_type ? 21 : 23;
   switch (tag) {
     case DW_TAG_structure_type: case DW_TAG_class_type: {
-      LayoutClass& c = model_.compound(die);
+      LayoutClass& c = model_.compound(type);
       model_.find_holes(c);
       compound(c, conf);
       break;
     }
-    case DW_TAG_union_type: union_type(model_.compound(die), conf); break;
-    case DW_TAG_enumeration_type: enumeration(die, conf); break;
-    case DW_TAG_typedef: typedef_type(die, conf); break;
+    case DW_TAG_union_type: union_type(model_.compound(type), conf); break;
+    case DW_TAG_enumeration_type: enumeration(type, conf); break;
+    case DW_TAG_typedef: typedef_type(type, conf); break;
     default: throw TypeError("layout: not a struct, union, enum or typedef");
   }
   out_ += ";\n";
@@ -690,9 +655,19 @@ std::string StructLayoutPrinter::print(const Dwarf_Die& die) const {
   uint8_t address_size = 8, offset_size = 4;
   Dwarf_Die cu;
   if (!dwarf_diecu(&d, &cu, &address_size, &offset_size)) address_size = 8;
-  LayoutModel model(file_, address_size);
+  LayoutModel model(file_, address_size, LayoutModel::kDwarf);
   std::string out;
-  Printer(model, out).top_level(die, options_);
+  Printer(model, out).top_level(LayoutType(die), options_);
+  return out;
+}
+
+std::string StructLayoutPrinter::print(QualifiedType type) const {
+  std::optional<LayoutType> t = LayoutType::of(type);
+  if (!t) throw TypeError("layout: not a struct, union, enum or typedef");
+  // Pointers are 8 bytes: kdive's BTF types are x86-64's (btf_types.h).
+  LayoutModel model(file_, 8, LayoutModel::kInferred);
+  std::string out;
+  Printer(model, out).top_level(*t, options_);
   return out;
 }
 
@@ -729,6 +704,22 @@ std::string layout_of(DebugInfo& debug_info, std::string_view spec, const Layout
       throw BadDataError(module->elf().path(), ".debug_info: bad DIE offset", *best);
     }
     return StructLayoutPrinter(module->elf().path(), options).print(die);
+  }
+  // No DWARF defines it: ask the program's types, which in no-debug-info mode come from
+  // the dump's BTF. A bare name tries struct, union, enum, then typedef.
+  std::vector<TypeKind> kinds;
+  if (!wanted) {
+    kinds = {TypeKind::Struct, TypeKind::Union, TypeKind::Enum, TypeKind::Typedef};
+  } else {
+    kinds.push_back(*wanted == IndexTag::Union ? TypeKind::Union
+                    : *wanted == IndexTag::Enum ? TypeKind::Enum
+                    : *wanted == IndexTag::Class ? TypeKind::Class : TypeKind::Struct);
+  }
+  for (TypeKind kind : kinds) {
+    QualifiedType t = debug_info.find_type(kind, s);
+    // A declaration (BTF's FWD, an enum without values) has no layout, as for pahole.
+    if (!t.type || t.type->kind() != kind || !t.type->is_complete()) continue;
+    return StructLayoutPrinter("BTF", options).print(t);
   }
   throw LookupError("type '" + std::string(s) + "' not found");
 }
