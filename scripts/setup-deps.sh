@@ -23,7 +23,10 @@ PACKAGES=(
   # configuration, sid's module built in a debootstrap chroot
   curl debian-archive-keyring debootstrap util-linux
   # reference tools (oracles for tests/diff) and benchmarks
-  python3 python3-drgn crash gdb dwarves binutils elfutils hyperfine
+  python3 python3-drgn crash gdb dwarves binutils elfutils hyperfine trace-cmd
+  # a real debuginfod server, started by tests/integration/program/debuginfod_test.cpp on
+  # 127.0.0.1 over the fixture debug files
+  debuginfod
   # debug info of libc, so gdb and drgn name and unwind libc frames in user-space cores
   libc6-dbg
   # fuzzing: libFuzzer targets in tests/fuzz (configure with clang and KDIVE_FUZZ=ON)

@@ -27,6 +27,7 @@ std::optional<uint64_t> symbol_address(Program& program, std::string_view name) 
     if (m->kind() != DebugModule::Kind::Kernel) continue;
     for (const Symbol& s : m->symbols().lookup(name)) return s.address;
   }
+  if (const DumpDebugInfo* dump = program.debug_info().dump_debug_info()) return dump->symbol_address(name);
   return std::nullopt;
 }
 
@@ -165,6 +166,15 @@ std::optional<std::string> AddressIdentifier::identify(uint64_t address) {
     for (const Symbol& s : m->symbols().lookup(sym->name))
       if (s.address == sym->symbol_address) function = function || s.is_function;
     return fmt::format("{} symbol: {}+{:#x}", function ? "function" : "object", sym->name, sym->offset);
+  }
+  if (const DumpDebugInfo* dump = program_.debug_info().dump_debug_info()) {
+    // kallsyms: nm's letter says text or data; a module symbol names its module.
+    if (std::optional<SymbolInfo> sym = dump->symbolize(address)) {
+      std::string out = fmt::format("{} symbol: {}+{:#x}", dump->is_text_symbol(*sym) ? "function" : "object",
+                                    sym->name, address - sym->address);
+      if (!sym->module.empty()) out += " [" + sym->module + "]";
+      return out;
+    }
   }
   return std::nullopt;
 }

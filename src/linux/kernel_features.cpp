@@ -10,6 +10,7 @@
 #include "linux/kernel_layout.h"
 #include "linux/mm_counters.h"
 #include "linux/slab.h"
+#include "linux/trace_ring_buffer.h"
 #include "program/program.h"
 #include "program/stack_trace.h"
 #include "kdive/type.h"
@@ -83,6 +84,7 @@ std::vector<KernelFeature> detect_kernel_features(Program& program) {
   add("page cache", [&] { return page_cache(layout); });
   add("slab", [&] { return SlubAllocator(program).layout_description(); });
   add("unwinding", [&] { return StackTraceEngine(program).orc_format_description(); });
+  add("ftrace", [&] { return TraceLayout::of(program, layout).describe(); });
   return out;
 }
 

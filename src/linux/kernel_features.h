@@ -1,7 +1,7 @@
 // KernelFeatures: the layout choices kdive made for the dumped kernel, as the debug
 // info and VMCOREINFO decided them — paging depth, task and thread lists, mm counters,
-// VMA store, module memory layout, printk buffer, page cache, slab allocator and ORC
-// format — for `info`, so a user sees what kdive assumed about a kernel it never saw.
+// VMA store, module memory layout, printk buffer, page cache, slab allocator, ORC
+// format and ftrace ring buffer — for `info`, so a user sees what kdive assumed about a kernel it never saw.
 //
 //   for (const KernelFeature& f : detect_kernel_features(program)) out << f.name << ": " << f.value;
 #pragma once

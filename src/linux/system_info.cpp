@@ -128,6 +128,9 @@ SystemInfo system_info(Program& program) {
         uint64_t n = t.type->length().value_or(0);
         for (uint64_t i = 0; i < n && i < 64; ++i) {
           Object f = flags->subscript(static_cast<int64_t>(i));
+          // Past TAINT_FLAGS_COUNT (an array sized from kallsyms may include the
+          // padding before the next symbol): no flag has a NUL letter.
+          if (f.member("c_true").as_unsigned() == 0) break;
           bool set = info.tainted_mask & (uint64_t(1) << i);
           s += static_cast<char>(f.member(set ? "c_true" : "c_false").as_unsigned());
         }

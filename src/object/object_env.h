@@ -22,6 +22,9 @@ struct SymbolInfo {
   std::string name;
   uint64_t address = 0;  // start of the symbol
   uint64_t size = 0;
+  // The kernel module holding it, when only the dump's symbols name it (no debug file
+  // knew the address): `bt` prints "func+0x1/0x2 [module]" as the kernel's oopses do.
+  std::string module;
 };
 
 // Address → symbol lookup, implemented by debuginfo/ (ELF symtabs, module symbols).

@@ -59,6 +59,8 @@ class PyProgram {
 
   const std::string& core_path() const { return core_path_; }
   int pid() const { return pid_; }
+  // kdive's --no-debug-info: answer from the dump alone even when a vmlinux is found.
+  bool no_debug_info = false;
   py::dict cache;  // Program.cache: per-program storage for helpers
   py::dict config;  // Program.config: per-program options for commands and helpers
   py::dict modules_state;  // the Module objects made for this program (python_module_api.cpp)

@@ -66,6 +66,7 @@ void PyProgram::load_debug_info(const std::vector<std::string>& paths) {
 void PyProgram::open() {
   ProgramOptions options;
   options.debug_paths = debug_paths_;
+  options.no_debug_info = no_debug_info;
   if (pid_) {
     program_ = Program::open_live_process(pid_, options);
   } else if (!core_path_.empty()) {
@@ -176,6 +177,8 @@ void bind_program(py::module_& m) {
         self.load_debug_info(v);
       }, py::arg("paths") = py::none(), py::arg("default") = false, py::arg("main") = false)
       .def("load_default_debug_info", [](PyProgram& self) { self.load_debug_info({}); })
+      // Not drgn's: what kdive's --no-debug-info sets before the first load.
+      .def_readwrite("_kdive_no_debug_info", &PyProgram::no_debug_info)
       .def_readwrite("cache", &PyProgram::cache)
       .def_readwrite("config", &PyProgram::config)
       .def_property_readonly("core_dump_path", [](const PyProgram& self) -> py::object {

@@ -111,8 +111,25 @@ void for_each_raw_symbol(const DebugModule& m, Visit&& visit) {
   }
 }
 
+// A kallsyms symbol as drgn's kallsyms finder makes it: the nm letter gives the binding
+// (upper case global, lower case local, w/W/v/V weak) and the kind (t/T function,
+// d/D/b/B/r/R object, anything else unknown).
+py::object make_dump_symbol(const DumpSymbol& d) {
+  char c = d.type;
+  int binding = (c == 'w' || c == 'W' || c == 'v' || c == 'V') ? STB_WEAK
+                : (c >= 'A' && c <= 'Z')                          ? STB_GLOBAL
+                                                                  : STB_LOCAL;
+  char l = static_cast<char>(c | 0x20);
+  int kind = l == 't' ? STT_FUNC : (l == 'd' || l == 'b' || l == 'r') ? STT_OBJECT : STT_NOTYPE;
+  return make_symbol(d.name, d.address, d.size, binding, kind);
+}
+
 // The symbol kdive's symbolizer names `address` with, with its ELF binding and type.
 py::object symbol_at(PyProgram& prog, uint64_t address) {
+  if (const DumpDebugInfo* dump = prog.program().debug_info().dump_debug_info()) {
+    std::optional<DumpSymbol> d = dump->symbol_at(address);
+    return d ? make_dump_symbol(*d) : py::none();
+  }
   for (const auto& m : prog.program().debug_info().modules()) {
     std::optional<SymbolizedAddress> s = m->symbols().symbolize(address);
     if (!s) continue;
@@ -146,6 +163,13 @@ void bind_symbol(py::module_& m) {
       [](const ProgramRef& self, const py::object& arg) -> py::object {
         if (py::isinstance<py::str>(arg)) {
           std::string name = arg.cast<std::string>();
+          if (const DumpDebugInfo* dump = self->program().debug_info().dump_debug_info()) {
+            std::vector<DumpSymbol> v = dump->symbols_named(name);
+            if (v.empty()) raise_lookup(fmt::format("could not find symbol with name '{}'", name));
+            for (const DumpSymbol& d : v)
+              if (d.type >= 'A' && d.type <= 'Z') return make_dump_symbol(d);
+            return make_dump_symbol(v.front());
+          }
           // drgn: a global symbol when there is one, else the first with the name.
           py::object first = py::none();
           for (const auto& mod : self->program().debug_info().modules()) {
@@ -175,6 +199,16 @@ void bind_symbol(py::module_& m) {
       [](const ProgramRef& self, const py::object& arg) {
         py::list out;
         const auto& modules = self->program().debug_info().modules();
+        if (const DumpDebugInfo* dump = self->program().debug_info().dump_debug_info()) {
+          if (arg.is_none() || py::isinstance<py::str>(arg)) {
+            for (const DumpSymbol& d : dump->symbols_named(arg.is_none() ? "" : arg.cast<std::string>()))
+              out.append(make_dump_symbol(d));
+          } else {
+            uint64_t address = py::module_::import("operator").attr("index")(arg).cast<uint64_t>();
+            if (std::optional<DumpSymbol> d = dump->symbol_at(address)) out.append(make_dump_symbol(*d));
+          }
+          return out;
+        }
         if (arg.is_none() || py::isinstance<py::str>(arg)) {
           std::string name = arg.is_none() ? "" : arg.cast<std::string>();
           for (const auto& mod : modules)

@@ -64,6 +64,15 @@ inline std::vector<nlohmann::json> fixture_dumps(const std::string& kind) {
   return out;
 }
 
+// One dump per kernel under test: the QEMU ELF dump with paging of the sysrq scenario
+// (complete memory, nothing filtered), for tests whose subject is not the dump format.
+inline std::vector<nlohmann::json> sysrq_dump_per_kernel() {
+  std::vector<nlohmann::json> out;
+  for (const nlohmann::json& d : fixture_dumps("kernel"))
+    if (d.value("scenario", "") == "sysrq" && d.value("format", "") == "elf-paging") out.push_back(d);
+  return out;
+}
+
 // The kernels of the matrix under test (manifest["kernels"]: name, release, vmlinux,
 // modules, ...).
 inline std::vector<nlohmann::json> fixture_kernels() {

@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -393,6 +394,14 @@ std::vector<std::string> console_kernel_lines(const std::string& path) {
   for (std::string line; std::getline(in, line);) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.starts_with("[    0.000000] Linux version") && !out.empty()) break;
+    // User-space output without a newline ("kdive init: no crash happened", written
+    // while the kdump scenario's crash is still on its way) can run into the next
+    // kernel line on the console: the kernel line starts at its "[ seconds.micros]".
+    if (!line.empty() && line[0] != '[') {
+      static const std::regex stamp(R"(\[ *\d+\.\d{6}\] )");
+      std::smatch m;
+      if (std::regex_search(line, m, stamp)) line = line.substr(static_cast<size_t>(m.position(0)));
+    }
     if (!line.empty() && line[0] == '[') out.push_back(line);
   }
   return out;

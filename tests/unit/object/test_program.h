@@ -51,7 +51,7 @@ class BufferMemory : public MemoryReader {
 class MapSymbolizer : public Symbolizer {
  public:
   void add(std::string name, uint64_t address, uint64_t size) {
-    symbols_[address] = SymbolInfo{std::move(name), address, size};
+    symbols_[address] = SymbolInfo{std::move(name), address, size, {}};
   }
   std::optional<SymbolInfo> symbolize(uint64_t address) const override {
     auto it = symbols_.upper_bound(address);
