@@ -57,6 +57,7 @@ void register_core_commands(CommandTable& table);
 void register_linux_commands(CommandTable& table);
 void register_stack_commands(CommandTable& table);
 void register_layout_commands(CommandTable& table);
+void register_triage_commands(CommandTable& table);
 void register_oops_commands(CommandTable& table);
 void register_memory_commands(CommandTable& table);
 void register_vfs_commands(CommandTable& table);

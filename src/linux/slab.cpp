@@ -378,15 +378,29 @@ SlabCacheStats SlubAllocator::statistics(uint64_t cache, WalkStatus* status) {
     return true;
   });
   s.slabs = slabs(cache).size();
+  WalkStatus ns;
+  SlabCacheStats proc = node_statistics(cache, &ns);
+  if (!ns.ok() && st.ok()) st.problem = ns.problem;
+  // Without CONFIG_SLUB_DEBUG there are no node counters: the walk's figures stand in.
+  s.proc_num_slabs = slub_->n_nr_slabs ? proc.proc_num_slabs : s.slabs;
+  s.proc_num_objs = slub_->n_total_objects ? proc.proc_num_objs : s.objects;
+  s.proc_partial_free = proc.proc_partial_free;
+  s.proc_active_objs = s.proc_num_objs - std::min(s.proc_num_objs, s.proc_partial_free);
+  if (status) *status = st;
+  return s;
+}
+
+SlabCacheStats SlubAllocator::node_statistics(uint64_t cache, WalkStatus* status) {
   // mm/slub.c get_slabinfo(): slabs and objects from the node counters, free objects
   // only from the node partial lists.
+  SlabCacheStats s;
+  WalkStatus st;
   uint64_t nr_free = 0;
   const SlubLayout& l = *slub_;
   ListLayout list = ListLayout::of(layout_);
   for (uint64_t n = 0; n < nr_nodes_; ++n) {
     uint64_t node = node_pointer(cache, n);
     if (!node) continue;
-    // Without CONFIG_SLUB_DEBUG there are no node counters: the walk's figures stand in.
     if (l.n_nr_slabs) s.proc_num_slabs += read_u64(mem_, node + *l.n_nr_slabs);
     if (l.n_total_objects) s.proc_num_objs += read_u64(mem_, node + *l.n_total_objects);
     WalkStatus ps = walk_list(mem_, list, node + l.n_partial, [&](uint64_t entry) {
@@ -396,8 +410,7 @@ SlabCacheStats SlubAllocator::statistics(uint64_t cache, WalkStatus* status) {
     });
     if (!ps.ok() && st.ok()) st.problem = ps.problem;
   }
-  if (!l.n_nr_slabs) s.proc_num_slabs = s.slabs;
-  if (!l.n_total_objects) s.proc_num_objs = s.objects;
+  s.proc_partial_free = nr_free;
   s.proc_active_objs = s.proc_num_objs - std::min(s.proc_num_objs, nr_free);
   if (status) *status = st;
   return s;

@@ -97,6 +97,7 @@ struct SlabObjectInfo {
 struct SlabCacheStats {
   uint64_t slabs = 0, objects = 0, allocated = 0, free = 0;  // exact
   uint64_t proc_active_objs = 0, proc_num_objs = 0, proc_num_slabs = 0;
+  uint64_t proc_partial_free = 0;  // free objects on the node partial lists
 };
 
 using SlabObjectVisitor = std::function<bool(const SlabObject&)>;
@@ -148,6 +149,11 @@ class SlubAllocator {
   // slab's unused tail). FaultError/BadDataError only for corrupt slab data.
   std::optional<SlabObjectInfo> object_info(uint64_t address);
   SlabCacheStats statistics(uint64_t cache, WalkStatus* status = nullptr);
+  // Only the proc_* figures, from the node counters and partial lists, without walking
+  // every slab; zero slabs/objects when the kernel keeps no node counters
+  // (has_node_counters() false: no CONFIG_SLUB_DEBUG).
+  SlabCacheStats node_statistics(uint64_t cache, WalkStatus* status = nullptr);
+  bool has_node_counters() const { return slub_->n_nr_slabs && slub_->n_total_objects; }
 
   // The free objects of one slab (its freelist, the lockless freelist of the CPU it
   // is current on, and its objects in sheaves). BadDataError for a corrupt or cyclic

@@ -108,6 +108,15 @@ P skip_pattern(std::initializer_list<std::string> own) {
   return re(joined);
 }
 
+}  // namespace
+
+const LinePattern& generic_frame_pattern() {
+  static const P p = skip_pattern({});
+  return *p;
+}
+
+namespace {
+
 const char* kRipFrame =
     R"((?:IP|NIP|pc |PC is at):? (?:(?:[0-9]+:)?(?:{{PC}} +){0,2}{{FUNC}}|(?:[0-9]+:)?0x[0-9a-f]+|(?:[0-9]+:)?{{PC}} +\[< *\(null\)>\] +\(null\)|[0-9]+: +\(null\)))";
 const char* kCallTrace = R"((?:Call (?:T|t)race:)|(?:Backtrace:))";

@@ -74,6 +74,10 @@ struct StackVocabulary {
 };
 const StackVocabulary& stack_vocabulary();
 
+// syzkaller's global list of never-guilty frames as one pattern, searched in a function
+// name: sanitizer, allocator, locking, printk and panic internals.
+const LinePattern& generic_frame_pattern();
+
 // The crash type (syzkaller's TYPE) a title belongs to: "KASAN-USE-AFTER-FREE-READ",
 // "WARNING", "HANG", ... or "" when unknown.
 std::string title_to_type(const std::string& title);

@@ -1,0 +1,375 @@
+// triage_dump (see triage_report.h): each section is a function that fills its part of
+// the report; triage_dump runs them in order and turns any exception into a problem
+// line, so a dump whose slab caches are damaged still reports its crash and stacks.
+#include "triage/triage_report.h"
+
+#include <algorithm>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "base/interrupt.h"
+#include "kdive/error.h"
+#include "linux/kernel_modules.h"
+#include "linux/printk.h"
+#include "linux/slab.h"
+#include "linux/system_info.h"
+#include "linux/tasks.h"
+#include "object/object_formatter.h"
+#include "oops/frame_symbolizer.h"
+#include "oops/report_decoder.h"
+#include "oops/report_parser.h"
+#include "program/program.h"
+#include "program/stack_trace.h"
+#include "unwind/frame_variables.h"
+
+namespace kdive {
+
+namespace {
+
+// The crash report among the log's reports: the one the kernel panicked on (the last
+// such, when a warning escalated), else the last report that is not suppressed.
+std::optional<size_t> crash_report_index(const std::vector<OopsReport>& reports) {
+  std::optional<size_t> last;
+  for (size_t i = 0; i < reports.size(); ++i) {
+    if (reports[i].panicked) return i;
+    if (!reports[i].suppressed) last = i;
+  }
+  return last;
+}
+
+std::string location_text(const CodeLocation& l) {
+  if (!l.has_symbol()) return l.address ? fmt::format("{:#x}", *l.address) : "";
+  std::string s = fmt::format("{}+{:#x}/{:#x}", l.function, l.offset, l.size);
+  if (!l.module.empty()) s += " [" + l.module + "]";
+  return s;
+}
+
+TriageFrame triage_frame(const StackFrame& f) {
+  TriageFrame t;
+  t.function = f.name();
+  t.pc = f.pc();
+  t.inlined = f.inlined();
+  if (f.symbol()) {
+    t.symbol = fmt::format("{}+{:#x}/{:#x}", f.symbol()->name, f.pc() - f.symbol()->address, f.symbol()->size);
+    if (!f.symbol()->module.empty()) t.symbol += " [" + f.symbol()->module + "]";
+    if (t.function.empty()) t.function = f.symbol()->name;
+  }
+  if (f.position().known) t.source = fmt::format("{}:{}:{}", f.position().file, f.position().line, f.position().column);
+  return t;
+}
+
+std::vector<TriageFrame> triage_frames(const StackTrace& trace, size_t limit) {
+  std::vector<TriageFrame> out;
+  for (const StackFrame& f : trace.frames()) {
+    if (out.size() == limit) break;
+    out.push_back(triage_frame(f));
+  }
+  return out;
+}
+
+TriageThread thread_header(const ThreadRef& t, Tasks* tasks) {
+  TriageThread out;
+  out.pid = t.pid;
+  out.comm = t.comm;
+  out.cpu = t.cpu;
+  if (t.task) {
+    out.task = t.task->address();
+    if (tasks) out.state = tasks->state(out.task).letter;
+  }
+  return out;
+}
+
+std::string cut(std::string s, size_t limit) {
+  if (s.size() > limit) s = s.substr(0, limit) + "...";
+  return s;
+}
+
+class TriageBuilder {
+ public:
+  TriageBuilder(Program& program, const TriageOptions& options) : program_(program), options_(options) {}
+
+  TriageReport build() {
+    section("kernel", [&] { kernel(); });
+    section("log", [&] { log(); });
+    section("signature", [&] { signature(); });
+    section("tasks", [&] { tasks_.emplace(program_); });
+    if (options_.stacks) section("stacks", [&] { engine_ = std::make_unique<StackTraceEngine>(program_); });
+    if (engine_) {
+      section("crashed thread", [&] { crashed(); });
+      section("running tasks", [&] { running(); });
+      if (tasks_) section("blocked tasks", [&] { blocked(); });
+    }
+    section("memory", [&] { memory(); });
+    section("modules", [&] { modules(); });
+    return std::move(r_);
+  }
+
+ private:
+  template <typename F>
+  void section(const char* name, F&& fill) {
+    try {
+      fill();
+    } catch (const InterruptedError&) {
+      throw;
+    } catch (const std::exception& e) {
+      r_.problems.emplace_back(name, e.what());
+    }
+  }
+
+  void kernel() {
+    if (const Vmcoreinfo* vi = program_.vmcoreinfo()) r_.build_id = vi->build_id();
+    r_.release = program_.kernel_release();
+    SystemInfo s = system_info(program_);
+    r_.release = s.release.empty() ? r_.release : s.release;
+    r_.version = s.version;
+    r_.machine = s.machine;
+    r_.nodename = s.nodename;
+    r_.uptime_ns = s.uptime_ns;
+    r_.cpus = s.cpus_present ? s.cpus_present : s.cpus_possible;
+    r_.taint = s.taint_string;
+    r_.panic_message = s.panic_message;
+  }
+
+  void log() {
+    PrintkLog log = read_printk_log(program_);
+    if (!r_.panic_message) r_.panic_message = panic_message(log.records);
+    std::string text = format_dmesg(log.records, DmesgOptions{});
+    reports_ = find_reports(text);
+    crash_index_ = crash_report_index(reports_);
+    size_t crash_start = text.size();
+    for (size_t i = 0; i < reports_.size(); ++i) {
+      const OopsReport& rep = reports_[i];
+      if (crash_index_ && i == *crash_index_) crash_start = rep.start;
+      else r_.crash.other_reports.push_back(rep.title.title);
+    }
+    // Warnings: records at KERN_WARNING or above logged before the crash report began.
+    size_t offset = 0;
+    std::vector<std::string> warnings;
+    for (const PrintkRecord& rec : log.records) {
+      std::string line = format_dmesg_record(rec, DmesgOptions{});
+      size_t here = offset;
+      offset += line.size() + 1;
+      if (here >= crash_start) break;
+      if (rec.level <= 4 && rec.facility == 0) warnings.push_back(std::move(line));
+    }
+    size_t keep = std::min(warnings.size(), options_.max_warnings);
+    r_.warnings.assign(warnings.end() - static_cast<std::ptrdiff_t>(keep), warnings.end());
+    if (!crash_index_) return;
+    const OopsReport& rep = reports_[*crash_index_];
+    TriageCrash& c = r_.crash;
+    c.found = true;
+    c.title = rep.title.title;
+    c.type = rep.title.type;
+    c.kind = report_kind_name(rep.kind);
+    c.first_line = rep.first_line;
+    c.timestamp = rep.timestamp;
+    c.panicked = rep.panicked;
+    c.cpu = rep.cpu;
+    c.pid = rep.pid;
+    c.comm = rep.comm;
+    if (rep.rip) c.rip = location_text(*rep.rip);
+    explain(rep);
+  }
+
+  void explain(const OopsReport& rep) {
+    bool dwarf = false;
+    for (const auto& m : program_.debug_info().modules()) dwarf = dwarf || m->has_dwarf();
+    if (!dwarf) return;
+    FrameSymbolizer sym(program_.debug_info());
+    sym.set_kaslr_offset(0);  // the dump's vmlinux is already relocated
+    DecodedReport d = decode_report(rep, &sym, DecodeOptions{});
+    if (d.explanation) {
+      r_.crash.explanation = d.explanation->sentence;
+      r_.crash.explanation_kind = d.explanation->kind;
+    }
+  }
+
+  void signature() {
+    if (crash_index_) {
+      r_.signature = crash_signature(reports_[*crash_index_]);
+      return;
+    }
+    // No report in the log (a dump taken from a hung or live system, or a log that
+    // lost the report): the panic message stands for the title, the crashed thread's
+    // frames are filled in by crashed().
+    signature_from_stack_ = true;
+    r_.signature = crash_signature(
+        r_.panic_message ? normalize_title("Kernel panic: " + *r_.panic_message) : "no crash report", {});
+  }
+
+  void crashed() {
+    ThreadRef t = engine_->crashed_thread();
+    TriageThread out = thread_header(t, tasks_ ? &*tasks_ : nullptr);
+    StackTrace trace = engine_->stack_trace(t);
+    out.frames = triage_frames(trace, kMaxStackFrames);
+    out.stack_end = trace.end_reason();
+    if (signature_from_stack_) {
+      std::vector<std::string> names;
+      for (const TriageFrame& f : out.frames) names.push_back(f.function);
+      r_.signature = crash_signature(r_.signature.title, names);
+    }
+    // The faulting frame: the one at the report's RIP, else the first frame an
+    // exception interrupted (its PC is exact, not a return address).
+    const auto& frames = trace.frames();
+    std::optional<CodeLocation> rip;
+    if (crash_index_) rip = reports_[*crash_index_].rip;
+    auto at_rip = [&](const StackFrame& f) {
+      if (rip->address) return f.pc() == *rip->address;
+      return rip->has_symbol() && f.symbol() && f.symbol()->name == rip->function &&
+             f.pc() - f.symbol()->address == rip->offset;
+    };
+    for (size_t i = 0; i < frames.size() && rip && !out.faulting_frame; ++i)
+      if (at_rip(frames[i])) out.faulting_frame = i;
+    for (size_t i = 1; i < frames.size() && !out.faulting_frame; ++i)
+      if (frames[i].exact_pc()) out.faulting_frame = i;
+    if (!out.faulting_frame && !frames.empty()) out.faulting_frame = 0;
+    if (out.faulting_frame) {
+      size_t i = *out.faulting_frame;
+      for (const std::string& name : frame_locals(frames[i])) {
+        TriageVariable v{name, ""};
+        try {
+          Object o = frame_variable(trace, i, name);
+          v.value = o.is_absent() ? "<absent>" : cut(format_object(o), options_.max_value_chars);
+        } catch (const InterruptedError&) {
+          throw;
+        } catch (const std::exception& e) {
+          v.value = fmt::format("<error: {}>", e.what());
+        }
+        out.variables.push_back(std::move(v));
+      }
+    }
+    r_.crashed = std::move(out);
+  }
+
+  void running() {
+    for (const ThreadRef& t : engine_->active_threads()) {
+      check_interrupt();
+      TriageThread out = thread_header(t, tasks_ ? &*tasks_ : nullptr);
+      try {
+        StackTrace trace = engine_->stack_trace(t);
+        out.frames = triage_frames(trace, options_.running_frames);
+        out.stack_end = trace.end_reason();
+      } catch (const InterruptedError&) {
+        throw;
+      } catch (const std::exception& e) {
+        out.stack_end = e.what();
+      }
+      r_.running.push_back(std::move(out));
+    }
+  }
+
+  void blocked() {
+    std::vector<uint64_t> found;
+    WalkStatus st = tasks_->for_each_task([&](uint64_t t) {
+      if (tasks_->state(t).letter == 'D') found.push_back(t);
+      return true;
+    });
+    r_.blocked_tasks = found.size();
+    std::map<std::vector<uint64_t>, size_t> group_of;  // PCs of a stack → group index
+    for (size_t n = 0; n < found.size() && n < options_.max_blocked_stacks; ++n) {
+      check_interrupt();
+      ThreadRef ref = engine_->thread_of_task(tasks_->task_pointer(found[n]));
+      TriageThread t = thread_header(ref, &*tasks_);
+      t.last_ran_ns_ago = last_ran_ago(*ref.task);
+      std::vector<uint64_t> pcs;
+      std::vector<TriageFrame> frames;
+      try {
+        StackTrace trace = engine_->stack_trace(ref);
+        for (const StackFrame& f : trace.frames()) pcs.push_back(f.pc());
+        frames = triage_frames(trace, kMaxStackFrames);
+      } catch (const InterruptedError&) {
+        throw;
+      } catch (const std::exception& e) {
+        t.stack_end = e.what();
+      }
+      auto [it, added] = group_of.emplace(pcs, r_.blocked.size());
+      if (added) r_.blocked.push_back(TriageTaskGroup{{}, std::move(frames)});
+      r_.blocked[it->second].tasks.push_back(std::move(t));
+    }
+    // Largest groups first; equal sizes keep the task-list order.
+    std::stable_sort(r_.blocked.begin(), r_.blocked.end(),
+                     [](const TriageTaskGroup& a, const TriageTaskGroup& b) { return a.tasks.size() > b.tasks.size(); });
+    if (!st.ok()) r_.problems.emplace_back("blocked tasks", st.message());
+  }
+
+  std::optional<uint64_t> last_ran_ago(const Object& task) {
+    try {
+      uint64_t arrival = task.member("sched_info").member("last_arrival").as_unsigned();
+      uint64_t rq = tasks_->runqueue(tasks_->cpu(task.address()));
+      uint64_t clock = Object::reference(program_.object_env(), program_.find_type("struct rq"), rq)
+                           .member("clock")
+                           .as_unsigned();
+      if (arrival && clock >= arrival) return clock - arrival;
+    } catch (const InterruptedError&) {
+      throw;
+    } catch (const std::exception&) {
+      // No CONFIG_SCHED_INFO, or an unreadable run queue: the time is not shown.
+    }
+    return std::nullopt;
+  }
+
+  void memory() {
+    TriageMemory m;
+    SystemInfo s = system_info(program_);
+    m.total_bytes = s.total_ram_pages * s.page_size;
+    if (auto stat = program_.find_object("vm_zone_stat")) {
+      if (auto nr = program_.find_object("NR_FREE_PAGES")) {
+        Object free = stat->subscript(nr->as_signed()).member("counter");
+        m.free_bytes = free.as_unsigned() * s.page_size;
+      }
+    }
+    r_.memory = std::move(m);
+    if (!options_.slab) return;
+    SlubAllocator slub(program_);
+    std::vector<TriageSlabCache> caches;
+    WalkStatus st = slub.for_each_cache([&](uint64_t cache) {
+      check_interrupt();
+      const SlabCacheInfo& info = slub.cache_info(cache);
+      SlabCacheStats stats = slub.has_node_counters() ? slub.node_statistics(cache) : slub.statistics(cache);
+      uint64_t slab_bytes = s.page_size << info.order;
+      caches.push_back({info.name, stats.proc_num_objs, stats.proc_active_objs, stats.proc_num_slabs * slab_bytes});
+      return true;
+    });
+    std::stable_sort(caches.begin(), caches.end(),
+                     [](const TriageSlabCache& a, const TriageSlabCache& b) { return a.bytes > b.bytes; });
+    caches.resize(std::min(caches.size(), options_.top_caches));
+    r_.memory->top_caches = std::move(caches);
+    if (!st.ok()) r_.problems.emplace_back("memory", st.message());
+  }
+
+  void modules() {
+    WalkStatus st;
+    for (const KernelModuleInfo& m : kernel_modules(program_, &st)) {
+      Object mod = Object::reference(program_.object_env(), program_.find_type("struct module"), m.address);
+      uint64_t taints = mod.member("taints").as_unsigned();
+      if (!taints) continue;
+      TriageModule t{m.name, {}};
+      for (unsigned bit = 0; bit < 64; ++bit)
+        if (taints >> bit & 1) {
+          std::string name = taint_name(bit);
+          t.taints.push_back(name.empty() ? fmt::format("bit {}", bit) : name);
+        }
+      r_.tainting_modules.push_back(std::move(t));
+    }
+    if (!st.ok()) r_.problems.emplace_back("modules", st.message());
+  }
+
+  Program& program_;
+  const TriageOptions& options_;
+  TriageReport r_;
+  std::vector<OopsReport> reports_;
+  std::optional<size_t> crash_index_;
+  bool signature_from_stack_ = false;
+  std::optional<Tasks> tasks_;
+  std::unique_ptr<StackTraceEngine> engine_;
+};
+
+}  // namespace
+
+TriageReport triage_dump(Program& program, const TriageOptions& options) {
+  if (!program.is_kernel()) throw UsageError("triage: needs a kernel crash dump");
+  return TriageBuilder(program, options).build();
+}
+
+}  // namespace kdive
