@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "base/interrupt.h"
+#include "debuginfo/debug_info.h"
 #include "kdive/error.h"
 #include "linux/kernel_modules.h"
 #include "linux/printk.h"
@@ -118,6 +119,12 @@ class TriageBuilder {
   }
 
   void kernel() {
+    if (program_.debug_info().dump_debug_info()) {
+      r_.debug_info = "the dump alone: kallsyms and BTF (no source lines, inline frames or variables)";
+    } else {
+      for (const auto& m : program_.debug_info().modules())
+        if (m->kind() == DebugModule::Kind::Kernel) r_.debug_info = m->elf().path() + (m->has_dwarf() ? " (DWARF)" : " (symbols only)");
+    }
     if (const Vmcoreinfo* vi = program_.vmcoreinfo()) r_.build_id = vi->build_id();
     r_.release = program_.kernel_release();
     SystemInfo s = system_info(program_);
@@ -209,8 +216,10 @@ class TriageBuilder {
       for (const TriageFrame& f : out.frames) names.push_back(f.function);
       r_.signature = crash_signature(r_.signature.title, names);
     }
-    // The faulting frame: the one at the report's RIP, else the first frame an
-    // exception interrupted (its PC is exact, not a return address).
+    // The faulting frame: the one at the report's RIP; else (a panic() call, a
+    // warning without RIP) the first frame of the function the signature starts with;
+    // else the first frame an exception interrupted (an exact PC, not a return address,
+    // and not an inline sibling of the frame before it).
     const auto& frames = trace.frames();
     std::optional<CodeLocation> rip;
     if (crash_index_) rip = reports_[*crash_index_].rip;
@@ -221,8 +230,10 @@ class TriageBuilder {
     };
     for (size_t i = 0; i < frames.size() && rip && !out.faulting_frame; ++i)
       if (at_rip(frames[i])) out.faulting_frame = i;
+    for (size_t i = 0; i < frames.size() && !out.faulting_frame && !r_.signature.frames.empty(); ++i)
+      if (normalize_frame_name(out.frames[i].function) == r_.signature.frames[0]) out.faulting_frame = i;
     for (size_t i = 1; i < frames.size() && !out.faulting_frame; ++i)
-      if (frames[i].exact_pc()) out.faulting_frame = i;
+      if (frames[i].exact_pc() && frames[i].pc() != frames[i - 1].pc()) out.faulting_frame = i;
     if (!out.faulting_frame && !frames.empty()) out.faulting_frame = 0;
     if (out.faulting_frame) {
       size_t i = *out.faulting_frame;

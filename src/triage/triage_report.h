@@ -86,6 +86,9 @@ struct TriageModule {
 
 struct TriageReport {
   std::string release, version, machine, nodename, build_id;
+  // Where symbols and types came from: the vmlinux with DWARF, or the dump alone
+  // (kallsyms and BTF; then no source lines, inline frames or variables).
+  std::string debug_info;
   std::optional<uint64_t> uptime_ns;
   uint64_t cpus = 0;
   std::optional<std::string> panic_message;

@@ -9,11 +9,13 @@ namespace kdive {
 
 namespace {
 
+// drgn's "#N  function (file:line:col)"; without a source line, the kernel's
+// "function+0x1f/0x80 [module]".
 std::string frame_line(const TriageFrame& f, size_t index) {
   std::string name = f.function.empty() ? fmt::format("{:#x}", f.pc) : f.function;
+  if (f.source.empty() && !f.symbol.empty()) name = f.symbol;
   std::string s = fmt::format("#{:<2} {}", index, name);
   if (!f.source.empty()) s += " (" + f.source + ")";
-  else if (!f.symbol.empty() && f.symbol != name) s += " (" + f.symbol + ")";
   if (f.inlined) s += " (inlined)";
   return s;
 }
@@ -21,7 +23,7 @@ std::string frame_line(const TriageFrame& f, size_t index) {
 void frames_text(std::string& out, const std::vector<TriageFrame>& frames, const std::string& indent,
                  std::optional<size_t> mark = std::nullopt) {
   for (size_t i = 0; i < frames.size(); ++i)
-    out += indent + frame_line(frames[i], i) + (mark && *mark == i ? "   <-- faulted here" : "") + "\n";
+    out += indent + frame_line(frames[i], i) + (mark && *mark == i ? "   <-- crash site" : "") + "\n";
 }
 
 std::string thread_title(const TriageThread& t) {
@@ -78,7 +80,9 @@ std::string format_triage_report(const TriageReport& r) {
   };
   line("KERNEL", r.release + (r.version.empty() ? "" : " " + r.version));
   line("BUILD ID", r.build_id);
-  line("MACHINE", r.machine + (r.nodename.empty() ? "" : " (" + r.nodename + ")"));
+  line("DEBUG INFO", r.debug_info);
+  line("MACHINE", r.machine);
+  line("NODE", r.nodename);
   line("CPUS", r.cpus ? std::to_string(r.cpus) : "");
   line("UPTIME", r.uptime_ns ? format_uptime(*r.uptime_ns) : "");
   line("PANIC", r.panic_message.value_or(""));
@@ -142,7 +146,10 @@ std::string format_triage_report(const TriageReport& r) {
   if (!r.warnings.empty() || !c.other_reports.empty()) {
     out += "\nWARNINGS BEFORE THE CRASH:\n";
     for (const std::string& t : c.other_reports) out += "  report: " + t + "\n";
-    for (const std::string& w : r.warnings) out += "  " + w + "\n";
+    for (std::string w : r.warnings) {
+      for (size_t p = w.find('\n'); p != std::string::npos; p = w.find('\n', p + 3)) w.replace(p, 1, "\n  ");
+      out += "  " + w + "\n";
+    }
   }
   if (!r.tainting_modules.empty()) {
     out += "\nMODULES THAT TAINT THE KERNEL:\n";
@@ -161,7 +168,7 @@ std::string format_triage_report(const TriageReport& r) {
 
 nlohmann::json triage_report_json(const TriageReport& r) {
   nlohmann::json j;
-  j["kernel"] = {{"release", r.release}, {"version", r.version},       {"machine", r.machine},
+  j["kernel"] = {{"release", r.release}, {"version", r.version},       {"machine", r.machine}, {"debug_info", r.debug_info},
                  {"nodename", r.nodename}, {"build_id", r.build_id},   {"cpus", r.cpus},
                  {"uptime_ns", optional_json(r.uptime_ns)},            {"panic_message", optional_json(r.panic_message)},
                  {"taint", r.taint}};

@@ -35,7 +35,7 @@ c = r["crashed_thread"]
 if c["pid"] != truth["crash"]["pid"] or c["comm"] != truth["crash"]["comm"]: errs.append(f"crashed {c['pid']} {c['comm']}")
 if r["kernel"]["panic_message"] != truth["panic_message"]: errs.append("panic " + str(r["kernel"]["panic_message"]))
 if not re.fullmatch(r"kdive1-[0-9a-f]{16}", r["signature"]["key"]): errs.append("key " + r["signature"]["key"])
-titles = [x["title"]["title"] for x in reports]
+titles = [x["title"] for x in reports]
 if r["crash"]["title"] not in titles: errs.append(f"title {r['crash']['title']!r} not in {titles}")
 if r["signature"]["frames"][0] != truth["crash"]["functions"].split(",")[0]: errs.append(f"frames {r['signature']['frames']}")
 if r["problems"]: errs.append(f"problems {r['problems']}")

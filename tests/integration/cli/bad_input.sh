@@ -189,7 +189,7 @@ check usage-offsetof 2 "kdive: UsageError: offsetof: expected TYPE, MEMBER" -- "
 check usage-member-at 2 "kdive: UsageError: member-at: expected TYPE, OFFSET" -- "${K[@]}" -x 'member-at struct task_struct'
 check usage-read 2 "kdive: UsageError: read: expected ADDR, SIZE" -- "${K[@]}" -x 'read 0'
 check usage-print 2 "kdive: UsageError: print: expected an expression" -- "${K[@]}" -x 'print'
-check usage-triage 2 "kdive: UsageError: triage: unknown argument '--bogus' (triage [--json] [--no-slab])" -- "${K[@]}" -x 'triage --bogus'
+check usage-triage 2 "kdive: UsageError: triage: unknown argument '--bogus' (triage \[--json\] \[--no-slab\])" -- "${K[@]}" -x 'triage --bogus'
 
 echo "$ran cases run, $skipped known kdive bugs skipped (KNOWN_BUGS)"
 exit $fail
