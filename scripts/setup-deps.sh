@@ -15,6 +15,8 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # the Python module (drgn-compatible API): CPython headers and pybind11
   python3-dev pybind11-dev
+  # `triage --fleet`: dumps triaged in parallel on Dask distributed
+  python3-distributed
   # fixtures: boot a real kernel, pack an initramfs, convert dumps, build modules
   qemu-system-x86 busybox-static cpio kmod xz-utils zstd makedumpfile
   python3-snappy python3-zstandard

@@ -1,6 +1,7 @@
 // kdive's command-line entry point: argument parsing (CLI11) and dispatch — a one-shot
 // command, -e/-x in order, a script file, the REPL, a Python script or console (exec'd
 // Python, python_launcher.h), or the command server. Exit codes: 0 ok, 1 error, 2 usage.
+#include <algorithm>
 #include <unistd.h>
 
 #include <cerrno>
@@ -141,6 +142,23 @@ int main(int argc, char** argv) {
     kdive::PythonSession session{core, pid, symbols, allow_mismatch, drgn_path, no_debug_info};
     try {
       return kdive::exec_python(session, python_console ? std::vector<std::string>{"--console"} : python_script);
+    } catch (const kdive::Error& e) {
+      return report(e);
+    }
+  }
+  // `kdive triage --fleet PATH...`: many dumps, each triaged by its own kdive child on
+  // Dask workers (python/kdive/fleet.py); -s, --json and -q apply to every dump.
+  if (!args.empty() && args[0] == "triage" && std::find(args.begin(), args.end(), "--fleet") != args.end()) {
+    if (!core.empty() || pid || !evals.empty() || !commands.empty()) {
+      std::cerr << "kdive: UsageError: triage --fleet takes its dumps as arguments, not -c/-p/-e/-x\n";
+      return 2;
+    }
+    std::vector<std::string> fleet(args.begin() + 1, args.end());
+    for (const std::string& s : symbols) fleet.insert(fleet.end(), {"-s", s});
+    if (json) fleet.push_back("--json");
+    if (quiet) fleet.push_back("-q");
+    try {
+      return kdive::exec_python_module({core, pid, symbols, allow_mismatch, drgn_path, no_debug_info}, "kdive.fleet", fleet);
     } catch (const kdive::Error& e) {
       return report(e);
     }

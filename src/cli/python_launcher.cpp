@@ -94,11 +94,11 @@ struct PythonCommand {
   std::vector<std::string> env;
 };
 
-PythonCommand build_command(const PythonSession& session, const std::vector<std::string>& mode_args) {
+PythonCommand build_command(const PythonSession& session, const std::string& module,
+                            const std::vector<std::string>& args) {
   PythonCommand c;
-  c.argv = {python_executable(), "-m", "kdive.run"};
-  for (auto& a : python_runner_target_args(session)) c.argv.push_back(a);
-  for (auto& a : mode_args) c.argv.push_back(a);
+  c.argv = {python_executable(), "-m", module};
+  for (auto& a : args) c.argv.push_back(a);
 
   std::string path;
   for (auto& d : python_path_dirs()) path += (path.empty() ? "" : ":") + d;
@@ -158,7 +158,13 @@ std::vector<std::string> python_runner_target_args(const PythonSession& session)
 }
 
 int exec_python(const PythonSession& session, const std::vector<std::string>& mode_args) {
-  PythonCommand c = build_command(session, mode_args);
+  std::vector<std::string> args = python_runner_target_args(session);
+  args.insert(args.end(), mode_args.begin(), mode_args.end());
+  return exec_python_module(session, "kdive.run", args);
+}
+
+int exec_python_module(const PythonSession& session, const std::string& module, const std::vector<std::string>& args) {
+  PythonCommand c = build_command(session, module, args);
   std::cout.flush();
   std::cerr.flush();
   auto argv = c_strings(c.argv);

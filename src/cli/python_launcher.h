@@ -31,6 +31,10 @@ std::vector<std::string> python_runner_target_args(const PythonSession& session)
 // failure, with an exit status (the error is printed).
 int exec_python(const PythonSession& session, const std::vector<std::string>& mode_args);
 
+// Replaces this process with `python -m MODULE ARGS...` in the same environment
+// (`kdive triage --fleet` runs kdive.fleet); returns only on failure.
+int exec_python_module(const PythonSession& session, const std::string& module, const std::vector<std::string>& args);
+
 // The session the REPL's `py` command uses (set by main before commands run).
 void set_python_session(const PythonSession& session);
 

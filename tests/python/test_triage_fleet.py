@@ -1,0 +1,150 @@
+#!/usr/bin/env python3
+# `kdive triage --fleet` on a real Dask cluster: a scheduler and two workers started here
+# on 127.0.0.1, every fixture dump of the kernels under test plus one broken dump. While
+# the run goes on, one worker is killed (SIGKILL): nothing may be lost. Checked: every
+# dump triaged into the SQLite database, the broken one recorded as failed with kdive's
+# reason, one signature per crash — the module's NULL dereference (oops and real-kdump
+# boots, KASLR on, every format) apart from the sysrq crash (KASLR off) on each kernel,
+# no group mixing the two — and a second run that triages nothing (content hashes).
+# Run by CTest; KDIVE_BINARY is the kdive under test.
+import json
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import kdive_testlib as lib  # noqa: E402
+
+KDIVE = os.environ.get("KDIVE_BINARY") or os.path.join(lib.SRC, "build", "release", "kdive")
+fail = lib.Failures()
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def ok_rows(db):
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as c:
+            return c.execute("SELECT COUNT(*) FROM dumps WHERE status = 'ok'").fetchone()[0]
+    except sqlite3.Error:
+        return 0
+
+
+def main():
+    from distributed import Client
+
+    dumps = lib.dumps(drgn=False, every_format=True)
+    if not dumps:
+        print("no kernel dumps in the fixture manifest")
+        return 1
+    tmp = tempfile.mkdtemp(prefix="kdive-fleet-")
+    # Two damaged copies of a dump: cut inside its program headers (kdive refuses it:
+    # a failed row), and cut after 64 KiB (kdive opens it, every section that reads
+    # memory says why it cannot: a report of its own).
+    broken = os.path.join(tmp, "broken.vmcore")
+    truncated = os.path.join(tmp, "truncated.vmcore")
+    first_elf = next(d["path"] for d in dumps if d["format"] == "elf-paging")
+    with open(first_elf, "rb") as f:
+        head = f.read(1 << 16)
+    with open(broken, "wb") as out:
+        out.write(head[:100])
+    with open(truncated, "wb") as out:
+        out.write(head)
+    listing = os.path.join(tmp, "dumps.txt")
+    with open(listing, "w") as f:
+        f.write("# DUMP [kdive options]\n")
+        for d in dumps:
+            f.write(" ".join([d["path"]] + [w for x in d["debug"] for w in ("-s", x)]) + "\n")
+        vmlinux = next(d["vmlinux"] for d in dumps if d["path"] == first_elf)
+        f.write(f"{broken} -s {vmlinux}\n{truncated} -s {vmlinux}\n")
+    db = os.path.join(tmp, "triage.db")
+
+    env = {k: v for k, v in os.environ.items() if k not in ("LD_PRELOAD", "DEBUGINFOD_URLS")}
+    port = free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    logs = open(os.path.join(tmp, "dask.log"), "w")
+    procs = [subprocess.Popen(["dask-scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+                              env=env, stdout=logs, stderr=subprocess.STDOUT)]
+    try:
+        workers = [subprocess.Popen(["dask-worker", address, "--nthreads", "1", "--no-nanny", "--no-dashboard",
+                                     "--name", f"w{i}"], env=env, stdout=logs, stderr=subprocess.STDOUT)
+                   for i in range(2)]
+        procs += workers
+        with Client(address, timeout=60) as c:
+            c.wait_for_workers(2, timeout=120)
+
+        fleet = subprocess.Popen([KDIVE, "triage", "--fleet", listing, "--scheduler", address, "--db", db, "--json",
+                                  "-q"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        # Kill one worker once two dumps are in: its running task must be run again.
+        deadline = time.monotonic() + 600
+        while ok_rows(db) < 2 and fleet.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+        rows_at_kill = ok_rows(db)
+        workers[0].send_signal(signal.SIGKILL)
+        workers[0].wait()
+        out, err = fleet.communicate(timeout=1800)
+        fail.check(fleet.returncode == 0, f"fleet run exit {fleet.returncode}: {err[-2000:]}")
+        fail.check(rows_at_kill < len(dumps), f"the worker was killed after the run ({rows_at_kill} dumps done)")
+        summary = json.loads(out) if fleet.returncode == 0 else {}
+        fail.check(summary.get("triaged") == len(dumps) + 2 and summary.get("failed") == 1,
+                   f"triaged {summary.get('triaged')} failed {summary.get('failed')} of {len(dumps) + 2}")
+        failures = summary.get("failures", [])
+        fail.check(len(failures) == 1 and failures[0]["path"] == broken and
+                   "program headers extend past end of file" in failures[0]["reason"], f"failures {failures}")
+
+        with sqlite3.connect(db) as c:
+            rows = c.execute("SELECT path, status, signature, report FROM dumps").fetchall()
+        by_path = {r[0]: r for r in rows}
+        t = by_path.get(truncated)
+        t_report = json.loads(t[3]) if t and t[3] else {}
+        fail.check(t is not None and t[1] == "ok" and not t_report["crash"]["found"] and
+                   any("truncated dump" in p["why"] for p in t_report["problems"]), f"truncated dump: {t}")
+        groups = {}  # signature -> crash kinds
+        per_kernel = {}  # (kernel, kind) -> signatures
+        for d in dumps:
+            r = by_path.get(os.path.abspath(d["path"]))
+            fail.check(r is not None and r[1] == "ok", f"{d['name']}: {r}")
+            if r is None or r[1] != "ok":
+                continue
+            kind = "sysrq" if d["scenario"] == "sysrq" else "module-oops"
+            groups.setdefault(r[2], set()).add(kind)
+            per_kernel.setdefault((d["kernel_name"], kind), set()).add(r[2])
+        for sig, kinds in groups.items():
+            fail.check(len(kinds) == 1, f"signature {sig} groups {sorted(kinds)}")
+        for (kernel, kind), sigs in per_kernel.items():
+            fail.check(len(sigs) == 1, f"{kernel} {kind}: {len(sigs)} signatures {sorted(sigs)}")
+        # The truncated dump's report is a group of its own.
+        fail.check(t is not None and t[2] not in groups, "the truncated dump shares a signature")
+        fail.check(len(summary.get("groups", [])) == len(groups) + 1, f"{len(summary.get('groups', []))} groups")
+
+        # A second run finds every dump in the database.
+        p = subprocess.run([KDIVE, "triage", "--fleet", listing, "--scheduler", address, "--db", db, "--json", "-q"],
+                           env=env, capture_output=True, text=True, timeout=600)
+        again = json.loads(p.stdout) if p.returncode == 0 else {}
+        fail.check(again.get("triaged") == 0 and again.get("skipped") == len(dumps) + 2,
+                   f"second run: exit {p.returncode} {again.get('triaged')} triaged {again.get('skipped')} skipped")
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.terminate()
+        for p in procs:
+            try:
+                p.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        logs.close()
+    print(f"{len(dumps) + 2} dumps, {len(groups)} signatures")
+    fail.finish()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
