@@ -127,7 +127,8 @@ class TriageBuilder {
     }
     if (const Vmcoreinfo* vi = program_.vmcoreinfo()) r_.build_id = vi->build_id();
     r_.release = program_.kernel_release();
-    SystemInfo s = system_info(program_);
+    system_ = system_info(program_);
+    const SystemInfo& s = *system_;
     r_.release = s.release.empty() ? r_.release : s.release;
     r_.version = s.version;
     r_.machine = s.machine;
@@ -322,7 +323,8 @@ class TriageBuilder {
 
   void memory() {
     TriageMemory m;
-    SystemInfo s = system_info(program_);
+    if (!system_) system_ = system_info(program_);
+    const SystemInfo& s = *system_;
     m.total_bytes = s.total_ram_pages * s.page_size;
     if (auto stat = program_.find_object("vm_zone_stat")) {
       if (auto nr = program_.find_object("NR_FREE_PAGES")) {
@@ -372,6 +374,7 @@ class TriageBuilder {
   std::vector<OopsReport> reports_;
   std::optional<size_t> crash_index_;
   bool signature_from_stack_ = false;
+  std::optional<SystemInfo> system_;  // read once, by kernel() (or memory() if that failed)
   std::optional<Tasks> tasks_;
   std::unique_ptr<StackTraceEngine> engine_;
 };

@@ -9,6 +9,7 @@
 import difflib
 import os
 import re
+import socket
 import subprocess
 import sys
 
@@ -111,3 +112,10 @@ class Failures:
             print(f"{len(self.failed)} of {self.checked} checks failed")
             sys.exit(1)
         print(f"ok: {self.checked} checks")
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that was free a moment ago, for a server a test starts."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

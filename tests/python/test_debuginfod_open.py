@@ -10,7 +10,6 @@
 # Run by CTest; KDIVE_BINARY is the kdive under test.
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -22,12 +21,6 @@ import kdive_testlib as lib  # noqa: E402
 
 KDIVE = os.environ.get("KDIVE_BINARY") or os.path.join(lib.SRC, "build", "release", "kdive")
 fail = lib.Failures()
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def build_id(path):
@@ -46,7 +39,7 @@ class Server:
         os.makedirs(self.dir)
         for i, f in enumerate(files):
             os.symlink(f, os.path.join(self.dir, f"{i}-{os.path.basename(f)}"))
-        self.port = free_port()
+        self.port = lib.free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = open(os.path.join(work, "debuginfod.log"), "w")
         self.proc = subprocess.Popen(

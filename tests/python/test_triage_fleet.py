@@ -10,7 +10,6 @@
 import json
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -22,12 +21,6 @@ import kdive_testlib as lib  # noqa: E402
 
 KDIVE = os.environ.get("KDIVE_BINARY") or os.path.join(lib.SRC, "build", "release", "kdive")
 fail = lib.Failures()
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def ok_rows(db):
@@ -68,7 +61,7 @@ def main():
     db = os.path.join(tmp, "triage.db")
 
     env = {k: v for k, v in os.environ.items() if k not in ("LD_PRELOAD", "DEBUGINFOD_URLS")}
-    port = free_port()
+    port = lib.free_port()
     address = f"tcp://127.0.0.1:{port}"
     logs = open(os.path.join(tmp, "dask.log"), "w")
     procs = [subprocess.Popen(["dask-scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
