@@ -109,6 +109,10 @@ QualifiedType type_argument(PyProgram& prog, const py::handle& arg);
 // A C type's name as drgn prints it ("struct task_struct *", "char [16]").
 std::string type_name_of(QualifiedType t);
 
+// A byte count given to a read: any integer-like object (drgn's helpers pass Objects);
+// a negative one is drgn's ValueError("negative size").
+size_t size_argument(const py::handle& size);
+
 // The default program (drgn.set_default_prog); NoDefaultProgramError when unset.
 ProgramRef default_program();
 void set_default_program(ProgramRef prog);

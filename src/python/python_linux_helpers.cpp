@@ -80,7 +80,9 @@ void bind_linux_helpers(py::module_& m) {
   m.def("_linux_helper_pgtable_l5_enabled", [](PyProgram& prog) { return kernel_memory(prog).walker().levels() == 5; });
   m.def("_linux_helper_direct_mapping_offset", [](PyProgram& prog) { return MemoryModel(prog.program()).page_offset(); });
 
-  m.def("_linux_helper_read_vm", [](PyProgram& prog, const py::object& pgd, const py::object& address, size_t size) {
+  m.def("_linux_helper_read_vm", [](PyProgram& prog, const py::object& pgd, const py::object& address,
+                                     const py::object& size_arg) {
+    size_t size = size_argument(size_arg);
     PageTableWalker walker = user_walker(prog, index_arg(pgd));
     const MemoryReader& phys = kernel_memory(prog).physical();
     uint64_t addr = index_arg(address);

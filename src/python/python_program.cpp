@@ -157,6 +157,13 @@ GlobalKinds kinds_from_flags(const py::object& flags) {
 
 }  // namespace
 
+size_t size_argument(const py::handle& size) {
+  py::int_ index = py::module_::import("operator").attr("index")(size);
+  // A task mid-exec has arg_end 0: cmdline() asks for arg_end - arg_start bytes.
+  if (py::int_(0) > index) throw py::value_error("negative size");
+  return index.cast<size_t>();
+}
+
 void bind_program(py::module_& m) {
   auto cls = py::class_<PyProgram, ProgramRef>(m, "Program");
   cls.def(py::init([](const py::object& platform) {
@@ -232,7 +239,8 @@ void bind_program(py::module_& m) {
         if (py::isinstance<PyType>(name)) return name.cast<PyType>();
         return PyType{self, type_argument(*self, name)};
       }, py::arg("name"), py::arg("filename") = py::none())
-      .def("read", [](PyProgram& self, uint64_t address, size_t size, bool physical) {
+      .def("read", [](PyProgram& self, uint64_t address, const py::object& size_arg, bool physical) {
+        size_t size = size_argument(size_arg);
         std::string buf(size, '\0');
         self.program().memory().read(address, buf.data(), size, physical ? AddressSpace::Physical : AddressSpace::Virtual);
         return py::bytes(buf);

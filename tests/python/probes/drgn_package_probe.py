@@ -187,7 +187,11 @@ def main():
         curr = per_cpu(runqueues, cpu).curr
         if curr.pid.value_() == cpu + 1:
             print_trace(prog, f"pid {cpu + 1} (running on CPU {cpu})", prog.stack_trace(curr.pid.value_()))
-    print_trace(prog, "init_task (idle)", prog.stack_trace(init_task.address_of_()))
+    # init_task is CPU 0's idle task: while it runs there (the crash happened on another
+    # CPU, which is incidental), drgn 0.0.22 unwinds its stale switch frame instead of
+    # the CPU's registers (a running task with no matching PRSTATUS, as above).
+    if per_cpu(runqueues, 0).curr != init_task.address_of_():
+        print_trace(prog, "init_task (idle)", prog.stack_trace(init_task.address_of_()))
     # drgn 0.0.22 traces a task whose PID equals a PRSTATUS note's pr_pid from that
     # note's registers; QEMU-made dumps write CPU number + 1 there, so a sleeping task
     # with a small PID (kthreadd) would get a CPU's registers (KNOWN_DIFFERENCES.md).
