@@ -40,6 +40,9 @@ $KDIVE -c "$DUMP" "${SYMS[@]}" -x bt
 
 echo "== what happened (oops: the dump's own crash report, titled and explained)"
 $KDIVE -c "$DUMP" "${SYMS[@]}" oops | grep -E '^(BUG|KASAN|WARNING|general protection|Explanation)' || true
+echo
+echo "== all of it in one report, with the crash signature that deduplicates dumps (triage)"
+$KDIVE -q -c "$DUMP" "${SYMS[@]}" triage
 if [ -t 0 ] && [ -t 1 ]; then
   echo
   echo "== REPL (try: bt, ps, dmesg, init_task.comm, \$bt[8], identify \$bt[8].a, layout task_struct, help)"
