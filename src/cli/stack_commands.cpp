@@ -74,7 +74,7 @@ nlohmann::json frame_json(const StackTrace& t, const StackFrame& f, bool variabl
   j["sp"] = fmt::format("{:#x}", f.registers().sp());
   j["unwound_by"] = f.unwound_by();
   if (f.symbol())
-    j["symbol"] = fmt::format("{}+{:#x}/{:#x}", f.symbol()->name, f.pc() - f.symbol()->address, f.symbol()->size);
+    j["symbol"] = format_frame_symbol(f);
   if (f.symbol() && !f.symbol()->module.empty()) j["module"] = f.symbol()->module;
   if (f.position().known) {
     j["file"] = f.position().file;

@@ -14,15 +14,15 @@
 
 namespace kdive {
 
-namespace {
-
-std::string location_text(const CodeLocation& l) {
+std::string format_code_location(const CodeLocation& l) {
   std::string s;
   if (l.has_symbol()) s = fmt::format("{}+{:#x}/{:#x}", l.function, l.offset, l.size);
   else if (l.address) s = fmt::format("{:#x}", *l.address);
   if (!l.module.empty()) s += fmt::format(" [{}]", l.module);
   return s;
 }
+
+namespace {
 
 std::string position_text(const SourcePosition& p) {
   if (!p.known) return "??:0";
@@ -103,7 +103,7 @@ std::string format_decoded_report(const DecodedReport& d) {
   }
   if (d.explanation) out += fmt::format("\nExplanation: {}\n", d.explanation->sentence);
   if (r.rip) {
-    out += fmt::format("\nRIP: {}\n", location_text(*r.rip));
+    out += fmt::format("\nRIP: {}\n", format_code_location(*r.rip));
     if (d.rip) out += format_inline_chain(*d.rip, "    ");
   }
   if (!r.register_list.empty()) {
@@ -131,7 +131,7 @@ std::string format_decoded_report(const DecodedReport& d) {
       trace = f.trace;
       section = f.section;
     }
-    out += fmt::format(" {}{}\n", f.reliable ? "" : "? ", location_text(f.location));
+    out += fmt::format(" {}{}\n", f.reliable ? "" : "? ", format_code_location(f.location));
     if (i < d.frames.size()) out += format_inline_chain(d.frames[i], "    ");
   }
   if (!d.code.empty()) out += "\nCode: " + std::string("\n") + d.code;

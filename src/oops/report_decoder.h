@@ -50,6 +50,9 @@ std::string format_decoded_report(const DecodedReport& decoded);
 // inline chain when debug info was given.
 nlohmann::json decoded_report_json(const DecodedReport& decoded);
 
+// A location as the kernel prints it: "func+0x1f/0x80 [module]", or "0x..." without a symbol.
+std::string format_code_location(const CodeLocation& location);
+
 // One symbolized location as JSON: {"module", "symbol", "file_address", "frames": [...]}.
 nlohmann::json symbolized_frame_json(const SymbolizedFrame& frame);
 // addr2line -fi style lines for one location ("func at file:line:col (inlined)").

@@ -18,6 +18,7 @@
 #include "linux/tasks.h"
 #include "object/object_formatter.h"
 #include "oops/frame_symbolizer.h"
+#include "oops/fault_explanation.h"
 #include "oops/report_decoder.h"
 #include "oops/report_parser.h"
 #include "program/program.h"
@@ -39,20 +40,13 @@ std::optional<size_t> crash_report_index(const std::vector<OopsReport>& reports)
   return last;
 }
 
-std::string location_text(const CodeLocation& l) {
-  if (!l.has_symbol()) return l.address ? fmt::format("{:#x}", *l.address) : "";
-  std::string s = fmt::format("{}+{:#x}/{:#x}", l.function, l.offset, l.size);
-  if (!l.module.empty()) s += " [" + l.module + "]";
-  return s;
-}
-
 TriageFrame triage_frame(const StackFrame& f) {
   TriageFrame t;
   t.function = f.name();
   t.pc = f.pc();
   t.inlined = f.inlined();
   if (f.symbol()) {
-    t.symbol = fmt::format("{}+{:#x}/{:#x}", f.symbol()->name, f.pc() - f.symbol()->address, f.symbol()->size);
+    t.symbol = format_frame_symbol(f);
     if (!f.symbol()->module.empty()) t.symbol += " [" + f.symbol()->module + "]";
     if (t.function.empty()) t.function = f.symbol()->name;
   }
@@ -93,6 +87,7 @@ class TriageBuilder {
   TriageReport build() {
     section("kernel", [&] { kernel(); });
     section("log", [&] { log(); });
+    section("fault explanation", [&] { explain(); });
     section("signature", [&] { signature(); });
     section("tasks", [&] { tasks_.emplace(program_); });
     if (options_.stacks) section("stacks", [&] { engine_ = std::make_unique<StackTraceEngine>(program_); });
@@ -142,7 +137,14 @@ class TriageBuilder {
   void log() {
     PrintkLog log = read_printk_log(program_);
     if (!r_.panic_message) r_.panic_message = panic_message(log.records);
-    std::string text = format_dmesg(log.records, DmesgOptions{});
+    // The log as the console printed it (format_dmesg's text), each record's line kept
+    // to tell which came before the crash report.
+    std::vector<std::string> lines;
+    std::string text;
+    for (const PrintkRecord& rec : log.records) {
+      lines.push_back(format_dmesg_record(rec, DmesgOptions{}));
+      text += lines.back() + "\n";
+    }
     reports_ = find_reports(text);
     crash_index_ = crash_report_index(reports_);
     size_t crash_start = text.size();
@@ -154,12 +156,10 @@ class TriageBuilder {
     // Warnings: records at KERN_WARNING or above logged before the crash report began.
     size_t offset = 0;
     std::vector<std::string> warnings;
-    for (const PrintkRecord& rec : log.records) {
-      std::string line = format_dmesg_record(rec, DmesgOptions{});
-      size_t here = offset;
-      offset += line.size() + 1;
-      if (here >= crash_start) break;
-      if (rec.level <= 4 && rec.facility == 0) warnings.push_back(std::move(line));
+    for (size_t i = 0; i < log.records.size() && offset < crash_start; ++i) {
+      offset += lines[i].size() + 1;
+      const PrintkRecord& rec = log.records[i];
+      if (rec.level <= 4 && rec.facility == 0) warnings.push_back(std::move(lines[i]));
     }
     size_t keep = std::min(warnings.size(), options_.max_warnings);
     r_.warnings.assign(warnings.end() - static_cast<std::ptrdiff_t>(keep), warnings.end());
@@ -176,20 +176,23 @@ class TriageBuilder {
     c.cpu = rep.cpu;
     c.pid = rep.pid;
     c.comm = rep.comm;
-    if (rep.rip) c.rip = location_text(*rep.rip);
-    explain(rep);
+    if (rep.rip) c.rip = format_code_location(*rep.rip);
   }
 
-  void explain(const OopsReport& rep) {
+  // The faulting access explained (needs DWARF at RIP, or the report's Code: bytes).
+  void explain() {
+    if (!crash_index_) return;
+    const OopsReport& rep = reports_[*crash_index_];
+    if (!rep.rip || (rep.code && rep.code->user)) return;
     bool dwarf = false;
     for (const auto& m : program_.debug_info().modules()) dwarf = dwarf || m->has_dwarf();
     if (!dwarf) return;
     FrameSymbolizer sym(program_.debug_info());
     sym.set_kaslr_offset(0);  // the dump's vmlinux is already relocated
-    DecodedReport d = decode_report(rep, &sym, DecodeOptions{});
-    if (d.explanation) {
-      r_.crash.explanation = d.explanation->sentence;
-      r_.crash.explanation_kind = d.explanation->kind;
+    sym.use_report(rep);
+    if (std::optional<FaultExplanation> e = explain_fault(rep, sym)) {
+      r_.crash.explanation = e->sentence;
+      r_.crash.explanation_kind = e->kind;
     }
   }
 

@@ -128,12 +128,17 @@ std::string position_suffix(const SourcePosition& p, const char* open) {
 
 }  // namespace
 
+std::string format_frame_symbol(const StackFrame& f) {
+  if (!f.symbol()) return "";
+  return fmt::format("{}+{:#x}/{:#x}", f.symbol()->name, f.pc() - f.symbol()->address, f.symbol()->size);
+}
+
 std::string format_trace_line(const StackFrame& f) {
   std::string s = fmt::format("#{:<2} ", f.index());
   if (!f.name().empty()) {
     s += f.name();
   } else if (f.symbol()) {
-    s += fmt::format("{}+{:#x}/{:#x}", f.symbol()->name, f.pc() - f.symbol()->address, f.symbol()->size);
+    s += format_frame_symbol(f);
   } else {
     s += fmt::format("{:#x}", f.pc());
   }

@@ -95,6 +95,8 @@ class StackTrace {
   FrameContext* context_ = nullptr;
 };
 
+// "sym+0x36/0x68" of the frame's PC, "" when no symbol covers it.
+std::string format_frame_symbol(const StackFrame& frame);
 // One line of the trace format, without the newline.
 std::string format_trace_line(const StackFrame& frame);
 // drgn's single-frame format: "#0 at 0x... (sym+0x36/0x68) in func at file:line:col (inlined)".
