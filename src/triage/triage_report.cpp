@@ -12,6 +12,7 @@
 #include "debuginfo/debug_info.h"
 #include "kdive/error.h"
 #include "linux/kernel_modules.h"
+#include "linux/lock_wait.h"
 #include "linux/printk.h"
 #include "linux/slab.h"
 #include "linux/system_info.h"
@@ -298,6 +299,7 @@ class TriageBuilder {
       } catch (const std::exception& e) {
         t.stack_end = e.what();
       }
+      lock_wait(t, found[n], frames);
       auto [it, added] = group_of.emplace(pcs, r_.blocked.size());
       if (added) r_.blocked.push_back(TriageTaskGroup{{}, std::move(frames)});
       r_.blocked[it->second].tasks.push_back(std::move(t));
@@ -306,6 +308,34 @@ class TriageBuilder {
     std::stable_sort(r_.blocked.begin(), r_.blocked.end(),
                      [](const TriageTaskGroup& a, const TriageTaskGroup& b) { return a.tasks.size() > b.tasks.size(); });
     if (!st.ok()) r_.problems.emplace_back("blocked tasks", st.message());
+  }
+
+  // The lock a blocked task waits for, and its owner; a lock that cannot be read is a
+  // problem of the section, the task stays in its group.
+  void lock_wait(TriageThread& t, uint64_t task, const std::vector<TriageFrame>& frames) {
+    std::vector<std::string> names;
+    for (const TriageFrame& f : frames) names.push_back(f.function.empty() ? f.symbol.substr(0, f.symbol.find('+')) : f.function);
+    if (LockWaitFinder::lock_kind(names).empty()) return;
+    try {
+      if (!lock_finder_) lock_finder_.emplace(*tasks_);
+      std::optional<LockWait> w = lock_finder_->find(task, names);
+      if (!w) {
+        r_.problems.emplace_back("blocked tasks", fmt::format("pid {}: in {} but the lock it waits for was not found",
+                                                              t.pid, LockWaitFinder::lock_kind(names)));
+        return;
+      }
+      TriageLockWait out{w->kind, w->lock, w->symbol, w->owner, {}, {}, '?', w->reader_owned, w->source};
+      if (w->owner) {
+        out.owner_pid = tasks_->pid(w->owner);
+        out.owner_comm = tasks_->comm(w->owner);
+        out.owner_state = tasks_->state(w->owner).letter;
+      }
+      t.waits_for = std::move(out);
+    } catch (const InterruptedError&) {
+      throw;
+    } catch (const std::exception& e) {
+      r_.problems.emplace_back("blocked tasks", fmt::format("pid {}: lock not read: {}", t.pid, e.what()));
+    }
   }
 
   std::optional<uint64_t> last_ran_ago(const Object& task) {
@@ -379,6 +409,7 @@ class TriageBuilder {
   bool signature_from_stack_ = false;
   std::optional<SystemInfo> system_;  // read once, by kernel() (or memory() if that failed)
   std::optional<Tasks> tasks_;
+  std::optional<LockWaitFinder> lock_finder_;
   std::unique_ptr<StackTraceEngine> engine_;
 };
 

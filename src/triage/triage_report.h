@@ -1,7 +1,7 @@
 // TriageReport: the first answer about a kernel crash dump in one pass — the kernel,
 // the crash (title, type and explained fault of the report in the dump's own log), the
 // crashed thread's stack with the variables of its faulting frame, blocked (D-state)
-// tasks grouped by identical stack, what each CPU was running, memory and the largest
+// tasks grouped by identical stack with the lock each waits for and its owner, what each CPU was running, memory and the largest
 // slab caches, recent warnings, tainting modules, and the crash signature used to
 // deduplicate dumps (crash_signature.h). Every section is built on its own: one that
 // fails leaves its reason in `problems` and the rest of the report stands.
@@ -34,6 +34,19 @@ struct TriageVariable {
   std::string value;  // drgn's str(Object); "<absent: why>" when optimized out
 };
 
+// The lock a blocked task sleeps on and the task that holds it (linux/lock_wait.h).
+struct TriageLockWait {
+  std::string kind;    // "mutex", "rw_semaphore", "rt_mutex"
+  uint64_t lock = 0;
+  std::string symbol;  // the lock's global name, "" for one on the heap
+  uint64_t owner = 0;  // struct task_struct *, 0 when the lock records no owner
+  std::optional<int64_t> owner_pid;
+  std::string owner_comm;
+  char owner_state = '?';
+  bool reader_owned = false;  // held for read: owner is the last reader
+  std::string source;         // "pi_blocked_on", "blocked_on", "stack"
+};
+
 struct TriageThread {
   int64_t pid = 0;
   std::string comm;
@@ -43,6 +56,7 @@ struct TriageThread {
   // How long before the dump the task last got a CPU: its CPU's rq->clock minus its
   // sched_info.last_arrival (CONFIG_SCHED_INFO), as crash's `ps -m` measures it.
   std::optional<uint64_t> last_ran_ns_ago;
+  std::optional<TriageLockWait> waits_for;  // blocked tasks: the lock they queue on
   std::vector<TriageFrame> frames;
   std::string stack_end;  // why the trace stopped early, "" when it ended normally
   // The crashed thread: the frame that faulted (the report's RIP) and its variables.

@@ -1,6 +1,8 @@
 // Text and JSON renderings of a TriageReport (see triage_report_format.h).
 #include "triage/triage_report_format.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "linux/system_info.h"
@@ -53,10 +55,41 @@ nlohmann::json frames_json(const std::vector<TriageFrame>& frames) {
   return a;
 }
 
+// "    pid 41: waits for mutex kdive_mutex (0xffffffffc0a4e040), owner 40 "kdive_lock_own" (S)",
+// one line per distinct lock and owner of a group.
+void lock_waits_text(std::string& out, const std::vector<TriageThread>& tasks) {
+  std::vector<std::pair<std::string, std::string>> lines;  // what → pids
+  for (const TriageThread& t : tasks) {
+    if (!t.waits_for) continue;
+    const TriageLockWait& w = *t.waits_for;
+    std::string what = fmt::format("{} {}({:#x})", w.kind, w.symbol.empty() ? "" : w.symbol + " ", w.lock);
+    if (!w.owner) what += ", no owner recorded";
+    else
+      what += fmt::format(", {} {} \"{}\" ({})", w.reader_owned ? "held for read, last reader" : "owner",
+                          w.owner_pid ? std::to_string(*w.owner_pid) : "?", w.owner_comm, w.owner_state);
+    auto it = std::find_if(lines.begin(), lines.end(), [&](const auto& l) { return l.first == what; });
+    if (it == lines.end()) lines.emplace_back(what, std::to_string(t.pid));
+    else it->second += "," + std::to_string(t.pid);
+  }
+  for (const auto& [what, pids] : lines) out += fmt::format("    pid {}: waits for {}\n", pids, what);
+}
+
 nlohmann::json thread_json(const TriageThread& t, bool with_frames) {
   nlohmann::json j{{"pid", t.pid}, {"comm", t.comm}, {"task", fmt::format("{:#x}", t.task)},
                    {"cpu", t.cpu >= 0 ? nlohmann::json(t.cpu) : nlohmann::json()},
                    {"state", std::string(1, t.state)}, {"last_ran_ns_ago", optional_json(t.last_ran_ns_ago)}};
+  if (t.waits_for) {
+    const TriageLockWait& w = *t.waits_for;
+    j["waits_for"] = {{"kind", w.kind},
+                      {"lock", fmt::format("{:#x}", w.lock)},
+                      {"symbol", w.symbol},
+                      {"owner", w.owner ? nlohmann::json(fmt::format("{:#x}", w.owner)) : nlohmann::json()},
+                      {"owner_pid", optional_json(w.owner_pid)},
+                      {"owner_comm", w.owner_comm},
+                      {"owner_state", std::string(1, w.owner_state)},
+                      {"reader_owned", w.reader_owned},
+                      {"source", w.source}};
+  }
   if (with_frames) {
     j["frames"] = frames_json(t.frames);
     j["stack_end"] = t.stack_end;
@@ -131,6 +164,7 @@ std::string format_triage_report(const TriageReport& r) {
     }
     if (g.tasks.size() > 8) who += fmt::format(", ... ({} more)", g.tasks.size() - 8);
     out += fmt::format("  {} task{}: {}\n", g.tasks.size(), g.tasks.size() == 1 ? "" : "s", who);
+    lock_waits_text(out, g.tasks);
     frames_text(out, g.frames, "    ");
   }
   if (r.memory) {

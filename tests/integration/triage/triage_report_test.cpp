@@ -1,6 +1,7 @@
 // Triage on the fixture dumps: each section of one complete dump per kernel and
 // scenario against truth.json (the crashed task and its frames, the faulting frame and
-// the explained fault, the blocked waiter, each CPU's running task, the warnings the
+// the explained fault, the blocked waiter and the lock waiters with their owner (also
+// from the dump alone), each CPU's running task, the warnings the
 // module logged, the tainting module, memory and the slab figures), and the crash
 // signature over every dump: the oops and the real-kdump boots crash the same way and
 // must share one key across KASLR slides and dump formats; the sysrq crash must not.
@@ -62,6 +63,38 @@ bool in_order(const std::vector<std::string>& have, const std::vector<std::strin
   for (const std::string& h : have)
     if (i < want.size() && h == want[i]) ++i;
   return i == want.size();
+}
+
+const TriageThread* blocked_task(const TriageReport& r, int64_t pid) {
+  for (const TriageTaskGroup& g : r.blocked)
+    for (const TriageThread& t : g.tasks)
+      if (t.pid == pid) return &t;
+  return nullptr;
+}
+
+// The module's two lock waiters (state D): each queued on its lock, owned by the
+// holder thread, which sleeps (state S); the other blocked tasks wait on no lock.
+void expect_lock_waits(const TriageReport& r, const json& truth, const std::string& how) {
+  SCOPED_TRACE(how);
+  for (const char* which : {"mutex", "rwsem"}) {
+    const json& want = truth["lock"][which];
+    const TriageThread* t = blocked_task(r, want["waiter"]["pid"]);
+    ASSERT_TRUE(t) << which << " waiter not among the blocked tasks";
+    EXPECT_EQ(t->comm, want["waiter"]["comm"]);
+    ASSERT_TRUE(t->waits_for) << which;
+    const TriageLockWait& w = *t->waits_for;
+    EXPECT_EQ(w.kind, std::string(which) == "mutex" ? "mutex" : "rw_semaphore");
+    EXPECT_EQ(fmt::format("{:#x}", w.lock), want["addr"]);
+    EXPECT_EQ(w.symbol, std::string("kdive_") + which);
+    EXPECT_EQ(fmt::format("{:#x}", w.owner), truth["lock"]["owner"]["task"]);
+    EXPECT_EQ(w.owner_pid.value_or(-1), truth["lock"]["owner"]["pid"]);
+    EXPECT_EQ(w.owner_comm, "kdive_lock_own");
+    EXPECT_EQ(w.owner_state, 'S');
+    EXPECT_FALSE(w.reader_owned);
+  }
+  const TriageThread* waiter = blocked_task(r, truth["waiter"]["pid"]);
+  ASSERT_TRUE(waiter);
+  EXPECT_FALSE(waiter->waits_for);
 }
 
 class TriageFixture : public ::testing::TestWithParam<json> {};
@@ -138,6 +171,7 @@ TEST_P(TriageFixture, SectionsAgreeWithTruth) {
             << ::testing::PrintToString(functions_of(g.frames));
       }
   EXPECT_TRUE(waiter);
+  expect_lock_waits(r, truth, "with DWARF");
 
   // Warnings: the module's warning and error markers (not its notice one), in order.
   std::string warn = truth["marker"][2], error = truth["marker"][3], notice = truth["marker"][1];
@@ -177,6 +211,26 @@ TEST_P(TriageFixture, SectionsAgreeWithTruth) {
     EXPECT_EQ(c.objects, full.proc_num_objs) << c.name;
     EXPECT_EQ(c.active, full.proc_active_objs) << c.name;
   }
+}
+
+// The same lock waits and owners from the dump alone (kallsyms, BTF and ORC): the
+// waiter records, the locks and the task fields are all described by BTF.
+TEST_P(TriageFixture, LockOwnersFromTheDumpAlone) {
+  const json& d = GetParam();
+  json truth = testing::load_json_file(d["truth"]);
+  ProgramOptions alone;
+  alone.no_debug_info = true;
+  alone.use_debuginfod = false;
+  std::unique_ptr<Program> p;
+  try {
+    p = Program::open(d["path"], alone);
+  } catch (const Error& e) {
+    GTEST_SKIP() << d["name"] << " cannot be opened without debug files: " << e.what();
+  }
+  TriageOptions no_slab;
+  no_slab.slab = false;
+  TriageReport r = triage_dump(*p, no_slab);
+  expect_lock_waits(r, truth, "from the dump alone");
 }
 
 INSTANTIATE_TEST_SUITE_P(CompleteDumps, TriageFixture, ::testing::ValuesIn(complete_dumps()),
