@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include <set>
 #include <string_view>
 
 #include "kdive/error.h"
@@ -45,6 +46,11 @@ std::string LockWaitFinder::lock_kind(const std::vector<std::string>& functions)
     if (starts_with(n, "mutex_lock")) kind = "mutex";
     else if (starts_with(n, "down_read") || starts_with(n, "down_write") || starts_with(n, "rwsem_down_"))
       kind = "rw_semaphore";
+    else if (starts_with(n, "rt_spin_lock")) kind = "spinlock";
+    else if (starts_with(n, "rt_read_lock") || starts_with(n, "rt_write_lock")) kind = "rwlock";
+    // PREEMPT_RT's rw_semaphore and rwlock_t share rwbase_rt; an rwlock's frames name
+    // rt_read_lock/rt_write_lock further out (kernel/locking/spinlock_rt.c).
+    else if (starts_with(n, "rwbase_")) kind = kind == "rwlock" ? kind : "rw_semaphore";
     else if (starts_with(n, "rt_mutex_lock") || starts_with(n, "rt_mutex_slowlock"))
       kind = kind.empty() ? "rt_mutex" : kind;
   }
@@ -56,7 +62,15 @@ std::optional<LockWait> LockWaitFinder::find(uint64_t task, const std::vector<st
   if (kind.empty()) return std::nullopt;
   std::optional<LockWait> w = from_pi_blocked_on(task, kind);
   if (!w && kind == "mutex") w = from_blocked_on(task);
-  if (!w && kind != "rt_mutex") w = from_stack(task, kind);
+  if (!w && (kind == "mutex" || kind == "rw_semaphore")) w = from_stack(task, kind);
+  if (w) name_lock(*w);
+  return w;
+}
+
+std::optional<LockWait> LockWaitFinder::find_on_stack(uint64_t task, const std::vector<std::string>& functions) {
+  std::string kind = lock_kind(functions);
+  if (kind != "mutex" && kind != "rw_semaphore") return std::nullopt;
+  std::optional<LockWait> w = from_stack(task, kind);
   if (w) name_lock(*w);
   return w;
 }
@@ -81,6 +95,8 @@ std::optional<LockWait> LockWaitFinder::from_pi_blocked_on(uint64_t task, const 
   std::optional<uint64_t> inner;
   if (kind == "mutex") inner = layout.find_offset("struct mutex", "rtmutex");
   else if (kind == "rw_semaphore") inner = layout.find_offset("struct rw_semaphore", "rwbase.rtmutex");
+  else if (kind == "spinlock") inner = layout.find_offset("spinlock_t", "lock");
+  else if (kind == "rwlock") inner = layout.find_offset("rwlock_t", "rwbase.rtmutex");
   w.kind = inner ? kind : "rt_mutex";
   w.lock = base - inner.value_or(0);
   return w;
@@ -111,41 +127,39 @@ std::optional<LockWait> LockWaitFinder::from_stack(uint64_t task, const std::str
   KernelLayout& layout = tasks_.layout();
   std::string waiter_type = kind == "mutex" ? "struct mutex_waiter" : "struct rwsem_waiter";
   std::string lock_type = kind == "mutex" ? "struct mutex" : "struct rw_semaphore";
+  WaiterLayout wl;
   std::optional<uint64_t> list_off = layout.find_offset(waiter_type, "list");
   std::optional<uint64_t> task_off = layout.find_offset(waiter_type, "task");
+  // The lock heads its waiter ring with a list_head (wait_list), or, since 7.0, points
+  // at its first waiter and the waiters form the ring alone (first_waiter).
   std::optional<uint64_t> wait_list_off = layout.find_offset(lock_type, "wait_list");
+  std::optional<uint64_t> first_off = layout.find_offset(lock_type, "first_waiter");
   std::optional<uint64_t> owner_off = layout.find_offset(lock_type, "owner");
-  std::optional<uint64_t> stack_off = layout.find_offset("struct task_struct", "stack");
-  if (!list_off || !task_off || !wait_list_off || !owner_off || !stack_off) return std::nullopt;
-  const MemoryReader& mem = tasks_.program().memory();
-  uint64_t base = read_u64(mem, task + *stack_off);
-  uint64_t size = thread_size();
-  // Only the live part: a waiter left below the saved stack pointer by an earlier wait
-  // is dead memory (x86-64 thread.sp; the whole stack when the layout has none).
-  uint64_t from = base;
-  if (std::optional<uint64_t> sp_off = layout.find_offset("struct task_struct", "thread.sp")) {
-    uint64_t sp = read_u64(mem, task + *sp_off);
-    if (sp >= base && sp < base + size) from = sp & ~uint64_t{7};
-  }
-  std::vector<uint8_t> words(base + size - from);
-  mem.read(from, words.data(), words.size());
-  for (size_t i = 0; i + 8 <= words.size(); i += 8) {
-    uint64_t v = 0;
-    for (int b = 7; b >= 0; --b) v = v << 8 | words[i + b];
-    if (v != task || from + i < *task_off) continue;
-    uint64_t node = from + i - *task_off + *list_off;
-    std::optional<uint64_t> head;
+  if (!list_off || !task_off || !owner_off || (!wait_list_off && !first_off)) return std::nullopt;
+  wl.list_off = *list_off;
+  wl.task_off = *task_off;
+  std::vector<uint64_t> stack = live_stack_words(task);
+  for (size_t i = 0; i < stack.size(); ++i) {
+    if (stack[i] != task || stack_from_ + 8 * i < wl.task_off) continue;
+    uint64_t node = stack_from_ + 8 * i - wl.task_off + wl.list_off;
+    std::optional<uint64_t> lock;
     try {
-      head = ring_head(node, *list_off, *task_off);
+      std::optional<std::vector<uint64_t>> ring = waiter_ring(node);
+      if (!ring) continue;
+      if (wait_list_off) {
+        if (std::optional<uint64_t> head = ring_head(*ring, wl)) lock = *head - *wait_list_off;
+      } else {
+        lock = lock_pointing_at(*ring, stack, wl.list_off, *first_off);
+      }
     } catch (const FaultError&) {
       continue;  // not a list: a stray copy of the task pointer
     }
-    if (!head) continue;
+    if (!lock) continue;
     LockWait w;
     w.kind = kind;
     w.source = "stack";
-    w.lock = *head - *wait_list_off;
-    uint64_t owner = read_u64(mem, w.lock + *owner_off);
+    w.lock = *lock;
+    uint64_t owner = read_u64(tasks_.program().memory(), w.lock + *owner_off);
     if (kind == "mutex") {
       w.owner = owner & ~kMutexFlags;
     } else {
@@ -157,20 +171,50 @@ std::optional<LockWait> LockWaitFinder::from_stack(uint64_t task, const std::str
   return std::nullopt;
 }
 
-std::optional<uint64_t> LockWaitFinder::ring_head(uint64_t node, uint64_t list_off, uint64_t task_off) {
+std::vector<uint64_t> LockWaitFinder::live_stack_words(uint64_t task) {
+  KernelLayout& layout = tasks_.layout();
+  const MemoryReader& mem = tasks_.program().memory();
+  uint64_t base = read_u64(mem, task + layout.offset("struct task_struct", "stack"));
+  uint64_t size = thread_size();
+  // Only the live part: a waiter left below the saved stack pointer by an earlier wait
+  // is dead memory (x86-64 thread.sp; the whole stack when the layout has none).
+  stack_base_ = base;
+  stack_from_ = base;
+  if (std::optional<uint64_t> sp_off = layout.find_offset("struct task_struct", "thread.sp")) {
+    uint64_t sp = read_u64(mem, task + *sp_off);
+    if (sp >= base && sp < base + size) stack_from_ = sp & ~uint64_t{7};
+  }
+  std::vector<uint8_t> bytes(base + size - stack_from_);
+  mem.read(stack_from_, bytes.data(), bytes.size());
+  std::vector<uint64_t> words(bytes.size() / 8);
+  for (size_t i = 0; i < words.size(); ++i)
+    for (int b = 7; b >= 0; --b) words[i] = words[i] << 8 | bytes[8 * i + b];
+  return words;
+}
+
+std::optional<std::vector<uint64_t>> LockWaitFinder::waiter_ring(uint64_t node) {
   const MemoryReader& mem = tasks_.program().memory();
   // list_head is {next, prev}: a node is on a ring when its neighbours point back.
-  uint64_t next = read_u64(mem, node);
-  if (read_u64(mem, next + 8) != node || read_u64(mem, read_u64(mem, node + 8)) != node) return std::nullopt;
+  if (read_u64(mem, read_u64(mem, node + 8)) != node) return std::nullopt;
+  std::vector<uint64_t> ring{node};
+  for (uint64_t n = read_u64(mem, node); n != node; ) {
+    if (ring.size() == kMaxRingNodes) return std::nullopt;
+    uint64_t after = read_u64(mem, n);
+    if (read_u64(mem, after + 8) != n) return std::nullopt;
+    ring.push_back(n);
+    n = after;
+  }
+  if (ring.size() < 2 && read_u64(mem, node) != node) return std::nullopt;
+  return ring;
+}
+
+std::optional<uint64_t> LockWaitFinder::ring_head(const std::vector<uint64_t>& ring, const WaiterLayout& wl) {
   std::optional<uint64_t> head;
   size_t heads = 0;
-  uint64_t n = next;
-  for (size_t steps = 0; n != node; ++steps) {
-    if (steps == kMaxRingNodes) return std::nullopt;
-    uint64_t waiter_task = read_u64(mem, n - list_off + task_off);
+  for (uint64_t n : ring) {
     bool waiter = false;
     try {
-      waiter = on_task_stack(waiter_task, n);
+      waiter = on_task_stack(read_u64(tasks_.program().memory(), n - wl.list_off + wl.task_off), n);
     } catch (const FaultError&) {
       // Not a task pointer: this node is not a waiter.
     }
@@ -178,12 +222,32 @@ std::optional<uint64_t> LockWaitFinder::ring_head(uint64_t node, uint64_t list_o
       head = n;
       ++heads;
     }
-    uint64_t after = read_u64(mem, n);
-    if (read_u64(mem, after + 8) != n) return std::nullopt;
-    n = after;
   }
   if (heads != 1) return std::nullopt;
   return head;
+}
+
+std::optional<uint64_t> LockWaitFinder::lock_pointing_at(const std::vector<uint64_t>& ring,
+                                                         const std::vector<uint64_t>& stack, uint64_t list_off,
+                                                         uint64_t first_off) {
+  // The lock is live in the slow path across schedule(), so a callee-saved register
+  // holds it and __switch_to_asm pushed that register on this stack: the word whose
+  // first_waiter is one of the ring's waiters. Words pointing into this stack are
+  // skipped: a saved frame pointer 24 bytes below a waiter would pass the test.
+  std::set<uint64_t> waiters;
+  for (uint64_t n : ring) waiters.insert(n - list_off);
+  const MemoryReader& mem = tasks_.program().memory();
+  std::set<uint64_t> locks;
+  for (uint64_t w : stack) {
+    if (w < (uint64_t{1} << 63) || w + first_off < w || (w >= stack_base_ && w - stack_base_ < thread_size()))
+      continue;
+    try {
+      if (waiters.count(read_u64(mem, w + first_off))) locks.insert(w);
+    } catch (const FaultError&) {
+    }
+  }
+  if (locks.size() != 1) return std::nullopt;
+  return *locks.begin();
 }
 
 bool LockWaitFinder::on_task_stack(uint64_t task, uint64_t address) {
