@@ -35,7 +35,6 @@ KallsymsLocations kallsyms_locations(const Vmcoreinfo& vi) {
 
 struct DumpDebugInfo::Module {
   std::string name;
-  uint64_t base = 0, size = 0;
   std::vector<KallsymsSymbol> symbols;  // sorted by address
   std::unique_ptr<BtfTypes> btf;
 };
@@ -52,19 +51,30 @@ DumpDebugInfo::DumpDebugInfo(KallsymsTable kallsyms, std::unique_ptr<BtfTypes> b
 
 DumpDebugInfo::~DumpDebugInfo() = default;
 
-void DumpDebugInfo::add_module(std::string name, uint64_t base, uint64_t size, std::vector<KallsymsSymbol> symbols,
-                               std::unique_ptr<BtfTypes> btf) {
+void DumpDebugInfo::add_module(std::string name, std::vector<std::pair<uint64_t, uint64_t>> regions,
+                               std::vector<KallsymsSymbol> symbols, std::unique_ptr<BtfTypes> btf) {
   auto m = std::make_unique<Module>();
   m->name = std::move(name);
-  m->base = base;
-  m->size = size;
   m->symbols = std::move(symbols);
   std::stable_sort(m->symbols.begin(), m->symbols.end(),
                    [](const KallsymsSymbol& a, const KallsymsSymbol& b) { return a.address < b.address; });
   m->btf = std::move(btf);
-  auto pos = std::upper_bound(modules_.begin(), modules_.end(), m->base,
-                              [](uint64_t b, const std::unique_ptr<Module>& x) { return b < x->base; });
-  modules_.insert(pos, std::move(m));
+  for (const auto& [base, size] : regions) {
+    if (!size) continue;
+    Region r{base, size, m.get()};
+    auto pos = std::upper_bound(regions_.begin(), regions_.end(), base,
+                                [](uint64_t b, const Region& x) { return b < x.base; });
+    regions_.insert(pos, r);
+  }
+  modules_.push_back(std::move(m));
+}
+
+const DumpDebugInfo::Region* DumpDebugInfo::region_of(uint64_t address) const {
+  auto it = std::upper_bound(regions_.begin(), regions_.end(), address,
+                             [](uint64_t a, const Region& r) { return a < r.base; });
+  if (it == regions_.begin()) return nullptr;
+  --it;
+  return address - it->base < it->size ? &*it : nullptr;
 }
 
 size_t DumpDebugInfo::module_symbol_count() const {
@@ -250,9 +260,14 @@ std::vector<DumpSymbol> DumpDebugInfo::symbols_named(std::string_view name) cons
   }
   for (const auto& m : modules_)
     for (size_t i = 0; i < m->symbols.size(); ++i)
-      if (name.empty() || m->symbols[i].name == name)
-        out.push_back({m->symbols[i].name, m->symbols[i].address, implied_size(m->symbols, i, m->base + m->size),
-                       m->symbols[i].type, m->name});
+      if (name.empty() || m->symbols[i].name == name) {
+        // Sized to the next symbol, but never past the end of its own region.
+        const Region* r = region_of(m->symbols[i].address);
+        uint64_t end = r ? r->base + r->size : 0;
+        uint64_t size = implied_size(m->symbols, i, end);
+        if (end && m->symbols[i].address + size > end) size = end - m->symbols[i].address;
+        out.push_back({m->symbols[i].name, m->symbols[i].address, size, m->symbols[i].type, m->name});
+      }
   return out;
 }
 
@@ -283,26 +298,21 @@ bool DumpDebugInfo::is_text_symbol(const SymbolInfo& symbol) const {
 }
 
 std::string DumpDebugInfo::module_of(uint64_t address) const {
-  auto it = std::upper_bound(modules_.begin(), modules_.end(), address,
-                             [](uint64_t a, const std::unique_ptr<Module>& m) { return a < m->base; });
-  if (it == modules_.begin()) return "";
-  --it;
-  return address - (*it)->base < (*it)->size ? (*it)->name : "";
+  const Region* r = region_of(address);
+  return r ? r->module->name : "";
 }
 
 std::optional<SymbolInfo> DumpDebugInfo::symbolize(uint64_t address) const {
-  auto it = std::upper_bound(modules_.begin(), modules_.end(), address,
-                             [](uint64_t a, const std::unique_ptr<Module>& m) { return a < m->base; });
-  if (it != modules_.begin() && address - (*std::prev(it))->base < (*std::prev(it))->size) {
-    const Module& m = **std::prev(it);
+  if (const Region* r = region_of(address)) {
+    const Module& m = *r->module;
     // The kernel's find_kallsyms_symbol(): the closest symbol at or below the address,
-    // sized up to the next symbol (or the end of the allocation).
+    // sized up to the next symbol (or the end of the allocation), within the region.
     auto s = std::upper_bound(m.symbols.begin(), m.symbols.end(), address,
                               [](uint64_t a, const KallsymsSymbol& k) { return a < k.address; });
-    if (s == m.symbols.begin()) return std::nullopt;
+    if (s == m.symbols.begin() || std::prev(s)->address < r->base) return std::nullopt;
     const KallsymsSymbol* best = first_alias(&*std::prev(s), m.symbols.data());
     uint64_t start = best->address;
-    uint64_t end = s != m.symbols.end() ? s->address : m.base + m.size;
+    uint64_t end = s != m.symbols.end() && s->address < r->base + r->size ? s->address : r->base + r->size;
     return SymbolInfo{best->name, start, end - start, m.name};
   }
   // Only the kernel image is named after vmlinux's symbols: kallsyms does not size

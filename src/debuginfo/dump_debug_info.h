@@ -55,10 +55,11 @@ class DumpDebugInfo : public Symbolizer {
   DumpDebugInfo(KallsymsTable kallsyms, std::unique_ptr<BtfTypes> btf, TypeArena& arena);
   ~DumpDebugInfo() override;
 
-  // A loaded module: its core allocation [base, base+size), its own symbols (sorted
-  // by address) and, when the kernel kept it, its split BTF.
-  void add_module(std::string name, uint64_t base, uint64_t size, std::vector<KallsymsSymbol> symbols,
-                  std::unique_ptr<BtfTypes> btf);
+  // A loaded module: its core allocations {base, size} (one up to 6.3; text, data,
+  // rodata and ro_after_init apart since 6.4), its own symbols and, when the kernel
+  // kept it, its split BTF.
+  void add_module(std::string name, std::vector<std::pair<uint64_t, uint64_t>> regions,
+                  std::vector<KallsymsSymbol> symbols, std::unique_ptr<BtfTypes> btf);
 
   const KallsymsTable& kallsyms() const { return kallsyms_; }
   const BtfTypes* btf() const { return btf_.get(); }
@@ -97,7 +98,15 @@ class DumpDebugInfo : public Symbolizer {
   KallsymsTable kallsyms_;
   std::unique_ptr<BtfTypes> btf_;
   TypeArena& arena_;
-  std::vector<std::unique_ptr<Module>> modules_;  // sorted by base
+  struct Region {
+    uint64_t base = 0, size = 0;
+    const Module* module = nullptr;
+  };
+  // The module region holding `address`, nullptr when none does.
+  const Region* region_of(uint64_t address) const;
+
+  std::vector<std::unique_ptr<Module>> modules_;
+  std::vector<Region> regions_;  // every module's regions, sorted by base
   std::map<std::string, QualifiedType, std::less<>> root_types_;  // cache of root_type()
   uint64_t image_start_ = 0, image_end_ = 0;      // _text (or _stext) .. _end
 };

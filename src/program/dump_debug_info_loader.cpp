@@ -117,7 +117,7 @@ void add_dump_module_debug_info(Program& program, const std::vector<LoadedKernel
       }
       break;
     }
-    dump->add_module(lm.name, lm.base, lm.size, std::move(symbols), std::move(btf));
+    dump->add_module(lm.name, lm.core_regions, std::move(symbols), std::move(btf));
   }
 }
 

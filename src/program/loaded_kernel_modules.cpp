@@ -1,6 +1,7 @@
 // Walking the `modules` list with bounded steps and a visited set.
 #include "program/loaded_kernel_modules.h"
 
+#include <algorithm>
 #include <unordered_set>
 
 #include <fmt/format.h>
@@ -22,11 +23,20 @@ bool read_layout(EvalEnvironment& env, const Object& mod, LoadedKernelModule& ou
     Object layout = mod.member("core_layout");
     out.base = layout.member("base").read().as_unsigned();
     out.size = layout.member("size").as_unsigned();
+    out.core_regions = {{out.base, out.size}};
     if (has_member(t, "init_layout")) init_freed = mod.member("init_layout").member("base").read().as_unsigned() == 0;
   } else if (has_member(t, "mem")) {  // 6.4+: mem[MOD_TEXT] is first
     Object text = mod.member("mem").subscript(0);
     out.base = text.member("base").read().as_unsigned();
     out.size = text.member("size").as_unsigned();
+    // The init regions are NULL once do_init_module() freed them; the rest stay.
+    Object mem = mod.member("mem");
+    uint64_t n = type_sizeof(mem.type()) / std::max<uint64_t>(type_sizeof(text.type()), 1);
+    for (uint64_t i = 0; i < n; ++i) {
+      Object region = mem.subscript(static_cast<int64_t>(i));
+      uint64_t base = region.member("base").read().as_unsigned();
+      if (base) out.core_regions.emplace_back(base, region.member("size").as_unsigned());
+    }
     // do_init_module() clears every mem[MOD_INIT_*]; MOD_INIT_TEXT is the one that
     // always exists when the module has init code.
     if (std::optional<Object> init_text = env.find_object("MOD_INIT_TEXT"); init_text && !init_text->is_absent())

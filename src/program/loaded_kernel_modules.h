@@ -22,6 +22,9 @@ struct LoadedKernelModule {
   uint64_t address = 0;  // of its struct module
   uint64_t base = 0;     // start of its core (text) allocation
   uint64_t size = 0;
+  // Every core allocation {base, size}: the one core_layout up to 6.3, each live
+  // mem[] region (text, data, rodata, ro_after_init) since 6.4.
+  std::vector<std::pair<uint64_t, uint64_t>> core_regions;
   SectionAddresses sections;
   // Sections the kernel freed once init returned: every ".init*" section (the kernel's
   // module_init_layout_section()) when the init layout's base is NULL, which
