@@ -2,7 +2,8 @@
 # `triage` end to end through the kdive binary on the fixture kernel's dumps:
 #   --json: the crashed task and CPU, the panic message and the signature key's shape
 #     against truth.json, the title the same as `oops --json` gives for the dump's log;
-#   text: the signature and crashed-thread lines carry the same values as the JSON;
+#     and the module's mutex and rw_semaphore waiters with their lock and owner;
+#   text: the signature, crashed-thread and mutex-waiter lines carry the same values;
 #   the same crash in a kdump-compressed file of the same boot: the same key; the
 #     sysrq crash: another key.
 set -euo pipefail
@@ -39,6 +40,14 @@ titles = [x["title"] for x in reports]
 if r["crash"]["title"] not in titles: errs.append(f"title {r['crash']['title']!r} not in {titles}")
 if r["signature"]["frames"][0] != truth["crash"]["functions"].split(",")[0]: errs.append(f"frames {r['signature']['frames']}")
 if r["problems"]: errs.append(f"problems {r['problems']}")
+# The module's lock waiters: their lock and its owner, in the JSON.
+waits = {t["pid"]: t.get("waits_for") for g in r["blocked"]["groups"] for t in g["tasks"]}
+for which, kind in (("mutex", "mutex"), ("rwsem", "rw_semaphore")):
+    want = truth["lock"][which]
+    w = waits.get(want["waiter"]["pid"])
+    got = w and (w["kind"], w["lock"], w["symbol"], w["owner"], w["owner_pid"], w["owner_state"])
+    if got != (kind, want["addr"], "kdive_" + which, truth["lock"]["owner"]["task"], truth["lock"]["owner"]["pid"], "S"):
+        errs.append(f"{which} waiter: {w}")
 print("; ".join(errs) or "ok")
 PYEOF
 )"
@@ -46,10 +55,13 @@ PYEOF
 "$KDIVE" -c "$(dump oops elf-paging)" "${K[@]}" triage >"$TMP/oops.txt"
 key=$(json_fields "$TMP/oops.json" signature.key)
 pid=$(json_fields "$TMP/oops.json" crashed_thread.pid)
-if grep -q "^ SIGNATURE: $key\$" "$TMP/oops.txt" && grep -q "^CRASHED THREAD: PID $pid " "$TMP/oops.txt"; then
+mutex=$(json_fields "$KERNEL_DIR/oops/truth.json" lock.mutex.addr)
+owner=$(json_fields "$KERNEL_DIR/oops/truth.json" lock.owner.pid)
+if grep -q "^ SIGNATURE: $key\$" "$TMP/oops.txt" && grep -q "^CRASHED THREAD: PID $pid " "$TMP/oops.txt" &&
+  grep -q "waits for mutex kdive_mutex ($mutex), owner $owner \"kdive_lock_own\" (S)\$" "$TMP/oops.txt"; then
   check "triage text" ok
 else
-  check "triage text" "no 'SIGNATURE: $key' or 'CRASHED THREAD: PID $pid' line"; head -30 "$TMP/oops.txt"
+  check "triage text" "no 'SIGNATURE: $key', 'CRASHED THREAD: PID $pid' or mutex waiter line"; head -30 "$TMP/oops.txt"
 fi
 
 "$KDIVE" -c "$(dump oops kdump-zstd)" "${K[@]}" triage --json --no-slab >"$TMP/zstd.json"
