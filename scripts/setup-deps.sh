@@ -17,6 +17,9 @@ PACKAGES=(
   python3-dev pybind11-dev
   # `triage --fleet`: dumps triaged in parallel on Dask distributed
   python3-distributed
+  # `triage --serve`/`--html`: tests/python/test_triage_web.py renders the pages in
+  # headless Chromium (screenshots, DOM) with a font that has the text's glyphs
+  chromium-headless-shell fonts-dejavu-core
   # fixtures: boot a real kernel, pack an initramfs, convert dumps, build modules
   qemu-system-x86 busybox-static cpio kmod xz-utils zstd makedumpfile
   python3-snappy python3-zstandard

@@ -163,6 +163,43 @@ int main(int argc, char** argv) {
       return report(e);
     }
   }
+  // `kdive triage --serve [--db FILE] [--host H] [--port N]`: a web view of the fleet's
+  // database, grouped by signature (python/kdive/triage_web.py).
+  if (!args.empty() && args[0] == "triage" && std::find(args.begin(), args.end(), "--serve") != args.end()) {
+    if (!core.empty() || pid || !symbols.empty() || !evals.empty() || !commands.empty()) {
+      std::cerr << "kdive: UsageError: triage --serve takes no -c/-p/-s/-e/-x\n";
+      return 2;
+    }
+    std::vector<std::string> serve{"serve"};
+    for (size_t i = 1; i < args.size(); ++i)
+      if (args[i] != "--serve") serve.push_back(args[i]);
+    try {
+      return kdive::exec_python_module({core, pid, symbols, allow_mismatch, drgn_path, no_debug_info}, "kdive.triage_web", serve);
+    } catch (const kdive::Error& e) {
+      return report(e);
+    }
+  }
+  // `kdive triage CORE --html` (or `kdive -c CORE triage --html`): one dump's report as a
+  // self-contained HTML page, from a `kdive triage --json` child (python/kdive/triage_web.py).
+  if (!args.empty() && args[0] == "triage" && std::find(args.begin(), args.end(), "--html") != args.end()) {
+    if (pid || !evals.empty() || !commands.empty()) {
+      std::cerr << "kdive: UsageError: triage --html takes one dump (CORE or -c CORE), not -p/-e/-x\n";
+      return 2;
+    }
+    std::vector<std::string> html{"report"};
+    if (!core.empty()) html.push_back(core);
+    for (size_t i = 1; i < args.size(); ++i)
+      if (args[i] != "--html") html.push_back(args[i]);
+    for (const std::string& s : symbols) html.insert(html.end(), {"-s", s});
+    if (allow_mismatch) html.push_back("--allow-build-id-mismatch");
+    if (no_debug_info) html.push_back("--no-debug-info");
+    if (no_debuginfod) html.push_back("--no-debuginfod");
+    try {
+      return kdive::exec_python_module({core, pid, symbols, allow_mismatch, drgn_path, no_debug_info}, "kdive.triage_web", html);
+    } catch (const kdive::Error& e) {
+      return report(e);
+    }
+  }
   if (!drgn_path.empty()) setenv("KDIVE_DRGN_PATH", drgn_path.c_str(), 1);
   if (core.empty() && !pid && symbols.empty() && args.empty()) {
     std::cerr << "kdive: UsageError: nothing to open: give a dump (-c CORE), a process (-p PID) "

@@ -32,7 +32,8 @@ std::vector<std::string> python_runner_target_args(const PythonSession& session)
 int exec_python(const PythonSession& session, const std::vector<std::string>& mode_args);
 
 // Replaces this process with `python -m MODULE ARGS...` in the same environment
-// (`kdive triage --fleet` runs kdive.fleet); returns only on failure.
+// (`kdive triage --fleet` runs kdive.fleet, `--serve` and `--html` kdive.triage_web);
+// returns only on failure.
 int exec_python_module(const PythonSession& session, const std::string& module, const std::vector<std::string>& args);
 
 // The session the REPL's `py` command uses (set by main before commands run).
