@@ -107,7 +107,9 @@ std::optional<LockWait> LockWaitFinder::from_blocked_on(uint64_t task) {
   if (!tasks_.layout().has_member("struct task_struct", "blocked_on")) return std::nullopt;
   Object on = Object::reference(program.object_env(), program.find_type("struct task_struct"), task).member("blocked_on");
   uint64_t p = on.as_unsigned();
-  if (!p) return std::nullopt;
+  // NULL, or a marker rather than a lock (proxy execution's PROXY_WAKING, -1): the
+  // stack method decides.
+  if (p < (uint64_t{1} << 63) || p == ~uint64_t{0}) return std::nullopt;
   std::string type = type_name(on.type());
   LockWait w;
   w.kind = "mutex";
