@@ -97,6 +97,20 @@ void expect_lock_waits(const TriageReport& r, const json& truth, const std::stri
   EXPECT_FALSE(waiter->waits_for);
 }
 
+// The dump opened from itself alone (kallsyms and BTF); null with the reason where the
+// kernel does not list its kallsyms in VMCOREINFO (before 6.0).
+std::unique_ptr<Program> open_without_debug_files(const json& d, std::string& why) {
+  ProgramOptions alone;
+  alone.no_debug_info = true;
+  alone.use_debuginfod = false;
+  try {
+    return Program::open(d["path"], alone);
+  } catch (const Error& e) {
+    why = d["name"].get<std::string>() + " cannot be opened without debug files: " + e.what();
+    return nullptr;
+  }
+}
+
 class TriageFixture : public ::testing::TestWithParam<json> {};
 
 TEST(TriageFixtures, ManifestHasDumps) { ASSERT_FALSE(complete_dumps().empty()); }
@@ -218,15 +232,9 @@ TEST_P(TriageFixture, SectionsAgreeWithTruth) {
 TEST_P(TriageFixture, LockOwnersFromTheDumpAlone) {
   const json& d = GetParam();
   json truth = testing::load_json_file(d["truth"]);
-  ProgramOptions alone;
-  alone.no_debug_info = true;
-  alone.use_debuginfod = false;
-  std::unique_ptr<Program> p;
-  try {
-    p = Program::open(d["path"], alone);
-  } catch (const Error& e) {
-    GTEST_SKIP() << d["name"] << " cannot be opened without debug files: " << e.what();
-  }
+  std::string why;
+  std::unique_ptr<Program> p = open_without_debug_files(d, why);
+  if (!p) GTEST_SKIP() << why;
   TriageOptions no_slab;
   no_slab.slab = false;
   TriageReport r = triage_dump(*p, no_slab);
@@ -262,14 +270,10 @@ TEST_P(SignatureFixture, OneCrashOneKey) {
   for (const json& d : testing::fixture_dumps("kernel")) {
     if (d.value("kernel_name", "") != GetParam()["name"] || d["scenario"] != "oops" || d["format"] != "elf-paging")
       continue;
-    ProgramOptions alone;
-    alone.no_debug_info = true;
-    alone.use_debuginfod = false;
-    std::unique_ptr<Program> p;
-    try {
-      p = Program::open(d["path"], alone);
-    } catch (const Error& e) {
-      std::cout << d["name"] << " cannot be opened without debug files: " << e.what() << "\n";
+    std::string why;
+    std::unique_ptr<Program> p = open_without_debug_files(d, why);
+    if (!p) {
+      std::cout << why << "\n";
       continue;
     }
     TriageReport r = triage_dump(*p, quick);
