@@ -81,7 +81,7 @@ void info(CommandContext& ctx) {
   if (dump) {
     const KallsymsTable& ks = dump->kallsyms();
     j["dump_debug_info"] = {
-        {"symbols", {{"source", "kallsyms (VMCOREINFO)"}, {"count", ks.size()}, {"encoding", to_string(ks.encoding())},
+        {"symbols", {{"source", ks.source()}, {"count", ks.size()}, {"encoding", to_string(ks.encoding())},
                      {"modules", dump->module_count()}, {"module_symbols", dump->module_symbol_count()}}},
         {"types", dump->btf() ? nlohmann::json{{"source", dump->btf()->source()},
                                                {"count", dump->btf()->type_count()},
@@ -113,10 +113,15 @@ void info(CommandContext& ctx) {
   }
   if (dump) {
     const KallsymsTable& ks = dump->kallsyms();
-    out << fmt::format("symbols:       kallsyms from the dump: {} symbols ({}), {} more in {} modules\n", ks.size(),
-                       to_string(ks.encoding()), dump->module_symbol_count(), dump->module_count());
+    if (ks.encoding() == KallsymsTable::Encoding::SymbolFile)
+      out << fmt::format("symbols:       from {}: {} symbols; {} more in {} modules (kallsyms from the dump)\n",
+                         ks.source(), ks.size(), dump->module_symbol_count(), dump->module_count());
+    else
+      out << fmt::format("symbols:       kallsyms from the dump: {} symbols ({}), {} more in {} modules\n", ks.size(),
+                         to_string(ks.encoding()), dump->module_symbol_count(), dump->module_count());
     if (dump->btf())
-      out << fmt::format("types:         BTF from the dump: {} types ({}), split BTF of {} modules\n",
+      out << fmt::format("types:         BTF{}: {} types ({}), split BTF of {} modules\n",
+                         ks.encoding() == KallsymsTable::Encoding::SymbolFile ? "" : " from the dump",
                          dump->btf()->type_count(), dump->btf()->source(), dump->modules_with_btf());
     else
       out << "types:         none (the dump's kernel has no usable BTF)\n";

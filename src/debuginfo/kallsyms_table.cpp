@@ -62,6 +62,7 @@ const char* to_string(KallsymsTable::Encoding e) {
     case KallsymsTable::Encoding::Relative: return "offsets from a base";
     case KallsymsTable::Encoding::AbsolutePercpu: return "offsets from a base, absolute per-CPU";
     case KallsymsTable::Encoding::PlaceRelative: return "place-relative offsets";
+    case KallsymsTable::Encoding::SymbolFile: return "ELF symbol table";
   }
   return "?";
 }
@@ -198,6 +199,30 @@ KallsymsTable KallsymsTable::read(const KallsymsLocations& loc, const KernelRead
   t.by_name_.reserve(t.by_address_.size());
   for (size_t i = 0; i < t.by_address_.size(); i++)
     t.by_name_.emplace(t.by_address_[i].name, i);
+  return t;
+}
+
+KallsymsTable KallsymsTable::from_symbols(std::vector<KallsymsSymbol> symbols, std::string source) {
+  // scripts/kallsyms' compare_symbols(): which of several symbols at one address names
+  // it follows from this order (DumpDebugInfo takes the first), so a table from an ELF
+  // file names addresses as the kernel's own kallsyms would.
+  auto weak = [](const KallsymsSymbol& s) { return s.type == 'W' || s.type == 'w' || s.type == 'V' || s.type == 'v'; };
+  auto underscores = [](const KallsymsSymbol& s) {
+    size_t n = 0;
+    while (n < s.name.size() && s.name[n] == '_') ++n;
+    return n;
+  };
+  std::stable_sort(symbols.begin(), symbols.end(), [&](const KallsymsSymbol& a, const KallsymsSymbol& b) {
+    if (a.address != b.address) return a.address < b.address;
+    if (weak(a) != weak(b)) return !weak(a);
+    return underscores(a) < underscores(b);
+  });
+  KallsymsTable t;
+  t.encoding_ = Encoding::SymbolFile;
+  t.source_ = std::move(source);
+  t.by_address_ = std::move(symbols);
+  t.by_name_.reserve(t.by_address_.size());
+  for (size_t i = 0; i < t.by_address_.size(); i++) t.by_name_.emplace(t.by_address_[i].name, i);
   return t;
 }
 

@@ -58,12 +58,18 @@ class KallsymsTable {
   //   Relative       kallsyms_relative_base + (u32)kallsyms_offsets[i]
   //   AbsolutePercpu kallsyms_offsets[i] >= 0: the address; else relative_base - 1 - it
   //   PlaceRelative  &kallsyms_offsets[i] + (s32)kallsyms_offsets[i] (Linux 7.0+)
-  enum class Encoding { Absolute, Relative, AbsolutePercpu, PlaceRelative };
+  //   SymbolFile     not decoded from a dump: from_symbols() (a symbol pack's table)
+  enum class Encoding { Absolute, Relative, AbsolutePercpu, PlaceRelative, SymbolFile };
 
   // Throws MissingDebugInfoError when VMCOREINFO lacks the tables (Linux < 6.0) and
   // BadDataError when they do not decode (bounded: never loops or allocates past
   // what the symbol count allows).
   static KallsymsTable read(const KallsymsLocations& loc, const KernelReadFunction& read);
+  // A table of symbols from elsewhere (a symbol pack's ELF symbol table, already at
+  // their run-time addresses), ordered as scripts/kallsyms orders the kernel's: by
+  // address, then non-weak before weak, then fewer leading underscores, then as given.
+  // `source` says where they came from ("symbol pack /tmp/v.kdsym"), for `info`.
+  static KallsymsTable from_symbols(std::vector<KallsymsSymbol> symbols, std::string source);
 
   // by_name_ views the names in by_address_: a move keeps them valid, a copy would not.
   KallsymsTable(KallsymsTable&&) noexcept = default;
@@ -74,6 +80,8 @@ class KallsymsTable {
   const std::vector<KallsymsSymbol>& symbols() const { return by_address_; }
   size_t size() const { return by_address_.size(); }
   Encoding encoding() const { return encoding_; }
+  // Where the symbols came from: "kallsyms (VMCOREINFO)" for read(), else from_symbols()'s.
+  const std::string& source() const { return source_; }
   // The anchor of the offsets: kallsyms_relative_base (Relative, AbsolutePercpu), the
   // address of kallsyms_offsets (PlaceRelative: entry i is relative to base + 4 * i),
   // 0 for Absolute.
@@ -90,6 +98,7 @@ class KallsymsTable {
   std::unordered_multimap<std::string_view, size_t> by_name_;
   Encoding encoding_ = Encoding::Absolute;
   uint64_t base_ = 0;
+  std::string source_ = "kallsyms (VMCOREINFO)";
 };
 
 const char* to_string(KallsymsTable::Encoding e);

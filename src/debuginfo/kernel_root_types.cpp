@@ -56,7 +56,16 @@ std::vector<Entry> sorted_table() {
       {"kernel_config_data", "char"},
       {"kernel_config_data_end", "char"},
       {"orc_fp_entry", "struct orc_entry"},
-      // CPUs and time
+      // CPUs and time. Per-CPU variables are BTF VARs where pahole emitted them; Debian's
+      // 5.10 BTF has none (no VAR, no DATASEC), so the ones helpers start from are here.
+      {"runqueues", "struct rq"},
+      {"current_task", "struct task_struct *"},
+      {"cpu_number", "int"},
+      {"this_cpu_off", "unsigned long"},
+      {"kernel_cpustat", "struct kernel_cpustat"},
+      {"kstat", "struct kernel_stat"},
+      {"vm_event_states", "struct vm_event_state"},
+      {"hrtimer_bases", "struct hrtimer_cpu_base"},
       {"__per_cpu_offset", "unsigned long []"},
       {"nr_cpu_ids", "unsigned int"},
       {"__cpu_online_mask", "struct cpumask"},

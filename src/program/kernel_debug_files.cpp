@@ -33,6 +33,8 @@ void consider(const std::string& path, KernelDebugFiles& out) {
   int t = elf_type(path);
   std::string name = fs::path(path).filename().string();
   if (t == 2 /* ET_EXEC */ && out.vmlinux.empty() && name.rfind("vmlinux", 0) == 0) out.vmlinux = path;
+  // A symbol pack (`kdive symbols --export`) serves when no vmlinux is found.
+  else if (t == 2 && name.ends_with(".kdsym") && out.symbol_pack.empty()) out.symbol_pack = path;
   else if (t == 1 /* ET_REL */ && (name.ends_with(".ko") || name.ends_with(".ko.debug"))) out.modules.push_back(path);
 }
 }  // namespace
@@ -58,6 +60,7 @@ KernelDebugFiles find_kernel_debug_files(const std::vector<std::string>& paths, 
       else if (t < 0) out.searched += fs::exists(p, ec) ? " (not an ELF file)" : " (no such file)";
     }
   }
+  if (out.vmlinux.empty()) out.vmlinux = out.symbol_pack;
   auto note_searched = [&out](const std::string& p) { out.searched += (out.searched.empty() ? "" : ", ") + p; };
   if (out.vmlinux.empty() && !release.empty()) {
     for (std::string c : {"/usr/lib/debug/boot/vmlinux-" + release, "/usr/lib/debug/lib/modules/" + release + "/vmlinux",

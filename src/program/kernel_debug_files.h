@@ -19,6 +19,7 @@ namespace kdive {
 
 struct KernelDebugFiles {
   std::string vmlinux;
+  std::string symbol_pack;           // the first *.kdsym of a directory; vmlinux when none was found
   std::vector<std::string> modules;  // .ko / .ko.debug files
   std::string searched;              // the places looked in, for error messages
   // Module debug files fetched by build ID, by module name: debuginfod's cache names a

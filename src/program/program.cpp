@@ -12,6 +12,8 @@
 
 #include <fmt/format.h>
 
+#include "debuginfo/debug_file_probe.h"
+#include "debuginfo/symbol_pack.h"
 #include "kdive/error.h"
 #include "program/dump_debug_info_loader.h"
 #include "program/kernel_debug_files.h"
@@ -75,6 +77,16 @@ std::unique_ptr<Program> Program::open_debug_info(const ProgramOptions& options)
     std::error_code ec;
     if (std::filesystem::is_directory(path, ec)) continue;
     ElfFile probe(path);
+    // A symbol pack: its symbols (as linked: no dump, no KASLR offset) and BTF types,
+    // for the commands that need no dump (ptype, layout, sizeof).
+    if (is_symbol_pack(probe)) {
+      SymbolTables t = read_symbol_tables(probe);
+      auto btf = BtfTypes::parse(std::move(t.btf), *p->arena_, path + " BTF");
+      p->debug_info_->set_dump_debug_info(std::make_unique<DumpDebugInfo>(
+          KallsymsTable::from_symbols(std::move(t.symbols), "symbol pack " + path), std::move(btf), *p->arena_));
+      p->debug_is_kernel_ = true;
+      continue;
+    }
     // vmlinux is an executable whose sections sit in the kernel's half of the address
     // space; .ko files are relocatable; anything else is user space.
     DebugModule::Kind kind = DebugModule::Kind::User;
@@ -157,12 +169,28 @@ void Program::setup_kernel() {
   memory_ = kernel_memory_.get();
 }
 
+// Whether the ELF file at `path` satisfies `test`; false when it does not open: a broken
+// file is reported where it is loaded (or replaced through debuginfod), as before.
+static bool opens_as(const std::string& path, bool (*test)(const ElfFile&)) {
+  try {
+    return test(ElfFile(path));
+  } catch (const Error&) {
+    return false;
+  }
+}
+
 void Program::load_kernel_debug_info(const ProgramOptions& options) {
   if (options.no_debug_info) {
     load_kernel_dump_debug_info("debug files ignored (--no-debug-info)");
     return;
   }
   KernelDebugFiles files = find_kernel_debug_files(options.debug_paths, kernel_release());
+  // A symbol pack given or found is what the user chose: debuginfod is not asked for a
+  // vmlinux in its place.
+  if (!files.vmlinux.empty() && opens_as(files.vmlinux, is_symbol_pack)) {
+    load_kernel_pack_debug_info(files.vmlinux, options);
+    return;
+  }
   // What is not on disk, by build ID from $DEBUGINFOD_URLS (nothing when unset).
   std::optional<DebuginfodClient> debuginfod;
   if (options.use_debuginfod) debuginfod.emplace(DebuginfodClient::from_environment(options.show_progress));
@@ -174,6 +202,11 @@ void Program::load_kernel_debug_info(const ProgramOptions& options) {
   if (files.vmlinux.empty()) {
     load_kernel_dump_debug_info(fmt::format("no vmlinux found for kernel {} (give it with -s; searched {})",
                                             kernel_release(), files.searched));
+    return;
+  }
+  // A vmlinux without DWARF but with .symtab and .BTF (DWARF stripped) is read as a pack is.
+  if (!probe_debug_file(files.vmlinux).has_dwarf && opens_as(files.vmlinux, has_symbol_tables)) {
+    load_kernel_pack_debug_info(files.vmlinux, options);
     return;
   }
   DebugModule& vmlinux = debug_info_->add_file(files.vmlinux, DebugModule::Kind::Kernel, kaslr_offset_, "vmlinux");
@@ -213,6 +246,41 @@ void Program::load_kernel_dump_debug_info(const std::string& why) {
                                   "variables", why, dump->btf() ? " and BTF" : ""));
   notices_.push_back(warnings_.back());
   for (std::string& w : warnings) warnings_.push_back(std::move(w));
+  install_dump_debug_info(std::move(dump));
+}
+
+void Program::load_kernel_pack_debug_info(const std::string& path, const ProgramOptions& options) {
+  SymbolTables tables = read_symbol_tables(ElfFile(path));
+  std::string dump_id = vmcoreinfo_->build_id();
+  if (!dump_id.empty() && !tables.build_id.empty() && dump_id != tables.build_id && !options.allow_build_id_mismatch) {
+    throw MissingDebugInfoError(fmt::format(
+        "{} does not match the dump: its build ID is {}, the dump's is {} "
+        "(use --allow-build-id-mismatch to open anyway)",
+        path, tables.build_id, dump_id));
+  }
+  if (!dump_id.empty() && tables.build_id.empty())
+    warnings_.push_back(path + ": no build ID, so it cannot be checked against the dump's " + dump_id);
+  // Addresses as linked; the kernel image moved by the KASLR offset. Per-CPU symbols
+  // (offsets into the per-CPU area, linked at 0 up to 6.x) and absolute numbers stay.
+  for (KallsymsSymbol& s : tables.symbols)
+    if (s.address >= kStartKernelMap) s.address += kaslr_offset_;
+  std::string source = fmt::format("{} {}", tables.pack ? "symbol pack" : "symbol table of", path);
+  KallsymsTable symbols = KallsymsTable::from_symbols(std::move(tables.symbols), source);
+  std::unique_ptr<BtfTypes> btf;
+  try {
+    btf = BtfTypes::parse(std::move(tables.btf), *arena_, path + " BTF");
+  } catch (const Error& e) {
+    warnings_.push_back(fmt::format("{}: BTF unusable ({}): symbols only, no types", path, e.what()));
+  }
+  auto dump = std::make_unique<DumpDebugInfo>(std::move(symbols), std::move(btf), *arena_);
+  warnings_.push_back(fmt::format("{}: symbols and types from {} (no DWARF); modules from the dump's kallsyms and "
+                                  "BTF; no source lines, inline frames or local variables",
+                                  path, tables.pack ? "this symbol pack" : "its .symtab and .BTF"));
+  notices_.push_back(warnings_.back());
+  install_dump_debug_info(std::move(dump));
+}
+
+void Program::install_dump_debug_info(std::unique_ptr<DumpDebugInfo> dump) {
   debug_info_->set_dump_debug_info(std::move(dump));
   setup_object_env();
   try {

@@ -108,6 +108,11 @@ class Program : public EvalEnvironment, public TypeFinder {
   void load_kernel_debug_info(const ProgramOptions& options);
   void load_kernel_module_debug_info(KernelDebugFiles& files, const DebuginfodClient* debuginfod);
   void load_kernel_dump_debug_info(const std::string& why);
+  // A debug file without DWARF that has .symtab and .BTF (a symbol pack, symbol_pack.h):
+  // its symbols and types stand in for the dump's kallsyms and BTF.
+  void load_kernel_pack_debug_info(const std::string& path, const ProgramOptions& options);
+  // Installs the dump-style debug info, then each loaded module's from the dump.
+  void install_dump_debug_info(std::unique_ptr<DumpDebugInfo> dump);
   void setup_object_env();
   std::optional<Object> object_from_die(const GlobalDie& g);
   std::optional<Object> thread_local_object(const DebugModule& m, QualifiedType type, uint64_t offset);

@@ -123,6 +123,24 @@ gcc -g -no-pie -Wl,--build-id "$TMP/other/m.c" -o "$TMP/other/vmlinux"
 OTHER_ID=$(readelf -n "$TMP/other/vmlinux" | sed -n 's/.*Build ID: //p')
 check build-id-mismatch 1 "kdive: MissingDebugInfoError: $TMP/other/vmlinux does not match the dump: its build ID is $OTHER_ID, the dump's is $DUMP_ID (use --allow-build-id-mismatch to open anyway)" -- -c "$KDUMP" -s "$TMP/other/vmlinux" -e 1
 
+# ---- symbol packs (kdive symbols --export): no BTF, cut short, another build ----
+check pack-usage 2 "kdive: UsageError: symbols: expected --export OUT.kdsym VMLINUX" -- symbols --export "$TMP/x.kdsym"
+check pack-export-no-btf 1 "kdive: MissingDebugInfoError: $TMP/other/vmlinux: no .BTF section (a kernel built without CONFIG_DEBUG_INFO_BTF): a pack without types would be of little use" -- symbols --export "$TMP/other.kdsym" "$TMP/other/vmlinux"
+[ ! -e "$TMP/other.kdsym" ] || { echo "FAIL pack-export-no-btf: $TMP/other.kdsym was written"; fail=1; }
+"$KDIVE" symbols --export "$TMP/good.kdsym" "$VMLINUX" >/dev/null || { echo "FAIL pack-export: kdive symbols --export $VMLINUX"; fail=1; }
+head -c 100000 "$TMP/good.kdsym" >"$TMP/cut.kdsym"
+check pack-truncated 1 "kdive: BadDataError: $TMP/cut.kdsym: section header table extends past the end of the file (100000 bytes; truncated?) at offset 0x*" -- -c "$KDUMP" -s "$TMP/cut.kdsym" -e 1
+# The same pack with one byte of its build-ID note changed.
+$PY - "$TMP/good.kdsym" "$TMP/other-build.kdsym" "$DUMP_ID" <<'PYEOF'
+import sys
+data = bytearray(open(sys.argv[1], 'rb').read())
+at = data.find(bytes.fromhex(sys.argv[3]))
+data[at] ^= 0xff
+open(sys.argv[2], 'wb').write(data)
+PYEOF
+OTHER_PACK_ID=$(printf '%02x' $((0x${DUMP_ID:0:2} ^ 0xff)))${DUMP_ID:2}
+check pack-build-id-mismatch 1 "kdive: MissingDebugInfoError: $TMP/other-build.kdsym does not match the dump: its build ID is $OTHER_PACK_ID, the dump's is $DUMP_ID (use --allow-build-id-mismatch to open anyway)" -- -c "$KDUMP" -s "$TMP/other-build.kdsym" -e 1
+
 # ---- names, types, syntax, type errors ----
 K=(-c "$KDUMP" -s "$VMLINUX" -s "$MODULE")
 check unknown-name 1 "kdive: LookupError: could not find 'nosuch_symbol'" -- "${K[@]}" -e nosuch_symbol
