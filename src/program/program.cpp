@@ -210,16 +210,7 @@ void Program::load_kernel_debug_info(const ProgramOptions& options) {
     return;
   }
   DebugModule& vmlinux = debug_info_->add_file(files.vmlinux, DebugModule::Kind::Kernel, kaslr_offset_, "vmlinux");
-  std::string dump_id = vmcoreinfo_->build_id();
-  const std::string& file_id = vmlinux.elf().build_id();
-  if (!dump_id.empty() && !file_id.empty() && dump_id != file_id && !options.allow_build_id_mismatch) {
-    throw MissingDebugInfoError(fmt::format(
-        "{} does not match the dump: its build ID is {}, the dump's is {} "
-        "(use --allow-build-id-mismatch to open anyway)",
-        files.vmlinux, file_id, dump_id));
-  }
-  if (!dump_id.empty() && file_id.empty())
-    warnings_.push_back(files.vmlinux + ": no build ID, so it cannot be checked against the dump's " + dump_id);
+  check_kernel_build_id(files.vmlinux, vmlinux.elf().build_id(), options);
   if (!vmlinux.has_dwarf()) warnings_.push_back(files.vmlinux + ": no DWARF debug info");
   setup_object_env();
   load_kernel_module_debug_info(files, debuginfod && debuginfod->enabled() ? &*debuginfod : nullptr);
@@ -249,17 +240,23 @@ void Program::load_kernel_dump_debug_info(const std::string& why) {
   install_dump_debug_info(std::move(dump));
 }
 
-void Program::load_kernel_pack_debug_info(const std::string& path, const ProgramOptions& options) {
-  SymbolTables tables = read_symbol_tables(ElfFile(path));
+// The kernel debug file (vmlinux or symbol pack) must be the dumped kernel's build.
+void Program::check_kernel_build_id(const std::string& path, const std::string& file_id,
+                                    const ProgramOptions& options) {
   std::string dump_id = vmcoreinfo_->build_id();
-  if (!dump_id.empty() && !tables.build_id.empty() && dump_id != tables.build_id && !options.allow_build_id_mismatch) {
+  if (!dump_id.empty() && !file_id.empty() && dump_id != file_id && !options.allow_build_id_mismatch) {
     throw MissingDebugInfoError(fmt::format(
         "{} does not match the dump: its build ID is {}, the dump's is {} "
         "(use --allow-build-id-mismatch to open anyway)",
-        path, tables.build_id, dump_id));
+        path, file_id, dump_id));
   }
-  if (!dump_id.empty() && tables.build_id.empty())
+  if (!dump_id.empty() && file_id.empty())
     warnings_.push_back(path + ": no build ID, so it cannot be checked against the dump's " + dump_id);
+}
+
+void Program::load_kernel_pack_debug_info(const std::string& path, const ProgramOptions& options) {
+  SymbolTables tables = read_symbol_tables(ElfFile(path));
+  check_kernel_build_id(path, tables.build_id, options);
   // Addresses as linked; the kernel image moved by the KASLR offset. Per-CPU symbols
   // (offsets into the per-CPU area, linked at 0 up to 6.x) and absolute numbers stay.
   for (KallsymsSymbol& s : tables.symbols)

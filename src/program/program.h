@@ -111,6 +111,7 @@ class Program : public EvalEnvironment, public TypeFinder {
   // A debug file without DWARF that has .symtab and .BTF (a symbol pack, symbol_pack.h):
   // its symbols and types stand in for the dump's kallsyms and BTF.
   void load_kernel_pack_debug_info(const std::string& path, const ProgramOptions& options);
+  void check_kernel_build_id(const std::string& path, const std::string& file_id, const ProgramOptions& options);
   // Installs the dump-style debug info, then each loaded module's from the dump.
   void install_dump_debug_info(std::unique_ptr<DumpDebugInfo> dump);
   void setup_object_env();

@@ -315,13 +315,14 @@ class TriageBuilder {
   void lock_wait(TriageThread& t, uint64_t task, const std::vector<TriageFrame>& frames) {
     std::vector<std::string> names;
     for (const TriageFrame& f : frames) names.push_back(f.function.empty() ? f.symbol.substr(0, f.symbol.find('+')) : f.function);
-    if (LockWaitFinder::lock_kind(names).empty()) return;
+    std::string kind = LockWaitFinder::lock_kind(names);
+    if (kind.empty()) return;
     try {
       if (!lock_finder_) lock_finder_.emplace(*tasks_);
       std::optional<LockWait> w = lock_finder_->find(task, names);
       if (!w) {
-        r_.problems.emplace_back("blocked tasks", fmt::format("pid {}: in {} but the lock it waits for was not found",
-                                                              t.pid, LockWaitFinder::lock_kind(names)));
+        r_.problems.emplace_back("blocked tasks",
+                                 fmt::format("pid {}: in {} but the lock it waits for was not found", t.pid, kind));
         return;
       }
       TriageLockWait out{w->kind, w->lock, w->symbol, w->owner, {}, {}, '?', w->reader_owned, w->source};
