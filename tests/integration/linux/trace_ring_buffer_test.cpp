@@ -58,7 +58,14 @@ std::vector<KernelLine> console_trace_lines(const std::string& console_log) {
 
 // The kernel's "trace" text of a record: the event name is not printed for the
 // ftrace-internal records (bprint, print, ...), whose text starts with the call site.
-std::string kernel_text(const TraceRecord& r) { return r.system == "ftrace" ? r.info : r.name + ": " + r.info; }
+// The function tracer's "callee <-caller" is "callee <-- caller" in trace-cmd's plugin.
+std::string kernel_text(const TraceRecord& r) {
+  if (r.system != "ftrace") return r.name + ": " + r.info;
+  if (r.name != "function") return r.info;
+  std::string s = r.info;
+  if (size_t at = s.find(" <-- "); at != std::string::npos) s.replace(at, 5, " <-");
+  return s;
+}
 
 bool is_hex16(const std::string& w) {
   if (w.size() != 16) return false;
@@ -138,6 +145,11 @@ TEST_P(TraceFixture, KernelTraceLinesAndTruthInOrder) {
   for (const auto& t : truth["trace"]) expected.push_back(t.get<std::string>());
   for (const auto& th : truth["thread"])
     if (th.contains("trace")) expected.push_back(th["trace"].get<std::string>());
+  // /proc/kdive_trace's lines: one per CPU from a bound kthread, then the work item's.
+  if (truth.contains("trace_cpu"))
+    for (const auto& tc : truth["trace_cpu"]) expected.push_back(tc["text"].get<std::string>());
+  if (truth.contains("ftrace") && truth["ftrace"].contains("work_text"))
+    expected.push_back(truth["ftrace"]["work_text"].get<std::string>());
   ASSERT_GE(expected.size(), 5u);
   const auto& top = by_name["top"]->records;
   size_t at = 0;
@@ -158,6 +170,33 @@ TEST_P(TraceFixture, KernelTraceLinesAndTruthInOrder) {
     }
     EXPECT_TRUE(found) << "not found in order: " << text;
   }
+  // Each per-CPU line on its CPU, written by its kthread.
+  if (truth.contains("trace_cpu")) {
+    for (const auto& tc : truth["trace_cpu"]) {
+      const std::string text = tc["text"];
+      size_t n = 0;
+      for (const TraceRecord& r : top)
+        if (r.name == "bprint" && r.info.ends_with(": " + text)) {
+          ++n;
+          EXPECT_EQ(r.cpu, tc["cpu"].get<uint32_t>()) << text;
+          EXPECT_EQ(r.pid, tc["pid"].get<int32_t>()) << text;
+          EXPECT_EQ(r.comm, tc["comm"].get<std::string>()) << text;
+        }
+      EXPECT_EQ(n, 1u) << text;
+    }
+  }
+  // The function tracer's calls of the filtered functions: kdive_traced_mid from each
+  // per-CPU kthread, kdive_traced_leaf from kdive_traced_mid, nothing else traced.
+  if (truth.contains("ftrace") && truth["ftrace"].contains("tracer") && truth.contains("trace_cpu")) {
+    EXPECT_EQ(truth["ftrace"]["tracer"], "function");
+    size_t calls = truth["trace_cpu"].size();
+    std::map<std::string, size_t> seen;
+    for (const TraceRecord& r : top)
+      if (r.name == "function") ++seen[r.info];
+    std::map<std::string, size_t> want = {{"kdive_traced_mid <-- kdive_trace_cpu_fn", calls},
+                                          {"kdive_traced_leaf <-- kdive_traced_mid", calls}};
+    EXPECT_EQ(seen, want);
+  }
 
   // The second instance and the trace_marker writes, when the fixture made them.
   if (truth.contains("ftrace") && truth["ftrace"].contains("instance")) {
@@ -176,9 +215,20 @@ TEST_P(TraceFixture, KernelTraceLinesAndTruthInOrder) {
           EXPECT_EQ(c.subbuf_size, kb * 1024) << "CPU " << c.cpu;
         }
     }
+    // The work item queued and run, as the workqueue tracepoints print its function.
+    if (truth["ftrace"].contains("work_fn")) {
+      std::string fn = truth["ftrace"]["work_fn"];
+      size_t queued = 0, ran = 0;
+      for (const TraceRecord& r : by_name[name]->records) {
+        if (r.name == "workqueue_queue_work" && r.info.find("function=" + fn + " ") != std::string::npos) ++queued;
+        if (r.name == "workqueue_execute_start" && r.info.ends_with("function " + fn)) ++ran;
+      }
+      EXPECT_EQ(queued, 1u) << fn;
+      EXPECT_EQ(ran, 1u) << fn;
+    }
     // --plugins: sched_switch as trace-cmd's plugin_sched_switch prints it.
     TraceQuery pq;
-    pq.instance = "top";
+    pq.instance = name;
     pq.event_glob = "sched:sched_switch";
     pq.trace_cmd_plugins = true;
     std::vector<TraceInstanceResult> plugged = read_trace(program, pq);
