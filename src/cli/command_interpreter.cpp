@@ -85,6 +85,7 @@ const CommandTable& CommandInterpreter::commands() {
     register_memory_commands(t);
     register_vfs_commands(t);
     register_trace_commands(t);
+    register_instrumentation_commands(t);
     register_symbol_pack_commands(t);
     register_triage_commands(t);
     register_python_commands(t);

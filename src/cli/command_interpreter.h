@@ -62,6 +62,7 @@ void register_oops_commands(CommandTable& table);
 void register_memory_commands(CommandTable& table);
 void register_vfs_commands(CommandTable& table);
 void register_trace_commands(CommandTable& table);
+void register_instrumentation_commands(CommandTable& table);
 void register_symbol_pack_commands(CommandTable& table);
 
 class CommandInterpreter {
