@@ -8,6 +8,10 @@
 // kernel's counters (entries, overrun, commit_overrun, dropped, lost) and anything
 // that made kdive skip part of that CPU's buffer. --json prints one object per
 // instance header and one per event.
+//   trace -o FILE.dat [--instance NAME]
+// writes the buffers as a trace-cmd file (trace_dat_writer.h) instead: every instance
+// (global_trace as the main buffer, the others as trace-cmd buffer instances), or the
+// one named. The event filters do not apply to a file and are refused with -o.
 #include <cstdlib>
 
 #include <fmt/format.h>
@@ -15,6 +19,7 @@
 
 #include "cli/command_interpreter.h"
 #include "kdive/error.h"
+#include "linux/trace_dat_writer.h"
 #include "linux/trace_query.h"
 
 namespace kdive {
@@ -65,8 +70,10 @@ void trace_command(CommandContext& ctx, std::string_view arg) {
   if (!ctx.program.is_kernel()) throw UsageError("trace: needs a kernel dump");
   static const char* kUsage =
       "trace: options are --instance NAME, --cpu N, --pid N, --comm NAME, --event GLOB, --since SECS, "
-      "--until SECS, --grep TEXT, --where 'FIELD==VALUE', --plugins, --json";
+      "--until SECS, --grep TEXT, --where 'FIELD==VALUE', --plugins, --json; or -o FILE [--instance NAME]";
   TraceQuery q;
+  std::optional<std::string> output;
+  bool filtered = false;
   std::vector<std::string> w = quoted_words(arg);
   for (size_t i = 0; i < w.size(); ++i) {
     const std::string& o = w[i];
@@ -76,11 +83,14 @@ void trace_command(CommandContext& ctx, std::string_view arg) {
     }
     if (o == "--plugins") {
       q.trace_cmd_plugins = true;
+      filtered = true;
       continue;
     }
-    if (!o.starts_with("--") || i + 1 >= w.size()) throw UsageError(kUsage);
+    if (!o.starts_with("-") || i + 1 >= w.size()) throw UsageError(kUsage);
     const std::string& v = w[++i];
-    if (o == "--instance") q.instance = v;
+    filtered |= o != "--instance" && o != "-o";
+    if (o == "-o") output = v;
+    else if (o == "--instance") q.instance = v;
     else if (o == "--cpu") q.cpu = static_cast<uint32_t>(parse_int(o, v));
     else if (o == "--pid") q.pid = static_cast<int32_t>(parse_int(o, v));
     else if (o == "--comm") q.comm = v;
@@ -90,6 +100,20 @@ void trace_command(CommandContext& ctx, std::string_view arg) {
     else if (o == "--grep") q.grep = v;
     else if (o == "--where") q.where = v;
     else throw UsageError(kUsage);
+  }
+  if (output) {
+    if (filtered || ctx.json)
+      throw UsageError("trace -o: a trace.dat holds whole buffers; only --instance NAME goes with -o");
+    TraceDatSummary s = write_trace_dat(ctx.program, *output, q.instance);
+    for (const TraceDatInstance& in : s.instances) {
+      ctx.out << fmt::format("instance {}: {} events in {} pages (sub-buffer {} bytes)\n", in.label, in.events, in.pages,
+                             in.subbuf_size);
+      for (const std::string& p : in.problems) ctx.out << fmt::format("instance {}: skipped: {}\n", in.label, p);
+    }
+    ctx.out << fmt::format("wrote {} ({} bytes, trace-cmd format 6, page size {}, {} CPUs, {} event formats, "
+                           "{} kallsyms, {} printk formats, {} cmdlines)\n",
+                           s.path, s.bytes, s.page_size, s.cpus, s.event_formats, s.kallsyms, s.printk_formats, s.cmdlines);
+    return;
   }
   std::vector<TraceInstanceResult> results = read_trace(ctx.program, q);
   for (const TraceInstanceResult& res : results) {
@@ -138,8 +162,10 @@ void trace_command(CommandContext& ctx, std::string_view arg) {
 void register_trace_commands(CommandTable& t) {
   add_command(t, "trace",
               "trace [--instance NAME] [--cpu N] [--pid N] [--comm NAME] [--event GLOB] [--since S] [--until S] "
-              "[--grep TEXT] [--where 'FIELD==VALUE'] [--plugins] [--json]",
-              "the ftrace ring buffers of every trace instance, as trace-cmd report prints them", trace_command);
+              "[--grep TEXT] [--where 'FIELD==VALUE'] [--plugins] [--json] | trace -o FILE.dat [--instance NAME]",
+              "the ftrace ring buffers of every trace instance, as trace-cmd report prints them (-o: as a trace.dat "
+              "file for trace-cmd)",
+              trace_command);
 }
 
 }  // namespace kdive

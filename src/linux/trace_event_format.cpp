@@ -184,6 +184,26 @@ std::string SavedCmdlines::comm(int32_t pid) {
   return name;
 }
 
+std::vector<std::pair<int32_t, std::string>> SavedCmdlines::entries() {
+  std::vector<std::pair<int32_t, std::string>> out;
+  if (!base_) return out;
+  try {
+    const MemoryReader& mem = program_.memory();
+    std::vector<uint8_t> pids(cmdline_num_ * 4);
+    if (!pids.empty()) mem.read(to_pid_, pids.data(), pids.size());
+    for (uint64_t i = 0; i < cmdline_num_; ++i) {
+      uint32_t pid = uint32_t(pids[4 * i]) | uint32_t(pids[4 * i + 1]) << 8 | uint32_t(pids[4 * i + 2]) << 16 |
+                     uint32_t(pids[4 * i + 3]) << 24;
+      // NO_CMDLINE_MAP (UINT_MAX) marks a free slot; comm() checks the map both ways.
+      if (pid == 0 || pid > pid_max_) continue;
+      std::string name = comm(static_cast<int32_t>(pid));
+      if (name != "<...>") out.emplace_back(static_cast<int32_t>(pid), std::move(name));
+    }
+  } catch (const Error&) {
+  }
+  return out;
+}
+
 TraceDecoder::TraceDecoder(Program& program) : program_(program), catalog_(program), cmdlines_(program) {
   KernelLayout lay(program);
   const char* te = "struct trace_entry";

@@ -74,6 +74,9 @@ class SavedCmdlines {
  public:
   explicit SavedCmdlines(Program& program);
   std::string comm(int32_t pid);
+  // Every saved (PID, name) pair in the kernel's slot order, as the "saved_cmdlines"
+  // file lists them (a slot whose map entry no longer points back is left out).
+  std::vector<std::pair<int32_t, std::string>> entries();
 
  private:
   Program& program_;

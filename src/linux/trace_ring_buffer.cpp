@@ -151,16 +151,33 @@ std::vector<TraceInstanceRef> list_trace_instances(Program& program, const Trace
   return out;
 }
 
-std::string decode_trace_page(const uint8_t* data, uint64_t commit, uint64_t begin, uint64_t page_ts, uint32_t cpu,
-                              uint64_t data_address, std::vector<RawTraceEvent>& out) {
+namespace {
+
+// decode_trace_page()'s walk. Besides the events it reports where it stopped (`stop`:
+// `commit`, or the offset of the entry it could not decode) and the time stamp in force
+// just before the entry at `begin` (`ts_at_begin`: the page's stamp plus every delta
+// before it), which a page re-based at `begin` needs as its buffer_data_page.time_stamp.
+std::string walk_trace_page(const uint8_t* data, uint64_t commit, uint64_t begin, uint64_t page_ts, uint32_t cpu,
+                            uint64_t data_address, std::vector<RawTraceEvent>* out, uint64_t* stop,
+                            uint64_t* ts_at_begin) {
   ByteCursor c(std::span<const uint8_t>(data, commit), "trace buffer", fmt::format("page {:#x}", data_address), true,
                data_address);
   uint64_t ts = page_ts;
   uint64_t pos = 0;
+  bool begun = false;
+  auto stopped = [&](std::string why) {
+    if (stop) *stop = pos;
+    if (ts_at_begin && !begun) *ts_at_begin = ts;
+    return why;
+  };
   // Deltas accumulate from the page's start, so the part before `begin` (already read
   // by a consuming reader) is walked for its time stamps but not emitted.
   while (pos + 4 <= commit) {
     const uint64_t start = pos;  // `read` offsets name event headers
+    if (!begun && start >= begin) {
+      begun = true;
+      if (ts_at_begin) *ts_at_begin = ts;
+    }
     c.seek(pos);
     uint32_t header = c.u32();
     uint32_t type_len = header & 0x1f;
@@ -172,16 +189,19 @@ std::string decode_trace_page(const uint8_t* data, uint64_t commit, uint64_t beg
     if (type_len == kTypePadding) {
       // time_delta 0: the rest of the page is unused (rb_null_event). Otherwise a
       // discarded event whose length is in array[0]; it adds no time.
-      if (delta == 0) return {};
+      if (delta == 0) {
+        pos = commit;
+        return stopped({});
+      }
       std::optional<uint32_t> len = array0();
       if (!len || *len == 0 || pos + 4 + *len > commit)
-        return fmt::format("bad padding event at offset {:#x}", pos);
+        return stopped(fmt::format("bad padding event at offset {:#x}", pos));
       pos += 4 + *len;
       continue;
     }
     if (type_len == kTypeTimeExtend || type_len == kTypeTimeStamp) {
       std::optional<uint32_t> hi = array0();
-      if (!hi) return fmt::format("truncated time stamp event at offset {:#x}", pos);
+      if (!hi) return stopped(fmt::format("truncated time stamp event at offset {:#x}", pos));
       uint64_t value = (uint64_t(*hi) << kTsShift) + delta;
       ts = type_len == kTypeTimeExtend ? ts + value : fix_abs_ts(value, ts);
       pos += 8;
@@ -191,28 +211,34 @@ std::string decode_trace_page(const uint8_t* data, uint64_t commit, uint64_t beg
     if (type_len == 0) {
       // array[0] holds the length of array[0] itself plus the payload.
       std::optional<uint32_t> len = array0();
-      if (!len || *len < 4 || pos + 4 + *len > commit)
-        return fmt::format("bad event length at offset {:#x}", pos);
+      if (!len || *len < 4 || pos + 4 + *len > commit) return stopped(fmt::format("bad event length at offset {:#x}", pos));
       payload = pos + 8;
       length = *len - 4;
-      pos += 4 + *len;
     } else {
       payload = pos + 4;
       length = uint64_t(type_len) * 4;
-      if (payload + length > commit) return fmt::format("event at offset {:#x} runs past commit", pos);
-      pos = payload + length;
+      if (payload + length > commit) return stopped(fmt::format("event at offset {:#x} runs past commit", pos));
     }
+    pos = payload + length;
     ts += delta;
-    if (start >= begin) {
+    if (start >= begin && out) {
       RawTraceEvent e;
       e.cpu = cpu;
       e.ts = ts;
       e.address = data_address + payload;
       e.data.assign(data + payload, data + payload + length);
-      out.push_back(std::move(e));
+      out->push_back(std::move(e));
     }
   }
-  return {};
+  pos = commit;
+  return stopped({});
+}
+
+}  // namespace
+
+std::string decode_trace_page(const uint8_t* data, uint64_t commit, uint64_t begin, uint64_t page_ts, uint32_t cpu,
+                              uint64_t data_address, std::vector<RawTraceEvent>& out) {
+  return walk_trace_page(data, commit, begin, page_ts, cpu, data_address, &out, nullptr, nullptr);
 }
 
 namespace {
@@ -221,11 +247,16 @@ struct PageInfo {
   uint64_t next = 0, read = 0, data_page = 0, order = 0;
 };
 
+// One buffer_page's data page, read and checked: its stamp, commit and data bytes.
+struct LoadedPage {
+  uint64_t subbuf = 0, time_stamp = 0, commit = 0;
+  std::vector<uint8_t> data;
+};
+
 class CpuReader {
  public:
-  CpuReader(const MemoryReader& mem, const TraceLayout& lay, uint64_t default_order, TraceCpuBuffer& cpu,
-            std::vector<RawTraceEvent>& out)
-      : mem_(mem), lay_(lay), default_order_(default_order), cpu_(cpu), out_(out) {}
+  CpuReader(const MemoryReader& mem, const TraceLayout& lay, uint64_t default_order, TraceCpuBuffer& cpu)
+      : mem_(mem), lay_(lay), default_order_(default_order), cpu_(cpu) {}
 
   PageInfo page(uint64_t bp) const {
     PageInfo p;
@@ -236,24 +267,42 @@ class CpuReader {
     return p;
   }
 
-  // Decodes one buffer_page's data from `begin`; a page that cannot be read or is
-  // inconsistent is recorded and skipped (the walk goes on with the next page).
-  void decode(uint64_t bp, const PageInfo& p, uint64_t begin) {
+  LoadedPage load(const PageInfo& p) const {
+    if (p.order > kMaxOrder) throw BadDataError(fmt::format("sub-buffer order {} is implausible", p.order));
+    LoadedPage l;
+    l.subbuf = lay_.page_size << p.order;
+    cpu_.subbuf_size = l.subbuf;
+    uint64_t data_size = l.subbuf - lay_.dp_data;
+    l.time_stamp = read_u64(mem_, p.data_page + lay_.dp_time_stamp);
+    l.commit = read_u64(mem_, p.data_page + lay_.dp_commit) & 0xffffffff & ~kCommitFlags;
+    if (l.commit > data_size)
+      throw BadDataError(fmt::format("commit {:#x} exceeds the sub-buffer's {:#x} data bytes", l.commit, data_size));
+    l.data = read_bytes(mem_, p.data_page + lay_.dp_data, l.commit);
+    return l;
+  }
+
+  // Decodes one buffer_page's data from `begin` into `events` and/or re-bases it at
+  // `begin` into `pages`; a page that cannot be read or is inconsistent is recorded and
+  // skipped (the walk goes on with the next page). Both outputs cover the same entries.
+  void visit(uint64_t bp, const PageInfo& p, uint64_t begin, std::vector<RawTraceEvent>* events,
+             std::vector<TraceDataPage>* pages) {
     try {
-      if (p.order > kMaxOrder) throw BadDataError(fmt::format("sub-buffer order {} is implausible", p.order));
-      uint64_t subbuf = lay_.page_size << p.order;
-      cpu_.subbuf_size = subbuf;
-      uint64_t data_size = subbuf - lay_.dp_data;
-      uint64_t page_ts = read_u64(mem_, p.data_page + lay_.dp_time_stamp);
-      uint64_t commit = read_u64(mem_, p.data_page + lay_.dp_commit) & 0xffffffff & ~kCommitFlags;
-      if (commit > data_size)
-        throw BadDataError(fmt::format("commit {:#x} exceeds the sub-buffer's {:#x} data bytes", commit, data_size));
-      std::vector<uint8_t> data = read_bytes(mem_, p.data_page + lay_.dp_data, commit);
-      size_t before = out_.size();
-      std::string why = decode_trace_page(data.data(), commit, begin, page_ts, cpu_.cpu, p.data_page + lay_.dp_data, out_);
-      cpu_.events_read += out_.size() - before;
+      LoadedPage l = load(p);
+      size_t before = events ? events->size() : 0;
+      uint64_t stop = l.commit, ts_at_begin = l.time_stamp;
+      std::string why = walk_trace_page(l.data.data(), l.commit, begin, l.time_stamp, cpu_.cpu,
+                                        p.data_page + lay_.dp_data, events, &stop, &ts_at_begin);
+      if (events) cpu_.events_read += events->size() - before;
       ++cpu_.pages_read;
       if (!why.empty()) cpu_.problems.push_back(fmt::format("buffer_page {:#x}: {}; rest of the page skipped", bp, why));
+      if (pages && stop > begin) {
+        TraceDataPage d;
+        d.buffer_page = bp;
+        d.subbuf_size = l.subbuf;
+        d.time_stamp = begin ? ts_at_begin : l.time_stamp;
+        d.data.assign(l.data.begin() + static_cast<std::ptrdiff_t>(begin), l.data.begin() + static_cast<std::ptrdiff_t>(stop));
+        pages->push_back(std::move(d));
+      }
     } catch (const Error& e) {
       cpu_.problems.push_back(fmt::format("buffer_page {:#x} (data page {:#x}) skipped: {}", bp, p.data_page, e.what()));
     }
@@ -264,11 +313,10 @@ class CpuReader {
   const TraceLayout& lay_;
   uint64_t default_order_;
   TraceCpuBuffer& cpu_;
-  std::vector<RawTraceEvent>& out_;
 };
 
 void read_cpu(const MemoryReader& mem, const TraceLayout& lay, uint64_t default_order, uint64_t address,
-              TraceCpuBuffer& cpu, std::vector<RawTraceEvent>& out) {
+              TraceCpuBuffer& cpu, std::vector<RawTraceEvent>* events, std::vector<TraceDataPage>* pages) {
   cpu.address = address;
   cpu.nr_pages = read_u64(mem, address + lay.cpu_nr_pages);
   cpu.entries = read_u64(mem, address + lay.cpu_entries);
@@ -283,10 +331,10 @@ void read_cpu(const MemoryReader& mem, const TraceLayout& lay, uint64_t default_
     cpu.problems.push_back(fmt::format("nr_pages {} is implausible; buffer skipped", cpu.nr_pages));
     return;
   }
-  CpuReader r(mem, lay, default_order, cpu, out);
+  CpuReader r(mem, lay, default_order, cpu);
   if (reader) {
     PageInfo p = r.page(reader);
-    r.decode(reader, p, p.read);
+    r.visit(reader, p, p.read, events, pages);
     if (reader == commit) return;
   }
   // The ring: head page to commit page, at most nr_pages pages (+1 for a commit page
@@ -295,7 +343,7 @@ void read_cpu(const MemoryReader& mem, const TraceLayout& lay, uint64_t default_
   for (uint64_t n = 0; n <= cpu.nr_pages; ++n) {
     if (!bp) break;
     PageInfo p = r.page(bp);
-    r.decode(bp, p, 0);
+    r.visit(bp, p, 0, events, pages);
     if (bp == commit) return;
     // list.next points at the next buffer_page's list member.
     bp = p.next - lay.bp_list;
@@ -305,38 +353,63 @@ void read_cpu(const MemoryReader& mem, const TraceLayout& lay, uint64_t default_
                                      head, commit, cpu.nr_pages));
 }
 
-}  // namespace
-
-TraceBuffer read_trace_buffer(const MemoryReader& mem, const TraceLayout& lay, uint64_t buffer,
-                              std::optional<uint32_t> only_cpu) {
-  TraceBuffer out;
+// Every CPU's ring_buffer_per_cpu of the trace_buffer at `buffer`, visited in CPU order.
+template <typename Visit>
+void for_each_cpu_buffer(const MemoryReader& mem, const TraceLayout& lay, uint64_t buffer,
+                         std::optional<uint32_t> only_cpu, Visit visit) {
   uint64_t ncpus = lay.tb_cpus ? read_u32(mem, buffer + *lay.tb_cpus) : lay.nr_cpu_ids;
   if (ncpus == 0 || ncpus > kMaxCpus) throw BadDataError(fmt::format("trace_buffer {:#x}: {} CPUs is implausible", buffer, ncpus));
   uint64_t order = lay.tb_subbuf_order ? read_u32(mem, buffer + *lay.tb_subbuf_order) : 0;
   uint64_t buffers = read_u64(mem, buffer + lay.tb_buffers);
   std::vector<uint8_t> ptrs = read_bytes(mem, buffers, ncpus * 8);
   ByteCursor pc(ptrs, "trace buffer", "per-CPU buffer pointers", true, buffers);
-  std::vector<std::vector<RawTraceEvent>> per_cpu;
   for (uint32_t cpu = 0; cpu < ncpus; ++cpu) {
     uint64_t addr = pc.u64();
     if (!addr || (only_cpu && *only_cpu != cpu)) continue;
+    visit(cpu, addr, order);
+  }
+}
+
+}  // namespace
+
+TraceBuffer read_trace_buffer(const MemoryReader& mem, const TraceLayout& lay, uint64_t buffer,
+                              std::optional<uint32_t> only_cpu) {
+  TraceBuffer out;
+  std::vector<std::vector<RawTraceEvent>> per_cpu;
+  for_each_cpu_buffer(mem, lay, buffer, only_cpu, [&](uint32_t cpu, uint64_t addr, uint64_t order) {
     TraceCpuBuffer c;
     c.cpu = cpu;
     std::vector<RawTraceEvent> events;
     try {
-      read_cpu(mem, lay, order, addr, c, events);
+      read_cpu(mem, lay, order, addr, c, &events, nullptr);
     } catch (const Error& e) {
       c.problems.push_back(fmt::format("ring_buffer_per_cpu {:#x}: {}", addr, e.what()));
     }
     out.cpus.push_back(std::move(c));
     per_cpu.push_back(std::move(events));
-  }
+  });
   for (auto& v : per_cpu)
     for (RawTraceEvent& e : v) out.events.push_back(std::move(e));
   // Each CPU's events are in time order already; a stable sort merges them and keeps
   // lower CPUs first on equal time stamps.
   std::stable_sort(out.events.begin(), out.events.end(),
                    [](const RawTraceEvent& a, const RawTraceEvent& b) { return a.ts < b.ts; });
+  return out;
+}
+
+std::vector<TraceCpuPages> read_trace_pages(const MemoryReader& mem, const TraceLayout& lay, uint64_t buffer,
+                                            bool with_events) {
+  std::vector<TraceCpuPages> out;
+  for_each_cpu_buffer(mem, lay, buffer, std::nullopt, [&](uint32_t cpu, uint64_t addr, uint64_t order) {
+    TraceCpuPages c;
+    c.info.cpu = cpu;
+    try {
+      read_cpu(mem, lay, order, addr, c.info, with_events ? &c.events : nullptr, &c.pages);
+    } catch (const Error& e) {
+      c.info.problems.push_back(fmt::format("ring_buffer_per_cpu {:#x}: {}", addr, e.what()));
+    }
+    out.push_back(std::move(c));
+  });
   return out;
 }
 

@@ -111,6 +111,30 @@ struct TraceBuffer {
 TraceBuffer read_trace_buffer(const MemoryReader& mem, const TraceLayout& layout, uint64_t buffer,
                               std::optional<uint32_t> only_cpu = std::nullopt);
 
+// One data page as trace-cmd's readers want it (a buffer_data_page): the entries a
+// reader has not consumed, re-based at the reader page's `read` offset (time_stamp is
+// then the stamp in force there, as the kernel's ring_buffer_read_page() does when it
+// copies a partly read page), and cut where kdive's decoding stopped on a bad entry, so
+// the page holds exactly the events read_trace_buffer() returns for it.
+struct TraceDataPage {
+  uint64_t buffer_page = 0;  // struct buffer_page * it came from
+  uint64_t subbuf_size = 0;  // PAGE_SIZE << order: the page's size with its header
+  uint64_t time_stamp = 0;
+  std::vector<uint8_t> data;  // `commit` bytes of entries
+};
+
+struct TraceCpuPages {
+  TraceCpuBuffer info;  // counters and problems, as read_trace_buffer() gives them
+  std::vector<TraceDataPage> pages;  // reading order: reader page, then head → commit
+  std::vector<RawTraceEvent> events;  // this CPU's events, when asked for
+};
+
+// The per-CPU data pages of the trace_buffer at `buffer` in reading order (what
+// `trace-cmd extract` would have copied out), for writing a trace.dat. The same walk
+// as read_trace_buffer(); `with_events` also decodes each CPU's events.
+std::vector<TraceCpuPages> read_trace_pages(const MemoryReader& mem, const TraceLayout& layout, uint64_t buffer,
+                                            bool with_events = false);
+
 // Decodes the events of one data page's bytes (the part after buffer_data_page's header,
 // `commit` bytes long) starting at `begin`, whose page time stamp is `page_ts`. Appends
 // to `out` and returns the empty string, or why decoding stopped early. Exposed for
