@@ -168,7 +168,8 @@ std::string kprobe_flag_names(uint32_t flags) {
   add(kKprobeFlagDisabled, "DISABLED");
   add(kKprobeFlagOptimized, "OPTIMIZED");
   add(kKprobeFlagFtrace, "FTRACE");
-  if (uint32_t rest = flags & ~uint32_t{15}) s += (s.empty() ? "" : "|") + fmt::format("{:#x}", rest);
+  add(kKprobeFlagOnFuncEntry, "ON_FUNC_ENTRY");
+  if (uint32_t rest = flags & ~uint32_t{31}) s += (s.empty() ? "" : "|") + fmt::format("{:#x}", rest);
   return s;
 }
 

@@ -15,9 +15,10 @@ namespace kdive {
 
 class Program;
 
-// include/linux/kprobes.h: kprobe.flags. #defines, so not in DWARF; unchanged since 4.x.
+// include/linux/kprobes.h: kprobe.flags. #defines, so not in DWARF; the first four since
+// 4.x, ON_FUNC_ENTRY since 5.17 (commit bf7a87f1075f, "kprobes: Add KPROBE_FLAG_ON_FUNC_ENTRY").
 inline constexpr uint32_t kKprobeFlagGone = 1, kKprobeFlagDisabled = 2, kKprobeFlagOptimized = 4,
-                          kKprobeFlagFtrace = 8;
+                          kKprobeFlagFtrace = 8, kKprobeFlagOnFuncEntry = 16;
 // "GONE|FTRACE", "" for none (unknown bits as hex).
 std::string kprobe_flag_names(uint32_t flags);
 

@@ -109,9 +109,8 @@ std::optional<std::span<const uint8_t>> vmlinux_range(const DebugModule& m, uint
 
 // A .ko section's relocations as offset → S + A (the address a PC-relative or absolute
 // field names once applied). Symbols must be defined in the module: the sites are.
-std::map<uint64_t, uint64_t> module_targets(const DebugModule& m, size_t shndx) {
+std::map<uint64_t, uint64_t> module_targets(Elf* elf, const DebugModule& m, size_t shndx) {
   std::map<uint64_t, uint64_t> out;
-  Elf* elf = m.elf().elf();
   for (Elf_Scn* scn = elf_nextscn(elf, nullptr); scn; scn = elf_nextscn(elf, scn)) {
     GElf_Shdr rsh;
     if (!gelf_getshdr(scn, &rsh) || rsh.sh_type != SHT_RELA || rsh.sh_info != shndx) continue;
@@ -133,6 +132,17 @@ std::map<uint64_t, uint64_t> module_targets(const DebugModule& m, size_t shndx) 
   return out;
 }
 
+Elf_Scn* find_section(Elf* elf, std::string_view name) {
+  size_t shstrndx = 0;
+  if (elf_getshdrstrndx(elf, &shstrndx) != 0) return nullptr;
+  for (Elf_Scn* scn = elf_nextscn(elf, nullptr); scn; scn = elf_nextscn(elf, scn)) {
+    GElf_Shdr sh;
+    const char* n = gelf_getshdr(scn, &sh) ? elf_strptr(elf, shstrndx, sh.sh_name) : nullptr;
+    if (n && name == n) return scn;
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 const char* patch_site_kind_name(PatchSiteKind kind) {
@@ -147,6 +157,7 @@ const char* patch_site_kind_name(PatchSiteKind kind) {
     case PatchSiteKind::CallThunk: return "call thunk";
     case PatchSiteKind::EndbrSeal: return "endbr seal";
     case PatchSiteKind::Mcount: return "mcount";
+    case PatchSiteKind::RuntimeConst: return "runtime const";
   }
   return "?";
 }
@@ -177,19 +188,25 @@ void PatchSiteTables::add(Program& program, KernelLayout& layout, const TextImag
       bytes = *r;
       table_base = *start;
     } else {
-      Elf_Scn* scn = m.elf().find_section(spec.section);
+      Elf_Scn* scn = find_section(image.elf(), spec.section);
       if (!scn) continue;
-      std::optional<std::span<const uint8_t>> r = m.elf().section_data(spec.section);
-      if (!r) continue;
-      bytes = *r;
-      targets = module_targets(m, elf_ndxscn(scn));
+      Elf_Data* d = elf_getdata(scn, nullptr);
+      if (!d || !d->d_buf) continue;
+      bytes = std::span<const uint8_t>(static_cast<const uint8_t*>(d->d_buf), d->d_size);
+      targets = module_targets(image.elf(), m, elf_ndxscn(scn));
     }
-    if (bytes.size() % e->size != 0)
-      problems_.push_back(fmt::format("{}: {} is {} bytes, not a multiple of its {}-byte entries", image.name(),
+    // The last entry may end at its last field: 5.10's paravirt sites are emitted by
+    // asm (_paravirt_alt) with .balign 8 before each, not after.
+    uint64_t needed = e->addr + (spec.absolute ? 8 : 4);
+    if (e->len) needed = std::max(needed, *e->len + 1);
+    if (e->detail) needed = std::max(needed, *e->detail + std::max<uint64_t>(e->detail_size, 4));
+    needed = std::min(needed, e->size);
+    if (uint64_t rest = bytes.size() % e->size; rest && rest < needed)
+      problems_.push_back(fmt::format("{}: {} is {} bytes, not a whole number of {}-byte entries", image.name(),
                                       spec.section, bytes.size(), e->size));
     ByteCursor c(bytes, m.elf().path(), spec.section);
     size_t unplaced = 0;
-    for (uint64_t at = 0; at + e->size <= bytes.size(); at += e->size) {
+    for (uint64_t at = 0; at + needed <= bytes.size(); at += e->size) {
       PatchSite s;
       s.kind = spec.kind;
       s.length = spec.length;
@@ -230,7 +247,47 @@ void PatchSiteTables::add(Program& program, KernelLayout& layout, const TextImag
     if (unplaced && !vmlinux)
       problems_.push_back(fmt::format("{}: {}: {} entries without a placed relocation", image.name(), spec.section, unplaced));
   }
+  add_runtime_consts(image);
   finish();
+}
+
+// arch/x86/include/asm/runtime-const.h (6.11+): each runtime_const_ptr(sym) /
+// runtime_const_shift_right_32(val, sym) records, in a section of its own named after the
+// symbol, an s32 offset to the end of its instruction minus the immediate's size (8 or 1).
+void PatchSiteTables::add_runtime_consts(const TextImage& image) {
+  const DebugModule& m = image.module();
+  const bool vmlinux = m.kind() == DebugModule::Kind::Kernel;
+  Elf* elf = image.elf();
+  size_t shstrndx = 0;
+  if (elf_getshdrstrndx(elf, &shstrndx) != 0) return;
+  for (Elf_Scn* scn = elf_nextscn(elf, nullptr); scn; scn = elf_nextscn(elf, scn)) {
+    GElf_Shdr sh;
+    const char* n = gelf_getshdr(scn, &sh) ? elf_strptr(elf, shstrndx, sh.sh_name) : nullptr;
+    if (!n || sh.sh_type != SHT_PROGBITS) continue;
+    std::string_view name(n);
+    uint32_t length = name.starts_with("runtime_ptr_") ? 8 : name.starts_with("runtime_shift_") ? 1 : 0;
+    if (!length) continue;
+    Elf_Data* d = elf_getdata(scn, nullptr);
+    if (!d || !d->d_buf) continue;
+    std::span<const uint8_t> bytes(static_cast<const uint8_t*>(d->d_buf), d->d_size);
+    std::map<uint64_t, uint64_t> targets;
+    if (!vmlinux) targets = module_targets(elf, m, elf_ndxscn(scn));
+    ByteCursor c(bytes, m.elf().path(), std::string(name));
+    for (uint64_t at = 0; at + 4 <= bytes.size(); at += 4) {
+      PatchSite s;
+      s.kind = PatchSiteKind::RuntimeConst;
+      s.length = length;
+      if (vmlinux) {
+        c.seek(at);
+        s.address = sh.sh_addr + at + static_cast<uint64_t>(int64_t{c.s32()}) + image.kaslr_offset();
+      } else if (auto it = targets.find(at); it != targets.end()) {
+        s.address = it->second;
+      } else {
+        continue;
+      }
+      sites_.push_back(s);
+    }
+  }
 }
 
 void PatchSiteTables::finish() {

@@ -31,6 +31,7 @@ enum class PatchSiteKind : uint8_t {
   CallThunk,    // .call_sites: call depth tracking's callthunks_patch_builtin_calls()
   EndbrSeal,    // .ibt_endbr_seal: apply_seal_endbr()
   Mcount,       // __mcount_loc: the `call __fentry__` ftrace turns into a NOP
+  RuntimeConst, // runtime_ptr_*/runtime_shift_* (6.11+): runtime_const_init() immediates
 };
 const char* patch_site_kind_name(PatchSiteKind kind);  // "alternative", "jump label", ...
 
@@ -56,6 +57,7 @@ class PatchSiteTables {
   const std::vector<std::string>& problems() const { return problems_; }
 
  private:
+  void add_runtime_consts(const TextImage& image);
   void finish();
   std::vector<PatchSite> sites_;  // by address once finished
   uint32_t max_length_ = 0;

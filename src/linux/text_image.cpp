@@ -10,6 +10,11 @@
 #include <fnmatch.h>
 #include <map>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+
 #include <fmt/format.h>
 #include <gelf.h>
 
@@ -38,21 +43,43 @@ std::span<const uint8_t> section_bytes(Elf_Scn* scn) {
 std::optional<uint64_t> symbol_address(Program& program, std::string_view name) {
   for (const auto& m : program.debug_info().modules())
     for (const Symbol& s : m->symbols().lookup(name))
-      if (s.symbolizable && s.address) return s.address;
+      if (s.address || !s.symbolizable) return s.address;  // per-CPU symbols are offsets
   return std::nullopt;
 }
 
 }  // namespace
+
+struct TextImage::RawElf {
+  int fd = -1;
+  Elf* elf = nullptr;
+  explicit RawElf(const std::string& path) {
+    fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw OsError(errno, path);
+    elf_version(EV_CURRENT);
+    elf = elf_begin(fd, ELF_C_READ_MMAP, nullptr);
+    if (!elf) {
+      ::close(fd);
+      throw BadDataError(fmt::format("{}: not an ELF file: {}", path, elf_errmsg(-1)));
+    }
+  }
+  ~RawElf() {
+    elf_end(elf);
+    ::close(fd);
+  }
+  RawElf(const RawElf&) = delete;
+  RawElf& operator=(const RawElf&) = delete;
+};
 
 TextImage TextImage::of_vmlinux(Program& program, const DebugModule& vmlinux) {
   TextImage img;
   img.name_ = "vmlinux";
   img.module_ = &vmlinux;
   img.kaslr_ = vmlinux.bias();
+  img.elf_ = vmlinux.elf().elf();
   uint64_t init_begin = 0, init_end = 0;
   for (const Symbol& s : vmlinux.symbols().lookup("__init_begin")) init_begin = s.address;
   for (const Symbol& s : vmlinux.symbols().lookup("__init_end")) init_end = s.address;
-  Elf* elf = vmlinux.elf().elf();
+  Elf* elf = img.elf_;
   for (Elf_Scn* scn = elf_nextscn(elf, nullptr); scn; scn = elf_nextscn(elf, scn)) {
     GElf_Shdr shdr;
     if (!gelf_getshdr(scn, &shdr) || shdr.sh_type != SHT_PROGBITS) continue;
@@ -73,7 +100,9 @@ TextImage TextImage::of_module(Program& program, const DebugModule& ko) {
   TextImage img;
   img.name_ = ko.name();
   img.module_ = &ko;
-  Elf* elf = ko.elf().elf();
+  img.raw_ = std::make_shared<RawElf>(ko.elf().path());
+  img.elf_ = img.raw_->elf;
+  Elf* elf = img.elf_;
   for (Elf_Scn* scn = elf_nextscn(elf, nullptr); scn; scn = elf_nextscn(elf, scn)) {
     GElf_Shdr shdr;
     if (!gelf_getshdr(scn, &shdr) || shdr.sh_type != SHT_PROGBITS) continue;
@@ -93,7 +122,7 @@ TextImage TextImage::of_module(Program& program, const DebugModule& ko) {
 }
 
 void TextImage::load_relocations(Program& program, bool vmlinux) {
-  Elf* elf = module_->elf().elf();
+  Elf* elf = elf_;
   size_t percpu = SIZE_MAX;
   for (Elf_Scn* scn = elf_nextscn(elf, nullptr); scn; scn = elf_nextscn(elf, scn)) {
     GElf_Shdr shdr;
@@ -101,6 +130,7 @@ void TextImage::load_relocations(Program& program, bool vmlinux) {
   }
   std::map<std::string, std::optional<uint64_t>, std::less<>> undefined;
   size_t unknown_types = 0, unresolved = 0;
+  std::string unresolved_names;
   for (Elf_Scn* scn = elf_nextscn(elf, nullptr); scn; scn = elf_nextscn(elf, scn)) {
     GElf_Shdr rshdr;
     if (!gelf_getshdr(scn, &rshdr) || rshdr.sh_type != SHT_RELA) continue;
@@ -170,13 +200,17 @@ void TextImage::load_relocations(Program& program, bool vmlinux) {
         case R_X86_64_PC64: v = sa - field; break;
         default: known = false; ++unknown_types; break;
       }
-      if (!s) ++unresolved;
+      if (!s && ++unresolved <= 3) {
+        const char* n = elf_strptr(elf, symshdr.sh_link, sym.st_name);
+        unresolved_names += fmt::format("{}{}", unresolved > 1 ? ", " : "", n && *n ? n : "?");
+      }
       fixups_.push_back({field, width, known, v});
     }
   }
   std::sort(fixups_.begin(), fixups_.end(), [](const Fixup& a, const Fixup& b) { return a.address < b.address; });
   if (unknown_types) problems_.push_back(fmt::format("{}: {} relocations of types kdive does not apply", name_, unknown_types));
-  if (unresolved) problems_.push_back(fmt::format("{}: {} relocations name symbols not found in the dump", name_, unresolved));
+  if (unresolved) problems_.push_back(fmt::format("{}: {} relocations name symbols not found in the dump ({}{})", name_, unresolved,
+                                             unresolved_names, unresolved > 3 ? ", ..." : ""));
 }
 
 const TextSection* TextImage::section_at(uint64_t address) const {

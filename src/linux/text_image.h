@@ -10,10 +10,13 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <vector>
+
+typedef struct Elf Elf;
 
 namespace kdive {
 
@@ -39,6 +42,10 @@ class TextImage {
 
   const std::string& name() const { return name_; }  // "vmlinux" or the module's name
   const DebugModule& module() const { return *module_; }
+  // The file as on disk: vmlinux's ELF handle, or for a .ko one opened apart from its
+  // DebugModule's (libdwfl applies and then drops some of a .ko's relocation sections
+  // in the copy it keeps for DWARF).
+  Elf* elf() const { return elf_; }
   const std::vector<TextSection>& sections() const { return sections_; }
   const TextSection* section_at(uint64_t address) const;
   // Whether the file has relocations for its text (vmlinux: .rela.text from
@@ -65,8 +72,11 @@ class TextImage {
   };
   void load_relocations(Program& program, bool vmlinux);
 
+  struct RawElf;
   std::string name_;
   const DebugModule* module_ = nullptr;
+  std::shared_ptr<RawElf> raw_;
+  Elf* elf_ = nullptr;
   std::vector<TextSection> sections_;
   std::vector<Fixup> fixups_;  // by address
   uint64_t kaslr_ = 0;

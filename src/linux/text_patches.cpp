@@ -44,8 +44,9 @@ int site_rank(PatchSiteKind k) {
     case PatchSiteKind::SmpLock: return 7;
     case PatchSiteKind::EndbrSeal: return 8;
     case PatchSiteKind::Mcount: return 9;
+    case PatchSiteKind::RuntimeConst: return 10;
   }
-  return 10;
+  return 11;
 }
 
 struct Explanation {
@@ -277,7 +278,9 @@ class Comparer {
       std::string t = ins.text();
       if ((ins.is_call || ins.is_jump) && ins.operands.starts_with("0x")) {
         uint64_t target = std::stoull(ins.operands, nullptr, 16);
-        t += " <" + symbol(target) + ">";
+        std::optional<SymbolInfo> s = program_.debug_info().symbolize(target);
+        // ftrace's per-ops trampolines and kprobe detour buffers have no ELF symbol.
+        t += s ? " <" + symbol(target) + ">" : " <no symbol: trampoline?>";
       }
       s += (count++ ? "; " : "") + t;
     }
@@ -301,6 +304,14 @@ class Comparer {
     }
     p.original_text = describe(p.original, x.start);
     p.current_text = describe(p.current, x.start);
+    if (x.reason == "kprobe" || x.reason == "optimized kprobe") {
+      // The probed instruction is longer than the int3 (or jmp32) over its start.
+      std::vector<uint8_t> whole;
+      if (img.read(x.start, 15, whole) || img.read(x.start, 1, whole)) {
+        std::vector<Instruction> ins = decoder_.decode(whole, x.start, 1);
+        if (!ins.empty()) p.original_text = ins.front().text();
+      }
+    }
     if (x.reason == "ftrace") {
       // What the call site does now, in words.
       static const std::vector<uint8_t> kNop5 = {0x0f, 0x1f, 0x44, 0x00, 0x00};
