@@ -83,7 +83,8 @@ TextImage TextImage::of_vmlinux(Program& program, const DebugModule& vmlinux) {
   for (Elf_Scn* scn = elf_nextscn(elf, nullptr); scn; scn = elf_nextscn(elf, scn)) {
     GElf_Shdr shdr;
     if (!gelf_getshdr(scn, &shdr) || shdr.sh_type != SHT_PROGBITS) continue;
-    if ((shdr.sh_flags & (SHF_ALLOC | SHF_EXECINSTR)) != (SHF_ALLOC | SHF_EXECINSTR)) continue;
+    // Code only: 7.2's vmlinux links .data writable *and* executable ("WAX").
+    if ((shdr.sh_flags & (SHF_ALLOC | SHF_EXECINSTR | SHF_WRITE)) != (SHF_ALLOC | SHF_EXECINSTR)) continue;
     TextSection t;
     t.name = section_name(elf, shdr);
     t.index = elf_ndxscn(scn);
@@ -106,7 +107,8 @@ TextImage TextImage::of_module(Program& program, const DebugModule& ko) {
   for (Elf_Scn* scn = elf_nextscn(elf, nullptr); scn; scn = elf_nextscn(elf, scn)) {
     GElf_Shdr shdr;
     if (!gelf_getshdr(scn, &shdr) || shdr.sh_type != SHT_PROGBITS) continue;
-    if ((shdr.sh_flags & (SHF_ALLOC | SHF_EXECINSTR)) != (SHF_ALLOC | SHF_EXECINSTR)) continue;
+    // Code only: 7.2's vmlinux links .data writable *and* executable ("WAX").
+    if ((shdr.sh_flags & (SHF_ALLOC | SHF_EXECINSTR | SHF_WRITE)) != (SHF_ALLOC | SHF_EXECINSTR)) continue;
     std::optional<uint64_t> at = ko.elf().section_address(elf_ndxscn(scn));
     if (!at) continue;  // not placed (the kernel did not load it)
     TextSection t;
