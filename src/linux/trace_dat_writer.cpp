@@ -176,6 +176,26 @@ std::string uname_text(Program& program) {
   }
 }
 
+// The strings the kernel's printk_formats lists besides the trace_printk formats of the
+// buffers' own records (trace_printk.c t_start: __trace_bprintk_fmt, then
+// __tracepoint_str): arrays of const char * between linker symbols. Tracepoints that
+// print a tracepoint_string() by address need the latter.
+void add_section_strings(Program& program, const char* start, const char* stop, std::map<uint64_t, std::string>& out) {
+  try {
+    std::optional<Object> a = program.find_object(start), b = program.find_object(stop);
+    if (!a || !b || !a->is_reference() || !b->is_reference()) return;
+    uint64_t from = a->address(), to = b->address();
+    if (to <= from || to - from > (uint64_t(1) << 20)) return;
+    std::vector<uint8_t> ptrs(to - from);
+    program.memory().read(from, ptrs.data(), ptrs.size());
+    for (size_t i = 0; i + 8 <= ptrs.size(); i += 8) {
+      uint64_t p = le_at(ptrs, i, 8);
+      if (p && !out.count(p)) out[p] = read_c_string(program.memory(), p, 4096);
+    }
+  } catch (const Error&) {
+  }
+}
+
 void option(Bytes& h, uint16_t id, std::string_view data) {
   h.u16(id);
   h.u32(data.size());
@@ -275,6 +295,8 @@ TraceDatSummary write_trace_dat(Program& program, const std::string& path, const
   }
   std::string kallsyms = trace_kallsyms_text(program);
   sum.kallsyms = static_cast<uint64_t>(std::count(kallsyms.begin(), kallsyms.end(), '\n'));
+  add_section_strings(program, "__start___trace_bprintk_fmt", "__stop___trace_bprintk_fmt", printk);
+  add_section_strings(program, "__start___tracepoint_str", "__stop___tracepoint_str", printk);
   std::string printk_text = trace_printk_formats_text(printk);
   sum.printk_formats = printk.size();
   SavedCmdlines saved(program);
