@@ -292,7 +292,7 @@ std::vector<nlohmann::json> sysrq_and_oops_dumps() {
   return out;
 }
 
-INSTANTIATE_TEST_SUITE_P(Dumps, TraceDatFixture, ::testing::ValuesIn(sysrq_and_oops_dumps()),
+INSTANTIATE_TEST_SUITE_P(trace_dat, TraceDatFixture, ::testing::ValuesIn(sysrq_and_oops_dumps()),
                          testing::fixture_test_name);
 
 }  // namespace
