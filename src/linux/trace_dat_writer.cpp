@@ -203,7 +203,7 @@ void option(Bytes& h, uint16_t id, std::string_view data) {
 }
 
 // libtracecmd's enum tracecmd_option_id.
-constexpr uint16_t kOptionBuffer = 3, kOptionTraceClock = 4, kOptionUname = 5;
+constexpr uint16_t kOptionCpuStat = 2, kOptionBuffer = 3, kOptionTraceClock = 4, kOptionUname = 5;
 
 }  // namespace
 
@@ -343,6 +343,21 @@ TraceDatSummary write_trace_dat(Program& program, const std::string& path, const
   std::string clock = trace_clock_text(program, data.empty() ? TraceInstanceRef{} : data[0].ref);
   option(h, kOptionTraceClock, std::string_view(clock.c_str(), clock.size() + 1));
   if (std::string u = uname_text(program); !u.empty()) option(h, kOptionUname, std::string_view(u.c_str(), u.size() + 1));
+  // The kernel's per-CPU counters, as trace-cmd record saves per_cpu/cpuN/stats: "CPU: N"
+  // and the stats lines kdive has (trace.c tracing_stats_read), a further instance's after
+  // a "Buffer: NAME" option; `trace-cmd report --stat` prints them.
+  for (size_t i = 0; i < data.size(); ++i) {
+    if (i) {
+      std::string b = fmt::format("\nBuffer: {}\n\n", trace_instance_label(data[i].ref));
+      option(h, kOptionCpuStat, std::string_view(b.c_str(), b.size() + 1));
+    }
+    for (const TraceCpuPages& c : data[i].cpus) {
+      std::string st = fmt::format("CPU: {}\nentries: {}\noverrun: {}\ncommit overrun: {}\ndropped events: {}\n",
+                                   c.info.cpu, c.info.entries, c.info.overrun, c.info.commit_overrun,
+                                   c.info.dropped_events);
+      option(h, kOptionCpuStat, std::string_view(st.c_str(), st.size() + 1));
+    }
+  }
   for (size_t i = 1; i < data.size(); ++i) {
     // handle_buffer_option(): u64 offset of the buffer's own "flyrecord" part, its name.
     std::string name = trace_instance_label(data[i].ref);

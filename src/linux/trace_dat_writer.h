@@ -8,8 +8,9 @@
 //   u32 count, then u64 size + text of each ftrace event format in the buffers
 //   u32 systems; per system: "name\0", u32 count, u64 size + text of each format
 //   u32 size + kallsyms text; u32 size + printk_formats text; u64 size + saved_cmdlines
-//   u32 CPUs; "options  \0"; options (u16 id, u32 size, data): TRACECLOCK, UNAME, and
-//     BUFFER (u64 offset, "name\0") per further instance; u16 0
+//   u32 CPUs; "options  \0"; options (u16 id, u32 size, data): TRACECLOCK, UNAME,
+//     CPUSTAT per CPU (the kernel's counters), BUFFER (u64 offset, "name\0") per
+//     further instance; u16 0
 //   "flyrecord\0", per CPU u64 offset + u64 size; pages from a page-aligned offset
 //   per further instance at its BUFFER offset: "flyrecord\0", per CPU offset + size,
 //     pages
