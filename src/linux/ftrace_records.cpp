@@ -57,6 +57,48 @@ std::vector<std::pair<std::string, uint64_t>> flag_bits_from_dwarf(Program& prog
   return out;
 }
 
+std::string symbol_name(Program& program, uint64_t address) {
+  std::optional<SymbolInfo> s = address ? program.debug_info().symbolize(address) : std::nullopt;
+  if (!s) return {};
+  return s->address == address ? s->name : fmt::format("{}+{:#x}", s->name, address - s->address);
+}
+
+// kernel/trace/ftrace.c: ftrace_ops_list, linked through ops->next, ends at
+// &ftrace_list_end; include/linux/ftrace.h struct ftrace_ops {func, next, flags, ...,
+// trampoline, trampoline_size}.
+void read_ftrace_ops(Program& program, const MemoryReader& mem, KernelLayout& layout, FtraceRecords& out) {
+  std::optional<Object> list = program.find_object("ftrace_ops_list", kGlobalVariable);
+  std::optional<Object> end = program.find_object("ftrace_list_end", kGlobalVariable);
+  if (!list || !list->is_reference() || !end || !end->is_reference()) return;
+  const char* fo = "struct ftrace_ops";
+  const uint64_t off_func = layout.offset(fo, "func"), off_next = layout.offset(fo, "next");
+  const uint64_t off_flags = layout.offset(fo, "flags");
+  std::optional<uint64_t> off_tramp = layout.find_offset(fo, "trampoline");
+  std::optional<uint64_t> off_tramp_size = layout.find_offset(fo, "trampoline_size");
+  std::set<uint64_t> seen;
+  try {
+    uint64_t ops = read_u64(mem, list->address());
+    while (ops && ops != end->address()) {
+      if (seen.size() >= 4096 || !seen.insert(ops).second) {
+        out.problems.push_back(fmt::format("ftrace_ops_list: cycle or more than 4096 ops at {:#x}", ops));
+        break;
+      }
+      FtraceOps o;
+      o.address = ops;
+      o.name = symbol_name(program, ops);
+      o.func = read_u64(mem, ops + off_func);
+      o.func_name = symbol_name(program, o.func);
+      o.flags = read_u64(mem, ops + off_flags);
+      if (off_tramp) o.trampoline = read_u64(mem, ops + *off_tramp);
+      if (off_tramp_size) o.trampoline_size = read_u64(mem, ops + *off_tramp_size);
+      out.ops.push_back(std::move(o));
+      ops = read_u64(mem, ops + off_next);
+    }
+  } catch (const Error& e) {
+    out.problems.push_back(fmt::format("ftrace_ops_list: {}", e.what()));
+  }
+}
+
 }  // namespace
 
 const FtraceRecord* FtraceRecords::find(uint64_t ip) const {
@@ -69,6 +111,13 @@ const FtraceRecord* FtraceRecords::first_in(uint64_t begin, uint64_t end) const 
   auto it = std::lower_bound(records.begin(), records.end(), begin,
                              [](const FtraceRecord& r, uint64_t v) { return r.ip < v; });
   return it != records.end() && it->ip < end ? &*it : nullptr;
+}
+
+const FtraceOps* FtraceRecords::trampoline_owner(uint64_t address) const {
+  for (const FtraceOps& o : ops)
+    if (o.trampoline && address >= o.trampoline && address - o.trampoline < std::max<uint64_t>(o.trampoline_size, 1))
+      return &o;
+  return nullptr;
 }
 
 std::string FtraceRecords::flag_names(uint64_t flags) const {
@@ -84,9 +133,10 @@ bool FtraceRecords::has_flag(uint64_t flags, std::string_view name) const {
   return false;
 }
 
-FtraceRecords read_ftrace_records(Program& program) {
+FtraceRecords read_ftrace_records(Program& program) { return read_ftrace_records(program, program.memory()); }
+
+FtraceRecords read_ftrace_records(Program& program, const MemoryReader& mem) {
   KernelLayout layout(program);
-  const MemoryReader& mem = program.memory();
   std::optional<Object> start = program.find_object("ftrace_pages_start", kGlobalVariable);
   if (!start || !start->is_reference())
     throw LookupError("could not find 'ftrace_pages_start' (no dynamic ftrace in this kernel)");
@@ -107,6 +157,7 @@ FtraceRecords read_ftrace_records(Program& program) {
   if (rec_size < off_flags + 8 || rec_size < off_ip + 8)
     throw BadDataError(fmt::format("struct dyn_ftrace is {} bytes, too small for ip and flags", rec_size));
 
+  read_ftrace_ops(program, mem, layout, out);
   std::set<uint64_t> seen;
   uint64_t pg = 0;
   try {

@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "kdive/memory_reader.h"
+
 namespace kdive {
 
 class Program;
@@ -20,6 +22,16 @@ struct FtraceRecord {
   uint64_t flags = 0;  // dyn_ftrace.flags: FTRACE_FL_* bits and the ref count below them
 };
 
+// A registered struct ftrace_ops (ftrace_ops_list): who a call site's trampoline serves.
+struct FtraceOps {
+  uint64_t address = 0;     // of the struct ftrace_ops
+  std::string name;         // its symbol ("kprobe_ftrace_ops"), "" for a dynamic one
+  uint64_t func = 0;        // ops->func
+  std::string func_name;    // "kprobe_ftrace_handler"
+  uint64_t flags = 0;       // FTRACE_OPS_FL_*
+  uint64_t trampoline = 0, trampoline_size = 0;  // 0: uses ftrace_caller / ftrace_regs_caller
+};
+
 struct FtraceRecords {
   std::vector<FtraceRecord> records;  // by ip
   uint64_t pages = 0;                 // ftrace_page structs read
@@ -27,6 +39,9 @@ struct FtraceRecords {
   // from DWARF when it has the enumerators).
   std::vector<std::pair<std::string, uint64_t>> flag_bits;
   uint64_t ref_mask = 0;  // the bits below the lowest flag: the ops reference count
+  std::vector<FtraceOps> ops;  // ftrace_ops_list, first to last (ftrace_list_end excluded)
+  // The ops whose trampoline contains `address`, or null.
+  const FtraceOps* trampoline_owner(uint64_t address) const;
   // Per-page problems (unreadable page, bad index, cycle): the walk continues or stops
   // there, never crashes.
   std::vector<std::string> problems;
@@ -43,7 +58,10 @@ struct FtraceRecords {
 
 // Walks ftrace_pages_start → struct ftrace_page {next, records, index} → struct
 // dyn_ftrace {ip, flags}. LookupError when the kernel has no ftrace_pages_start
-// (CONFIG_DYNAMIC_FTRACE=n). Bounded: at most 1<<16 pages and 1<<20 records per page.
+// (CONFIG_DYNAMIC_FTRACE=n). Bounded: at most 1<<16 pages and 1<<20 records per page,
+// 4096 ops.
 FtraceRecords read_ftrace_records(Program& program);
+// The same through another view of the dump's memory (tests damage it).
+FtraceRecords read_ftrace_records(Program& program, const MemoryReader& memory);
 
 }  // namespace kdive

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "debuginfo/debug_info.h"
 #include "kdive/error.h"
 #include "linux/kernel_layout.h"
 #include "linux/list_walk.h"
@@ -72,14 +73,19 @@ std::string symbol_of(Program& program, uint64_t address) {
   if (!s) return {};
   std::string out = s->name;
   if (address != s->address) out += fmt::format("+{:#x}", address - s->address);
-  if (!s->module.empty()) out += " [" + s->module + "]";
+  // As the kernel's %pS prints it: "kdive_kp_entry_pre [kdive_fixture]".
+  std::string module = s->module;
+  if (module.empty())
+    for (const auto& m : program.debug_info().modules())
+      if (m->kind() == DebugModule::Kind::KernelModule && m->covers(address)) module = m->name();
+  if (!module.empty()) out += " [" + module + "]";
   return out;
 }
 
 class KprobeReader {
  public:
-  KprobeReader(Program& program, KernelLayout& layout)
-      : program_(program), mem_(program.memory()), off_(layout), list_(ListLayout::of(layout)) {
+  KprobeReader(Program& program, const MemoryReader& mem, KernelLayout& layout)
+      : program_(program), mem_(mem), off_(layout), list_(ListLayout::of(layout)) {
     aggr_ = function_address(program, "aggr_pre_handler");
     kretprobe_ = function_address(program, "pre_handler_kretprobe");
   }
@@ -179,7 +185,9 @@ const KprobeInfo* KprobeTable::at(uint64_t addr) const {
   return nullptr;
 }
 
-KprobeTable read_kprobes(Program& program) {
+KprobeTable read_kprobes(Program& program) { return read_kprobes(program, program.memory()); }
+
+KprobeTable read_kprobes(Program& program, const MemoryReader& memory) {
   std::optional<Object> table = program.find_object("kprobe_table", kGlobalVariable);
   if (!table || !table->is_reference()) throw LookupError("could not find 'kprobe_table' (no kprobes in this kernel)");
   KernelLayout layout(program);
@@ -187,10 +195,10 @@ KprobeTable read_kprobes(Program& program) {
   const uint64_t head_size = layout.size_of("struct hlist_head");
   KprobeTable out;
   out.buckets = head_size ? table->underlying().type->size() / head_size : 0;
-  KprobeReader reader(program, layout);
+  KprobeReader reader(program, memory, layout);
   const uint64_t off_hlist = layout.offset("struct kprobe", "hlist");
   for (uint64_t b = 0; b < out.buckets; ++b) {
-    WalkStatus st = walk_hlist(program.memory(), hl, table->address() + b * head_size, [&](uint64_t node) {
+    WalkStatus st = walk_hlist(memory, hl, table->address() + b * head_size, [&](uint64_t node) {
       out.probes.push_back(reader.read(node - off_hlist, 0));
       return true;
     }, WalkLimits{kMaxPerBucket});

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "kdive/memory_reader.h"
+
 namespace kdive {
 
 class Program;
@@ -32,7 +34,8 @@ struct KretprobeInfo {
 struct KprobeInfo {
   uint64_t address = 0;      // of the struct kprobe
   uint64_t addr = 0;         // kprobe.addr: the probed instruction
-  std::string symbol;        // addr as "func+0x4" ("" when no symbol covers it)
+  // Addresses as %pS prints them: "func+0x4", "func [module]" ("" when no symbol covers it).
+  std::string symbol;
   std::string symbol_name;   // kprobe.symbol_name as registered ("" when NULL)
   uint32_t offset = 0;       // kprobe.offset
   uint32_t flags = 0;
@@ -61,5 +64,7 @@ struct KprobeTable {
 // LookupError when the kernel has no kprobe_table (CONFIG_KPROBES=n). At most 4096
 // probes per bucket and 256 children per aggregate are read.
 KprobeTable read_kprobes(Program& program);
+// The same through another view of the dump's memory (tests damage it).
+KprobeTable read_kprobes(Program& program, const MemoryReader& memory);
 
 }  // namespace kdive

@@ -280,7 +280,11 @@ class Comparer {
         uint64_t target = std::stoull(ins.operands, nullptr, 16);
         std::optional<SymbolInfo> s = program_.debug_info().symbolize(target);
         // ftrace's per-ops trampolines and kprobe detour buffers have no ELF symbol.
-        t += s ? " <" + symbol(target) + ">" : " <no symbol: trampoline?>";
+        if (s) t += " <" + symbol(target) + ">";
+        else if (const FtraceOps* o = report_.ftrace.trampoline_owner(target))
+          t += fmt::format(" <ftrace trampoline of {} ({})>", o->name.empty() ? fmt::format("ops {:#x}", o->address) : o->name,
+                           o->func_name.empty() ? fmt::format("{:#x}", o->func) : o->func_name);
+        else t += " <no symbol>";
       }
       s += (count++ ? "; " : "") + t;
     }
@@ -314,8 +318,13 @@ class Comparer {
     }
     if (x.reason == "ftrace") {
       // What the call site does now, in words.
-      static const std::vector<uint8_t> kNop5 = {0x0f, 0x1f, 0x44, 0x00, 0x00};
-      if (p.current == kNop5) p.detail = "nop; " + p.detail;
+      // A NOP is the state ftrace_init() leaves every site in: "ftrace nop" sets it
+      // apart from the sites that call a tracer now. Which NOP depends on the kernel
+      // (5.10's ideal_nops: 66 66 66 66 90; later x86_nops: 0f 1f 44 00 00).
+      bool nop = !p.current.empty();
+      for (const Instruction& ins : decoder_.decode(p.current, x.start))
+        if (!ins.mnemonic.starts_with("nop")) nop = false;
+      if (nop) p.reason = "ftrace nop";
       else if (!p.current.empty()) p.detail = p.current_text + "; " + p.detail;
     }
     ++report_.by_reason[p.reason];

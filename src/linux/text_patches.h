@@ -26,7 +26,8 @@ struct TextPatch {
   uint32_t length = 0;    // bytes of the site
   std::string module;     // "vmlinux" or the module's name
   std::string function;   // "kernel_clone+0x4"
-  // "ftrace", "kprobe", "optimized kprobe", "ftrace caller", "alternative", "jump label",
+  // "ftrace" (a call site calling a tracer), "ftrace nop" (a site as ftrace_init() leaves
+  // it), "kprobe", "optimized kprobe", "ftrace caller", "alternative", "jump label",
   // "static call", "static call trampoline", "retpoline", "return thunk", "paravirt",
   // "smp lock", "call thunk", "endbr seal", "unexplained".
   std::string reason;
