@@ -10,7 +10,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <map>
-#include <set>
 
 #include <fmt/format.h>
 

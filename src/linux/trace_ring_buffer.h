@@ -20,6 +20,9 @@
 //   - CPU count: `trace_buffer.cpus` when present (removed in 6.x), else nr_cpu_ids;
 //   - `ring_buffer_per_cpu.dropped_events` (5.11+) is reported when present.
 //
+// read_trace_pages() walks the same pages and hands out their bytes instead (for a
+// trace.dat, trace_dat_writer.h).
+//
 //   TraceLayout lay = TraceLayout::of(program);
 //   for (const TraceInstanceRef& ref : list_trace_instances(program, lay, &status))
 //     TraceBuffer b = read_trace_buffer(program, lay, ref.buffer);   // b.events by time
