@@ -1,10 +1,17 @@
 // The instrumentation view: what probes and tracers did to the kernel's text.
 //   kprobes [--json]                 registered kprobes/kretprobes (kprobes.h)
-//   entries [--json] [GLOB]          each function's first instruction in the dump and on
-//                                    disk, with ModRM/SIB and its ftrace site (function_entries.h)
+//   entries [--json] [--summary] [--opcode HEX] [GLOB]
+//                                    each function's first instruction in the dump and on
+//                                    disk, with ModRM/SIB and its ftrace site (function_entries.h);
+//                                    --summary counts functions per first instruction
+//                                    (opcode, length, mnemonic), --opcode keeps those
+//                                    whose first opcode bytes start with HEX ("9c", "0f1f")
 //   patched [--json] [--summary] [--reason R,...] [GLOB]
 //                                    text that differs from vmlinux/.ko and why (text_patches.h)
 #include <algorithm>
+#include <cctype>
+#include <map>
+#include <tuple>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -31,17 +38,6 @@ std::string hex(uint64_t v) { return fmt::format("{:#x}", v); }
 
 void need_kernel(CommandContext& ctx, const char* cmd) {
   if (!ctx.program.is_kernel() || !ctx.program.has_core()) throw UsageError(fmt::format("{}: needs a kernel dump", cmd));
-}
-
-// --json anywhere; the one positional word, if any, is the glob.
-std::string parse_glob(CommandContext& ctx, std::string_view arg, const char* cmd) {
-  std::string glob;
-  for (const std::string& w : split_words(arg)) {
-    if (w == "--json") ctx.json = true;
-    else if (w.starts_with("--") || !glob.empty()) throw UsageError(fmt::format("{}: usage: {} [--json] [GLOB]", cmd, cmd));
-    else glob = w;
-  }
-  return glob;
 }
 
 nlohmann::json kprobe_json(const KprobeInfo& k) {
@@ -134,10 +130,58 @@ std::string insn_line(const char* where, const EntryInstruction& e) {
                      e.encoding ? e.encoding->sib_text() : "-", e.text);
 }
 
+// "0f 1f" → "0f1f": opcode prefixes are given without spaces.
+std::string packed_opcode(const EntryInstruction& e) {
+  std::string s;
+  if (e.encoding)
+    for (uint8_t b : e.encoding->opcode) s += fmt::format("{:02x}", b);
+  return s;
+}
+
 void entries_command(CommandContext& ctx, std::string_view arg) {
   need_kernel(ctx, "entries");
-  std::string glob = parse_glob(ctx, arg, "entries");
+  static const char* kUsage = "entries: usage: entries [--json] [--summary] [--opcode HEX] [GLOB]";
+  std::string glob, opcode;
+  bool summary = false;
+  std::vector<std::string> w = split_words(arg);
+  for (size_t i = 0; i < w.size(); ++i) {
+    if (w[i] == "--json") ctx.json = true;
+    else if (w[i] == "--summary") summary = true;
+    else if (w[i] == "--opcode" && i + 1 < w.size()) {
+      opcode = w[++i];
+      if (opcode.starts_with("0x")) opcode = opcode.substr(2);
+      for (char& c : opcode) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (opcode.empty() || opcode.find_first_not_of("0123456789abcdef") != std::string::npos) throw UsageError(kUsage);
+    } else if (w[i].starts_with("--") || !glob.empty()) throw UsageError(kUsage);
+    else glob = w[i];
+  }
   FunctionEntries r = function_entries(ctx.program, glob);
+  // --opcode: the first instruction on disk or in memory starts with these opcode bytes
+  // (the seed's "bisect by opcode class": --opcode 9c finds every pushfq entry).
+  if (!opcode.empty())
+    std::erase_if(r.entries, [&](const FunctionEntry& e) {
+      return !packed_opcode(e.disk).starts_with(opcode) && !packed_opcode(e.memory).starts_with(opcode);
+    });
+  if (summary) {
+    // Functions per first instruction on disk: opcode, length, ModRM presence, mnemonic.
+    std::map<std::tuple<std::string, size_t, std::string>, uint64_t> counts;
+    for (const FunctionEntry& e : r.entries) {
+      std::string mnemonic = e.disk.text.substr(0, e.disk.text.find(' '));
+      counts[{e.disk.encoding ? e.disk.encoding->opcode_hex() : "?", e.disk.bytes.size(), mnemonic}]++;
+    }
+    std::vector<std::pair<uint64_t, std::tuple<std::string, size_t, std::string>>> rows;
+    for (const auto& [k, n] : counts) rows.emplace_back(n, k);
+    std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    for (const auto& [n, k] : rows) {
+      const auto& [op, len, mnemonic] = k;
+      if (ctx.json)
+        ctx.out << dump_json({{"opcode", op}, {"length", len}, {"mnemonic", mnemonic}, {"functions", n}}) << "\n";
+      else
+        ctx.out << fmt::format("{:>8}  op={:<10} len={:<2} {}\n", n, op, len, mnemonic);
+    }
+    if (!ctx.json) ctx.out << fmt::format("{} functions\n", r.entries.size());
+    return;
+  }
   for (const FunctionEntry& e : r.entries) {
     if (ctx.json) {
       nlohmann::json j{{"function", e.name}, {"module", e.module}, {"address", hex(e.address)}, {"size", e.size},
@@ -237,7 +281,7 @@ void patched_command(CommandContext& ctx, std::string_view arg) {
 void register_instrumentation_commands(CommandTable& t) {
   add_command(t, "kprobes", "kprobes [--json]",
               "registered kprobes and kretprobes: address, flags, saved opcode, handlers", kprobes_command);
-  add_command(t, "entries", "entries [--json] [GLOB]",
+  add_command(t, "entries", "entries [--json] [--summary] [--opcode HEX] [GLOB]",
               "each function's first instruction in the dump and on disk (opcode, ModRM, SIB) and its ftrace site",
               entries_command);
   add_command(t, "patched", "patched [--json] [--summary] [--reason R[,R...]] [GLOB]",

@@ -264,6 +264,9 @@ std::vector<TextFunction> text_functions(const std::vector<TextImage>& images, s
   for (const TextImage& img : images) {
     for (const Symbol& s : img.module().symbols().symbols()) {
       if (!s.is_function || !s.size || !s.symbolizable) continue;
+      // Padding before a function (CONFIG_FUNCTION_PADDING_BYTES, 6.2+): NOPs that call
+      // thunks or FineIBT may fill, named after the function but not a function.
+      if (s.name.starts_with("__pfx_") || s.name.starts_with("__cfi_")) continue;
       const TextSection* t = img.section_at(s.address);
       if (!t || t->freed) continue;
       if (!pattern.empty() && fnmatch(pattern.c_str(), std::string(s.name).c_str(), 0) != 0) continue;

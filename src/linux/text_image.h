@@ -93,7 +93,8 @@ struct TextFunction {
   const TextImage* image = nullptr;
   bool global = false;
 };
-// The functions (sized function symbols in text the kernel kept) whose name matches
+// The functions (sized function symbols in text the kernel kept, not the __pfx_/__cfi_
+// padding symbols) whose name matches
 // `glob` (fnmatch; "" matches all), by address; one per address (a global name is
 // preferred over its local aliases).
 std::vector<TextFunction> text_functions(const std::vector<TextImage>& images, std::string_view glob);
