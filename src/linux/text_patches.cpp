@@ -282,8 +282,12 @@ class Comparer {
         // ftrace's per-ops trampolines and kprobe detour buffers have no ELF symbol.
         if (s) t += " <" + symbol(target) + ">";
         else if (const FtraceOps* o = report_.ftrace.trampoline_owner(target))
-          t += fmt::format(" <ftrace trampoline of {} ({})>", o->name.empty() ? fmt::format("ops {:#x}", o->address) : o->name,
-                           o->func_name.empty() ? fmt::format("{:#x}", o->func) : o->func_name);
+          // A livepatch shows as the trampoline of its klp_ops, whose func is
+          // klp_ftrace_handler (kernel/livepatch/patch.c).
+          t += fmt::format(" <ftrace trampoline of {} ({}){}>",
+                           o->name.empty() ? fmt::format("ops {:#x}", o->address) : o->name,
+                           o->func_name.empty() ? fmt::format("{:#x}", o->func) : o->func_name,
+                           o->func_name.starts_with("klp_ftrace_handler") ? ": livepatch" : "");
         else t += " <no symbol>";
       }
       s += (count++ ? "; " : "") + t;
