@@ -31,16 +31,18 @@ constexpr uint64_t kPage = 4096;
 constexpr size_t kMaxProblems = 32;
 
 // The order in which overlapping tables explain a byte: the narrower, later patches
-// (a jump label inside an alternative's replacement) first.
+// (a jump label inside an alternative's replacement) first. Call thunks come after
+// alternatives: .call_sites lists every direct call, alternatives' calls too, and
+// callthunks_patch_builtin_calls() rewrites them only with call depth tracking on.
 int site_rank(PatchSiteKind k) {
   switch (k) {
     case PatchSiteKind::JumpLabel: return 0;
     case PatchSiteKind::StaticCall: return 1;
     case PatchSiteKind::Retpoline: return 2;
     case PatchSiteKind::ReturnThunk: return 3;
-    case PatchSiteKind::CallThunk: return 4;
-    case PatchSiteKind::Alternative: return 5;
-    case PatchSiteKind::Paravirt: return 6;
+    case PatchSiteKind::Alternative: return 4;
+    case PatchSiteKind::Paravirt: return 5;
+    case PatchSiteKind::CallThunk: return 6;
     case PatchSiteKind::SmpLock: return 7;
     case PatchSiteKind::EndbrSeal: return 8;
     case PatchSiteKind::Mcount: return 9;
@@ -189,6 +191,16 @@ class Comparer {
       if (img.read(k->addr, 1, orig)) x.detail += fmt::format("; file byte {:#04x}", orig[0]);
       return x;
     }
+    // ftrace's own call sites are in .call_sites too: named first.
+    for (const auto& [addr, name] : labels_) {
+      if (q >= addr && q < addr + 5) {
+        x.start = addr;
+        x.length = 5;
+        x.reason = "ftrace caller";
+        x.detail = name;
+        return x;
+      }
+    }
     std::vector<const PatchSite*> s = sites_.covering(q);
     if (!s.empty()) {
       const PatchSite* best = *std::min_element(s.begin(), s.end(), [](const PatchSite* a, const PatchSite* b) {
@@ -201,15 +213,6 @@ class Comparer {
       else if (best->kind == PatchSiteKind::Alternative) x.detail = fmt::format("feature {:#x}", best->detail);
       else if (best->detail) x.detail = "key " + symbol(best->detail);
       return x;
-    }
-    for (const auto& [addr, name] : labels_) {
-      if (q >= addr && q < addr + 5) {
-        x.start = addr;
-        x.length = 5;
-        x.reason = "ftrace caller";
-        x.detail = name;
-        return x;
-      }
     }
     if (std::optional<SymbolInfo> sym = program_.debug_info().symbolize(q); sym && sym->name.starts_with("__SCT__")) {
       x.start = sym->address;
