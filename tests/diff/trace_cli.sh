@@ -32,6 +32,9 @@ expected_lines() {  # CONSOLE TRUTH
 import json, re, sys
 console, truth = sys.argv[1], json.load(open(sys.argv[2]))
 texts = list(truth.get("trace", [])) + [t["trace"] for t in truth.get("thread", []) if "trace" in t]
+# /proc/kdive_trace's lines: one per CPU ("trace_cpu" also holds "count"), the work item's.
+texts += [v["text"] for k, v in sorted(truth.get("trace_cpu", {}).items()) if isinstance(v, dict)]
+texts += [truth["ftrace"]["work_text"]] if "work_text" in truth.get("ftrace", {}) else []
 line_re = re.compile(r"^kdive init: ftrace: +(.+)-(\d+) +\[(\d+)\] +\S+ +(\d+)\.(\d{6}): (\S+): (.*)$")
 seen = {}
 for l in open(console, errors="replace"):
