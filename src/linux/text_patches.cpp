@@ -298,6 +298,38 @@ class Comparer {
     return s;
   }
 
+  bool all_nops(const std::vector<uint8_t>& bytes, uint64_t address) const {
+    std::vector<Instruction> ins = decoder_.decode(bytes, address);
+    return !ins.empty() && std::all_of(ins.begin(), ins.end(), [](const Instruction& i) {
+      return !i.invalid && i.mnemonic.starts_with("nop");
+    });
+  }
+
+  // Whether the dump's bytes at a site have a shape its patcher writes (arch/x86/kernel:
+  // ftrace.c ftrace_call_replace()/ftrace_nop_replace(), kprobes core.c (int3) and opt.c
+  // (jmp32), jump_label.c (jmp8/jmp32 or a NOP), static_call.c (call/jmp32, NOP, ret),
+  // alternative.c apply_returns() (ret; int3 or jmp32) and poison_endbr() (a NOP),
+  // alternatives_smp_unlock/lock (DS or LOCK prefix)). Tables with free-form
+  // replacements (alternatives, paravirt, retpolines, runtime consts) are not checked.
+  bool plausible(const std::string& reason, const std::vector<uint8_t>& cur, uint64_t address) const {
+    const uint8_t b = cur.front();
+    if (reason == "ftrace") return b == 0xe8 || b == 0xe9 || all_nops(cur, address);
+    if (reason == "kprobe") return b == 0xcc;
+    if (reason == "optimized kprobe") return b == 0xe9;
+    if (reason == "jump label")
+      return b == 0xeb || b == 0xe9 || all_nops(std::vector<uint8_t>(cur.begin(), cur.begin() + (cur.size() >= 5 ? 5 : cur.size())), address) ||
+             all_nops(std::vector<uint8_t>(cur.begin(), cur.begin() + std::min<size_t>(2, cur.size())), address);
+    // static_call.c: call/jmp32, ret, Jcc.d32, xor5rax (cs cs cs xorl; data16 data16
+    // xorq), warninsn (67 48 0f b9: ud1 for __WARN_trap), unlockinsn (ds ds movb), NOP.
+    if (reason == "static call")
+      return b == 0xe8 || b == 0xe9 || b == 0xc3 || b == 0x2e || b == 0x66 || b == 0x67 || b == 0x3e ||
+             (b == 0x0f && cur.size() > 1 && (cur[1] & 0xf0) == 0x80) || all_nops(cur, address);
+    if (reason == "return thunk") return b == 0xc3 || b == 0xe9 || b == 0xcc;
+    if (reason == "endbr seal") return all_nops(cur, address);
+    if (reason == "smp lock") return b == 0x3e || b == 0xf0;
+    return true;
+  }
+
   void add_patch(const TextImage& img, const Explanation& x) {
     TextPatch p;
     p.address = x.start;
@@ -323,7 +355,16 @@ class Comparer {
         if (!ins.empty()) p.original_text = ins.front().text();
       }
     }
-    if (x.reason == "ftrace") {
+    if (!p.current.empty() && p.current.front() == 0xcc && !plausible(p.reason, p.current, x.start)) {
+      // text_poke_bp() (arch/x86/kernel/alternative.c) puts an int3 over the first byte,
+      // writes the rest, then the new first byte: a dump taken in between shows this.
+      p.detail = "int3 of a text_poke_bp() in progress" + (p.detail.empty() ? "" : "; " + p.detail);
+    } else if (!p.current.empty() && !plausible(p.reason, p.current, x.start)) {
+      p.detail = fmt::format("a {} site, but not what {} writes there{}", p.reason, p.reason,
+                             p.detail.empty() ? "" : "; " + p.detail);
+      p.reason = "unexplained";
+    }
+    if (x.reason == "ftrace" && p.reason == "ftrace") {
       // What the call site does now, in words.
       // A NOP is the state ftrace_init() leaves every site in: "ftrace nop" sets it
       // apart from the sites that call a tracer now. Which NOP depends on the kernel

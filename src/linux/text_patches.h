@@ -2,7 +2,10 @@
 // (vmlinux, the .ko files), each difference explained — an ftrace call site, a kprobe's
 // int3, an alternative, jump label, static call, retpoline/return thunk, paravirt, lock
 // prefix, call thunk, sealed ENDBR, ftrace's own call sites — or marked "unexplained".
-// KASLR relocation of absolute addresses is not a patch and is only counted.
+// A site whose bytes are not a shape its patcher writes (an ftrace site holding neither a
+// NOP nor a call, ...) is unexplained too; an int3 over a site's first byte is a
+// text_poke_bp() caught half-way. KASLR relocation of absolute addresses is not a patch
+// and is only counted.
 //
 //   TextPatchOptions o; o.glob = "kdive_*";
 //   TextPatchReport r = find_text_patches(program, o);
