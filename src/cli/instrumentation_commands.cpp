@@ -238,6 +238,9 @@ void patched_command(CommandContext& ctx, std::string_view arg) {
   auto wanted = [&](const TextPatch& p) {
     return reasons.empty() || std::find(reasons.begin(), reasons.end(), p.reason) != reasons.end();
   };
+  // --reason relocation: the KASLR-moved fields no relocation named (not patches).
+  if (std::find(reasons.begin(), reasons.end(), "relocation") != reasons.end())
+    r.patches.insert(r.patches.end(), r.relocation_sites.begin(), r.relocation_sites.end());
   if (!summary) {
     for (const TextPatch& p : r.patches) {
       if (!wanted(p)) continue;

@@ -164,7 +164,15 @@ void TextImage::load_relocations(Program& program, bool vmlinux) {
         ByteCursor c(target->bytes, module_->elf().path(), target->name, true, 0);
         c.seek(off);
         const uint64_t linked = c.unsigned_of_size(width);
-        const bool per_cpu = sym.st_shndx == percpu;
+        // relocs.c is_percpu_sym(): symbols of .data..percpu except __init_begin,
+        // __per_cpu_load* and init_per_cpu_* (real addresses that share its index).
+        bool per_cpu = sym.st_shndx == percpu;
+        if (per_cpu) {
+          const char* n = elf_strptr(elf, symshdr.sh_link, sym.st_name);
+          std::string_view name = n ? n : "";
+          if (name == "__init_begin" || name.starts_with("__per_cpu_load") || name.starts_with("init_per_cpu_"))
+            per_cpu = false;
+        }
         int64_t delta = 0;
         if (type == R_X86_64_64 || type == R_X86_64_32 || type == R_X86_64_32S) {
           if (!per_cpu && sym.st_shndx != SHN_ABS) delta = static_cast<int64_t>(kaslr_);

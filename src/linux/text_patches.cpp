@@ -133,6 +133,20 @@ class Comparer {
       if (q < covered_until_ || !readable[i] || unknown[i] || mem[i] == disk[i]) continue;
       Explanation x = explain(img, q, base, mem, disk);
       if (x.relocation) {
+        if (report_.relocation_sites.size() < 1000) {
+          TextPatch r;
+          r.address = x.start;
+          r.length = x.length;
+          r.module = img.name();
+          r.function = symbol(x.start);
+          r.reason = "relocation";
+          r.detail = "moved by the KASLR offset; no relocation in the file names it";
+          r.original.assign(disk.begin() + static_cast<ptrdiff_t>(x.start - base),
+                            disk.begin() + static_cast<ptrdiff_t>(x.start - base + x.length));
+          r.current.assign(mem.begin() + static_cast<ptrdiff_t>(x.start - base),
+                           mem.begin() + static_cast<ptrdiff_t>(x.start - base + x.length));
+          report_.relocation_sites.push_back(std::move(r));
+        }
         ++report_.relocations;
         covered_until_ = x.start + x.length;
         continue;

@@ -49,6 +49,7 @@ struct TextPatchReport {
   // Fields that differ by exactly the KASLR offset (mem - file == ±offset) where the file
   // had no relocation to say so (a vmlinux without .rela.text): relocation, not patches.
   uint64_t relocations = 0;
+  std::vector<TextPatch> relocation_sites;  // the first 1000 of them, reason "relocation"
   std::map<std::string, uint64_t> by_reason;  // patches per reason
   uint64_t functions_patched = 0;
   std::vector<std::string> problems;  // unreadable text, unreadable tables, ...
