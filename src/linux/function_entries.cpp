@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "base/progress_line.h"
 #include "kdive/error.h"
 #include "linux/ftrace_records.h"
 #include "linux/text_image.h"
@@ -75,7 +76,10 @@ FunctionEntries function_entries(Program& program, std::string_view glob) {
   for (const std::string& p : ftrace.problems) out.problems.push_back("ftrace records: " + p);
   std::vector<TextImage> images = kernel_text_images(program);
   InstructionDecoder dec;
-  for (const TextFunction& f : text_functions(images, glob)) {
+  std::vector<TextFunction> functions = text_functions(images, glob);
+  ProgressLine progress("reading function entries", functions.size(), "functions");
+  for (const TextFunction& f : functions) {
+    progress.advance();
     FunctionEntry e;
     e.name = std::string(f.name);
     e.module = f.image->name();
