@@ -18,6 +18,7 @@
 #include "debuginfo/elf_file.h"
 #include "debuginfo/symbol_table.h"
 #include "kdive/error.h"
+#include "program/return_trampolines.h"
 #include "types/type_layout.h"
 #include "unwind/orc_format.h"
 
@@ -647,7 +648,12 @@ RegisterState StackTraceEngine::initial_registers(const ThreadRef& thread) {
 StackTrace StackTraceEngine::stack_trace(const ThreadRef& thread) {
   // A sleeping kernel task starts from the return address __switch_to_asm saved.
   bool exact = !program_.is_kernel() || thread.cpu >= 0;
-  return build_stack_trace(*context_, initial_registers(thread), program_.is_kernel(), exact);
+  if (!program_.is_kernel() || !thread.task)
+    return build_stack_trace(*context_, initial_registers(thread), program_.is_kernel(), exact);
+  // Return addresses a kretprobe swapped are recovered from the task's records.
+  if (!trampolines_) trampolines_ = std::make_unique<KernelReturnTrampolines>(program_);
+  TaskReturnAddresses recovery(*trampolines_, thread.task->address());
+  return build_stack_trace(*context_, initial_registers(thread), true, exact, &recovery);
 }
 
 StackTrace StackTraceEngine::stack_trace(const RegisterState& regs) {

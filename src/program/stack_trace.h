@@ -23,6 +23,7 @@
 namespace kdive {
 
 class ProgramFrameContext;
+class KernelReturnTrampolines;
 
 // A thread whose stack can be traced: a kernel task or a user-space thread.
 struct ThreadRef {
@@ -76,6 +77,7 @@ class StackTraceEngine {
 
   Program& program_;
   std::unique_ptr<ProgramFrameContext> context_;
+  std::unique_ptr<KernelReturnTrampolines> trampolines_;
   std::vector<uint64_t> cpu_curr_;  // per CPU: runqueues.curr
   bool cpu_curr_read_ = false;
   void read_cpu_curr();

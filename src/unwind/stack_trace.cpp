@@ -16,7 +16,8 @@ constexpr uint64_t kKernelSpaceStart = 0xffff800000000000ull;
 
 class StackTraceBuilder {
  public:
-  StackTraceBuilder(FrameContext& ctx, bool kernel) : ctx_(ctx), kernel_(kernel), unwinder_(ctx.memory(), ctx, kernel) {}
+  StackTraceBuilder(FrameContext& ctx, bool kernel, const ReturnAddressRecovery* recovery = nullptr)
+      : ctx_(ctx), kernel_(kernel), recovery_(recovery), unwinder_(ctx.memory(), ctx, kernel) {}
 
   StackTrace build(const RegisterState& initial, bool initial_exact) {
     StackTrace t;
@@ -49,6 +50,9 @@ class StackTraceBuilder {
         break;
       }
       if (s.regs.pc() == 0) break;  // no caller: the outermost frame
+      // A return address is read from the word below the caller's stack pointer.
+      if (recovery_ && !s.exact_pc && s.regs.known(kRegRsp))
+        if (std::optional<uint64_t> real = recovery_->recover(s.regs.pc(), s.regs.sp() - 8)) s.regs.set(kRegRip, *real);
       if (!s.exact_pc && !kernel_ && s.regs.sp() <= regs.sp()) {
         t.end_reason_ = fmt::format("stack pointer did not move up ({:#x} -> {:#x})", regs.sp(), s.regs.sp());
         break;
@@ -106,11 +110,13 @@ class StackTraceBuilder {
 
   FrameContext& ctx_;
   bool kernel_;
+  const ReturnAddressRecovery* recovery_;
   Unwinder unwinder_;
 };
 
-StackTrace build_stack_trace(FrameContext& ctx, const RegisterState& regs, bool kernel, bool exact_pc) {
-  return StackTraceBuilder(ctx, kernel).build(regs, exact_pc);
+StackTrace build_stack_trace(FrameContext& ctx, const RegisterState& regs, bool kernel, bool exact_pc,
+                             const ReturnAddressRecovery* recovery) {
+  return StackTraceBuilder(ctx, kernel, recovery).build(regs, exact_pc);
 }
 
 StackTrace trace_of_pcs(FrameContext& ctx, const std::vector<uint64_t>& pcs, bool exact_pc) {

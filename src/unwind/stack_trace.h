@@ -104,12 +104,24 @@ std::string format_frame(const StackFrame& frame);
 
 inline constexpr size_t kMaxStackFrames = 1024;
 
+// A return address a probe framework swapped for its trampoline (kretprobes): the real
+// one, given the trampoline address and the stack slot it was read from; nullopt when
+// it is no trampoline's or no record matches. Implemented by whoever knows the
+// framework's records (program/return_trampolines.h).
+class ReturnAddressRecovery {
+ public:
+  virtual ~ReturnAddressRecovery() = default;
+  virtual std::optional<uint64_t> recover(uint64_t return_address, uint64_t slot) const = 0;
+};
+
 // Unwinds from `regs`. `exact_pc`: the PC is where the thread stopped (a CPU's or a
 // user thread's saved registers); false when it is a return address (a sleeping
 // task's switch frame), looked up at pc - 1 as drgn does (its `interrupted` is false).
 // Kernel traces stop after the first user-space frame. Never throws for bad stacks:
-// the trace ends with a reason.
-StackTrace build_stack_trace(FrameContext& ctx, const RegisterState& regs, bool kernel, bool exact_pc = true);
+// the trace ends with a reason. `recovery`: return addresses read from the stack go
+// through it, as the kernel's unwinder recovers kretprobe-swapped ones.
+StackTrace build_stack_trace(FrameContext& ctx, const RegisterState& regs, bool kernel, bool exact_pc = true,
+                             const ReturnAddressRecovery* recovery = nullptr);
 
 // A trace of the given PCs, each expanded into its inline frames, without unwinding:
 // drgn's stack_trace_from_pcs (return addresses, `exact_pc` false: looked up at pc - 1)

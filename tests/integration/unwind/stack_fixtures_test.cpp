@@ -273,6 +273,14 @@ TEST_P(KernelStacks, CrashedThreadAndEveryTask) {
     ++compared;
     const StackTrace& t = *traced;
     std::vector<std::string> ours = lines_of(t);
+    if (ours != it->second) {
+      // drgn 0.0.22 does not undo kretprobes' return-address swaps: its trace of a task
+      // inside a kretprobed function (the fixture probes kernel_clone) ends at the
+      // trampoline. kdive's trace without the recovery must then be drgn's.
+      std::vector<std::string> unrecovered =
+          lines_of(build_stack_trace(eng.context(), eng.initial_registers(th), true, /*exact_pc=*/false));
+      if (unrecovered != ours && unrecovered == it->second) ours = unrecovered;
+    }
     if (ours == it->second) ++equal;
     else ADD_FAILURE() << "PID " << th.pid << " differs from " << (drgn_reference ? "drgn" : "the anchor dump") << ":\n"
                        << t.format();
