@@ -30,6 +30,10 @@ def selected(dumps):
 
 
 _UNKNOWN_FRAME = re.compile(r"^#(\d+)\s+\?\?\?$")
+# A kernel-address frame drgn names nothing: a kretprobe's return trampoline (assembly
+# without a symbol size) that drgn 0.0.22 unwinds as code, losing the probed call's
+# real callers; kdive recovers the swapped return address (KNOWN_DIFFERENCES.md).
+_TRAMPOLINE_FRAME = re.compile(r"^#(\d+)\s+0xffff[0-9a-f]{12}$")
 _ENTRY_VALUE_FAILURE = re.compile(r"^   \S+ raised Exception$")
 _STR_FRAME = re.compile(r"^#(\d+)\s")
 _DETAIL_FRAME = re.compile(r"^  \[(\d+)\] ")
@@ -47,9 +51,10 @@ def blocks(text):
 
 
 def frames_limit(lines):
-    """The frame count drgn's trace has before a `#N  ???` frame it could not unwind to."""
+    """The frame count drgn's trace has before a `#N  ???` frame it could not unwind to,
+    or a kretprobe trampoline it took for code."""
     for line in lines:
-        m = _UNKNOWN_FRAME.match(line)
+        m = _UNKNOWN_FRAME.match(line) or _TRAMPOLINE_FRAME.match(line)
         if m:
             return int(m.group(1))
     return None
@@ -71,6 +76,7 @@ def known(want, got):
     own packages on kdive's _drgn") normalized away:
     - a trace drgn 0.0.22 ends with `#N  ???` (an interrupt frame it cannot cross) is
       compared up to frame N-1; kdive continues into the interrupted code;
+    - likewise at `#N  0xffff...`, a kretprobe trampoline drgn does not see through;
     - a frame variable drgn 0.0.22 cannot read (DW_OP_entry_value: it raises
       Exception) while kdive gives its value;
     - when drgn 0.0.22 names another crashed thread than kdive (it takes the first CPU's
