@@ -4,18 +4,14 @@
 // nm and ElfFile open, while its size is that of the symbols and BTF alone.
 #include "debuginfo/symbol_pack.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cctype>
-#include <cerrno>
 #include <charconv>
 #include <cstring>
 #include <filesystem>
 
 #include <fmt/format.h>
 
+#include "base/replacing_file.h"
 #include "kdive/error.h"
 
 namespace kdive {
@@ -67,36 +63,6 @@ class StringTable {
 
  private:
   std::vector<char> bytes_;
-};
-
-// Removes a half-written temporary file unless release() was called.
-class TempFile {
- public:
-  explicit TempFile(std::string path) : path_(std::move(path)) {
-    fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd_ < 0) throw OsError(errno, path_);
-  }
-  ~TempFile() {
-    if (fd_ >= 0) ::close(fd_);
-    if (!kept_) ::unlink(path_.c_str());
-  }
-  TempFile(const TempFile&) = delete;
-  TempFile& operator=(const TempFile&) = delete;
-  int fd() const { return fd_; }
-  // Flushes, closes and renames the file to `target`.
-  void commit(const std::string& target) {
-    if (::fsync(fd_) != 0) throw OsError(errno, path_);
-    int fd = fd_;
-    fd_ = -1;
-    if (::close(fd) != 0) throw OsError(errno, path_);
-    if (::rename(path_.c_str(), target.c_str()) != 0) throw OsError(errno, target);
-    kept_ = true;
-  }
-
- private:
-  std::string path_;
-  int fd_ = -1;
-  bool kept_ = false;
 };
 
 // Owns the libelf descriptor of the pack being written.
@@ -153,7 +119,7 @@ SymbolPackSummary write_symbol_pack(const ElfFile& vmlinux, const std::string& p
 
   size_t shstrndx = 0;
   elf_getshdrstrndx(src, &shstrndx);
-  TempFile tmp(path + ".tmp" + std::to_string(::getpid()));
+  ReplacingFile tmp(path);
   ElfWriter out(tmp.fd());
   if (!gelf_newehdr(out.elf, ELFCLASS64)) throw BadDataError(fmt::format("{}: {}", path, elf_errmsg(-1)));
   GElf_Ehdr eh;
@@ -297,7 +263,7 @@ SymbolPackSummary write_symbol_pack(const ElfFile& vmlinux, const std::string& p
   gelf_update_ehdr(out.elf, &eh);
 
   if (elf_update(out.elf, ELF_C_WRITE) < 0) throw BadDataError(fmt::format("{}: cannot write: {}", path, elf_errmsg(-1)));
-  tmp.commit(path);
+  tmp.commit();
 
   SymbolPackSummary summary;
   summary.file_bytes = std::filesystem::file_size(path);

@@ -4,15 +4,12 @@
 // handle_buffer_option); the text sections come from trace_format_files.h.
 #include "linux/trace_dat_writer.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <map>
 
 #include <fmt/format.h>
 
+#include "base/replacing_file.h"
 #include "kdive/error.h"
 #include "linux/kernel_layout.h"
 #include "linux/target_words.h"
@@ -52,48 +49,6 @@ class Bytes {
     for (int i = 0; i < n; ++i) s_.push_back(static_cast<char>(v >> (8 * i)));
   }
   std::string s_;
-};
-
-// The output file: written as PATH.kdive-tmp-PID, renamed onto PATH by commit(),
-// removed when abandoned.
-class OutputFile {
- public:
-  explicit OutputFile(std::string path) : path_(std::move(path)), tmp_(fmt::format("{}.kdive-tmp-{}", path_, getpid())) {
-    fd_ = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd_ < 0) throw OsError(errno, path_);
-  }
-  ~OutputFile() {
-    if (fd_ >= 0) ::close(fd_);
-    if (!done_) ::unlink(tmp_.c_str());
-  }
-  OutputFile(const OutputFile&) = delete;
-  OutputFile& operator=(const OutputFile&) = delete;
-
-  void write(const void* data, size_t size) {
-    const char* p = static_cast<const char*>(data);
-    while (size) {
-      ssize_t n = ::write(fd_, p, size);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) throw OsError(n < 0 ? errno : EIO, path_);
-      p += n;
-      size -= static_cast<size_t>(n);
-      written_ += static_cast<uint64_t>(n);
-    }
-  }
-  uint64_t written() const { return written_; }
-  void commit() {
-    int fd = fd_;
-    fd_ = -1;
-    if (::close(fd) != 0) throw OsError(errno, path_);
-    if (::rename(tmp_.c_str(), path_.c_str()) != 0) throw OsError(errno, path_);
-    done_ = true;
-  }
-
- private:
-  std::string path_, tmp_;
-  int fd_ = -1;
-  bool done_ = false;
-  uint64_t written_ = 0;
 };
 
 struct InstanceData {
@@ -143,7 +98,7 @@ uint64_t place_cpu_data(Bytes& h, size_t table, uint64_t ncpus, const InstanceDa
   return offset;
 }
 
-void write_cpu_data(OutputFile& out, uint64_t ncpus, const InstanceData& inst, const TraceLayout& lay,
+void write_cpu_data(ReplacingFile& out, uint64_t ncpus, const InstanceData& inst, const TraceLayout& lay,
                     uint64_t commit_size, uint64_t page_size) {
   std::string page(page_size, '\0');
   for (uint64_t cpu = 0; cpu < ncpus; ++cpu)
@@ -387,7 +342,7 @@ TraceDatSummary write_trace_dat(Program& program, const std::string& path, const
     offset = place_cpu_data(tables[i], t, ncpus, data[i], pages_at[i], page_size);
   }
 
-  OutputFile out(path);
+  ReplacingFile out(path);
   out.write(h.str().data(), h.size());
   std::string pad(page_size, '\0');
   out.write(pad.data(), align_up(h.size(), page_size) - h.size());
